@@ -1,0 +1,40 @@
+"""Settings shared by every experiment; family configs override them.
+
+Keys in ``RESUMABLE_KEYS`` may change when a run is resumed in the same workdir (run length,
+logging); any other difference makes the workdir refuse the run.
+"""
+
+from ml_collections import ConfigDict
+
+RESUMABLE_KEYS = frozenset(
+    {
+        "train.num_steps",
+        "train.log_every",
+        "train.eval_every",
+        "train.checkpoint_every",
+        "train.keep_checkpoints",
+        "train.progress",
+        "eval.num_samples",
+    }
+)
+
+
+def base_config() -> ConfigDict:
+    config = ConfigDict()
+    config.family = ""
+    config.seed = 0
+    config.data = ConfigDict({"name": "", "batch_size": 256})
+    config.train = ConfigDict(
+        {
+            "num_steps": 1000,
+            "steps_per_dispatch": 1,
+            "unroll": False,
+            "log_every": 100,
+            "eval_every": 0,
+            "checkpoint_every": 500,
+            "keep_checkpoints": 3,
+            "progress": True,
+        }
+    )
+    config.eval = ConfigDict({"num_samples": 2500})
+    return config

@@ -1,0 +1,105 @@
+"""``train_and_evaluate(config, workdir)`` and the sample and eval modes, importable and tested.
+
+This is the only place where a config is read: it is turned into typed arguments for the
+library here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jax
+import numpy as np
+
+from experiments.configs.base import RESUMABLE_KEYS
+from experiments.families import FAMILIES
+from experiments.families.common import Experiment
+from jaxgen.checkpoint import Checkpointer
+from jaxgen.core.loop import LoopSettings, evaluate_and_draw, train
+from jaxgen.errors import JaxgenError
+from jaxgen.viz import save_metrics_figure, save_samples_figure
+
+
+def build_experiment(config) -> Experiment:
+    if config.family not in FAMILIES:
+        raise JaxgenError(
+            f"unknown model family {config.family!r}; choose one of: {', '.join(FAMILIES)}"
+        )
+    return FAMILIES[config.family].build(config)
+
+
+def loop_settings(config) -> LoopSettings:
+    t = config.train
+    return LoopSettings(
+        num_steps=t.num_steps,
+        batch_size=config.data.batch_size,
+        seed=config.seed,
+        steps_per_dispatch=t.steps_per_dispatch,
+        unroll=t.unroll,
+        log_every=t.log_every,
+        eval_every=t.eval_every,
+        checkpoint_every=t.checkpoint_every,
+        keep_checkpoints=t.keep_checkpoints,
+        progress=t.progress,
+    )
+
+
+def train_and_evaluate(config, workdir: str | Path) -> dict:
+    """Train (resuming if the workdir holds a run), then evaluate; returns the final results."""
+    workdir = Path(workdir)
+    experiment = build_experiment(config)
+    state = train(
+        experiment.task,
+        experiment.dataset,
+        workdir,
+        loop_settings(config),
+        run_config=config.to_dict(),
+        resumable_keys=RESUMABLE_KEYS,
+    )
+    results = {}
+    if experiment.task.evaluate is not None:
+        results = experiment.task.evaluate(state, experiment.dataset)
+    if jax.process_index() == 0:
+        (workdir / "results.json").write_text(json.dumps(results, indent=2))
+        if (workdir / "metrics.jsonl").exists():
+            save_metrics_figure(workdir / "metrics.jsonl", workdir / "loss_curves.png")
+    return results
+
+
+def restore_trained(config, workdir: Path, experiment: Experiment):
+    """The newest good checkpoint's state, or an error saying to train first."""
+    checkpointer = Checkpointer(
+        workdir, config.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False
+    )
+    try:
+        restored = checkpointer.restore_latest(experiment.task.init_state(config.seed))
+    finally:
+        checkpointer.close()
+    if restored is None:
+        raise JaxgenError(f"no checkpoint in {workdir}; train first (--mode=train)")
+    return restored
+
+
+def sample(config, workdir: str | Path, num_samples: int) -> Path:
+    """Write ``samples.npz`` (key ``x``: toy (N, d); images (N, H, W, C) in [0, 1]) and a figure."""
+    workdir = Path(workdir)
+    experiment = build_experiment(config)
+    state, iteration = restore_trained(config, workdir, experiment)
+    x = experiment.sample(state, jax.random.key(config.seed + 2), num_samples)
+    if x.ndim == 4:
+        x = np.clip((x + 1) / 2, 0, 1)
+    np.savez(workdir / "samples.npz", x=x)
+    save_samples_figure(
+        x, workdir / "samples.png", title=f"{config.family} samples, iteration {iteration}"
+    )
+    return workdir / "samples.npz"
+
+
+def evaluate(config, workdir: str | Path) -> dict:
+    """Evaluate the newest checkpoint; appends to ``eval.jsonl`` and returns the numbers."""
+    workdir = Path(workdir)
+    experiment = build_experiment(config)
+    state, iteration = restore_trained(config, workdir, experiment)
+    evaluate_and_draw(experiment.task, state, experiment.dataset, workdir, iteration, True)
+    return experiment.task.evaluate(state, experiment.dataset) if experiment.task.evaluate else {}

@@ -1,0 +1,161 @@
+"""Checkpoints of a train state through orbax-checkpoint's ``CheckpointManager``.
+
+Layout of a workdir::
+
+    workdir/config.json          the run's config, written by the first run in the workdir
+    workdir/checkpoints/<n>/     the state after ``n`` training iterations (StandardSave) and
+                                 ``meta`` (JSON: iteration, config, library versions)
+    workdir/damaged/<n>/         checkpoints that failed to restore, moved aside, never deleted
+
+Saves are asynchronous and keep the last ``keep`` checkpoints. On start:
+
+* half-written checkpoints left by a killed process (orbax's tmp directories) are removed;
+* a workdir whose ``config.json`` differs from this run's config (other than the keys allowed
+  to change on resume, such as the number of steps) is refused;
+* ``restore_latest`` tries the checkpoints newest first; one that fails to restore is moved to
+  ``damaged/`` with a warning and the previous one is tried.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import orbax.checkpoint as ocp
+
+from jaxgen.errors import JaxgenError
+
+TMP_MARKER = ".orbax-checkpoint-tmp"
+VERSIONED_PACKAGES = ("jaxgen", "jax", "jaxlib", "flax", "optax", "orbax-checkpoint", "numpy")
+
+
+def library_versions() -> dict[str, str]:
+    return {name: metadata.version(name) for name in VERSIONED_PACKAGES}
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    flat = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path + "."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def config_differences(saved: dict, current: dict, resumable: frozenset[str]) -> list[str]:
+    """Dotted keys whose values differ between two configs, ignoring ``resumable`` keys."""
+    a, b = _flatten(saved), _flatten(current)
+    return sorted(k for k in a.keys() | b.keys() if k not in resumable and a.get(k) != b.get(k))
+
+
+class Checkpointer:
+    """Save and restore one run's state in ``workdir``; see the module docstring."""
+
+    def __init__(
+        self,
+        workdir: str | Path,
+        run_config: dict,
+        *,
+        keep: int = 3,
+        resumable_keys: frozenset[str] = frozenset(),
+        async_save: bool = True,
+    ):
+        self.workdir = Path(workdir)
+        self.run_config = json.loads(json.dumps(run_config))
+        try:
+            (self.workdir / "checkpoints").mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise JaxgenError(
+                f"cannot create workdir {self.workdir} ({err.strerror}); choose a writable --workdir"
+            ) from None
+        self._check_config(resumable_keys)
+        self._remove_partial_saves()
+        self.manager = ocp.CheckpointManager(
+            (self.workdir / "checkpoints").absolute(),
+            options=ocp.CheckpointManagerOptions(
+                max_to_keep=keep, enable_async_checkpointing=async_save, create=True
+            ),
+            item_names=("state", "meta"),
+        )
+
+    def _check_config(self, resumable_keys: frozenset[str]) -> None:
+        path = self.workdir / "config.json"
+        if not path.exists():
+            path.write_text(json.dumps(self.run_config, indent=2, sort_keys=True))
+            return
+        try:
+            saved = json.loads(path.read_text())
+        except json.JSONDecodeError:
+            raise JaxgenError(
+                f"{path} is not valid JSON; restore it or use a new --workdir"
+            ) from None
+        diff = config_differences(saved, self.run_config, resumable_keys)
+        if diff:
+            raise JaxgenError(
+                f"workdir {self.workdir} holds a run with a different config "
+                f"(differs in {', '.join(diff[:5])}); use a new --workdir or the same config"
+            )
+
+    def _remove_partial_saves(self) -> None:
+        for tmp in (self.workdir / "checkpoints").glob(f"*{TMP_MARKER}*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def all_iterations(self) -> list[int]:
+        return sorted(self.manager.all_steps())
+
+    def save(self, iteration: int, state: Any) -> None:
+        """Start saving the state after ``iteration`` iterations (returns before it is done)."""
+        meta = {"iteration": iteration, "config": self.run_config, "versions": library_versions()}
+        self.manager.save(
+            iteration,
+            args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)),
+            force=True,
+        )
+
+    def restore_latest(self, target: Any) -> tuple[Any, int] | None:
+        """``(state, iteration)`` of the newest checkpoint that restores, or None if there is none.
+
+        ``target`` is a state of the right structure (e.g. a fresh one); restored arrays take its
+        shardings.
+        """
+        for iteration in reversed(self.all_iterations()):
+            try:
+                restored = self.manager.restore(
+                    iteration,
+                    args=ocp.args.Composite(
+                        state=ocp.args.StandardRestore(target), meta=ocp.args.JsonRestore()
+                    ),
+                )
+            except Exception as err:  # orbax raises many types for a damaged checkpoint
+                self._set_aside(iteration, err)
+                continue
+            return restored["state"], iteration
+        return None
+
+    def _set_aside(self, iteration: int, err: Exception) -> None:
+        damaged = self.workdir / "damaged"
+        damaged.mkdir(exist_ok=True)
+        source = self.workdir / "checkpoints" / str(iteration)
+        destination = damaged / str(iteration)
+        if destination.exists():
+            shutil.rmtree(destination)
+        shutil.move(str(source), str(destination))
+        self.manager.reload()
+        warnings.warn(
+            f"checkpoint {iteration} in {self.workdir} is damaged ({type(err).__name__}); "
+            f"moved it to {destination} and fell back to the previous one",
+            stacklevel=2,
+        )
+
+    def wait(self) -> None:
+        self.manager.wait_until_finished()
+
+    def close(self) -> None:
+        self.manager.wait_until_finished()
+        self.manager.close()

@@ -1,0 +1,107 @@
+"""Step combinators: ``StepFn -> StepFn`` wrappers, composed like optax transforms.
+
+A step is a pure function ``step(state, batch) -> (state, metrics)`` where ``metrics`` is a
+flat ``dict[str, scalar array]``. Every combinator here keeps the state's tree structure and
+dtypes, so wrapped steps compose in any order and stay ``jax.jit``-able.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+
+Metrics = dict[str, jax.Array]
+StepFn = Callable[[Any, Any], tuple[Any, Metrics]]
+
+NONFINITE = "nonfinite"
+
+
+def _index(tree, i):
+    return jax.tree.map(lambda a: a[i], tree)
+
+
+def scan_steps(step: StepFn, n: int, *, unroll: int | bool = 1) -> StepFn:
+    """``n`` steps in one dispatch under ``jax.lax.scan``.
+
+    The batch's leaves carry a leading axis of length ``n`` (batch ``i`` for step ``i``); the
+    metrics come back stacked along that axis. ``unroll=True`` unrolls the loop fully, which
+    XLA:CPU needs for convolutional steps (jax issue 12868: convolutions inside a loop body
+    run many times slower there).
+    """
+    if n < 1:
+        raise ValueError(f"scan_steps needs n >= 1, got {n}")
+
+    def scanned(state, batches):
+        return jax.lax.scan(step, state, batches, length=n, unroll=unroll)
+
+    return scanned
+
+
+def alternate(d_step: StepFn, g_step: StepFn, k: int = 1, *, unroll: int | bool = True) -> StepFn:
+    """Goodfellow et al. 2014, Algorithm 1: ``k`` discriminator updates, then one generator one.
+
+    The batch's leaves carry a leading axis of length ``k``: discriminator update ``i`` sees
+    minibatch ``i``; the generator update sees the last one (conditional models need data; an
+    unconditional generator ignores it). The metrics are the union of the last discriminator
+    update's and the generator update's; their names must not collide.
+    """
+    if k < 1:
+        raise ValueError(f"alternate needs k >= 1 discriminator steps, got {k}")
+
+    def alternating(state, batches):
+        state, d_metrics = jax.lax.scan(d_step, state, batches, length=k, unroll=unroll)
+        state, g_metrics = g_step(state, _index(batches, -1))
+        clash = d_metrics.keys() & g_metrics.keys()
+        if clash:
+            raise ValueError(f"d_step and g_step both report metrics {sorted(clash)}; rename one")
+        return state, {**_index(d_metrics, -1), **g_metrics}
+
+    return alternating
+
+
+def with_ema(step: StepFn, decay: float, *, net: str) -> StepFn:
+    """After each step, ``ema ← decay · ema + (1 − decay) · params`` for network ``net``.
+
+    ``net`` names the :class:`~jaxgen.core.state.NetState` field of the state whose
+    ``ema_params`` to update (create it with ``ema=True``).
+    """
+    if not 0.0 <= decay < 1.0:
+        raise ValueError(f"EMA decay must lie in [0, 1), got {decay}")
+
+    def averaged(state, batch):
+        state, metrics = step(state, batch)
+        ns = getattr(state, net)
+        if ns.ema_params is None:
+            raise ValueError(f"network {net!r} keeps no EMA; create its NetState with ema=True")
+        ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, ns.ema_params, ns.params)
+        return state.replace(**{net: ns.replace(ema_params=ema)}), metrics
+
+    return averaged
+
+
+def guard_nonfinite(step: StepFn) -> StepFn:
+    """Refuse a step whose metrics are not all finite.
+
+    Adds the metric ``"nonfinite"``: −1 when every metric is finite, otherwise the position of
+    the first non-finite metric in ``sorted(metrics)``; in that case the state is returned
+    unchanged, so nothing non-finite ever reaches the state. The training loop turns a
+    non-negative value into an error naming the step and the metric.
+    """
+
+    def guarded(state, batch):
+        new_state, metrics = step(state, batch)
+        names = sorted(metrics)
+        bad = jnp.stack([~jnp.all(jnp.isfinite(metrics[k])) for k in names])
+        ok = ~jnp.any(bad)
+        first = jnp.where(ok, -1, jnp.argmax(bad)).astype(jnp.int32)
+        state = jax.lax.cond(ok, lambda pair: pair[0], lambda pair: pair[1], (new_state, state))
+        return state, {**metrics, NONFINITE: first}
+
+    return guarded
+
+
+def nonfinite_metric_name(metrics: dict, position: int) -> str:
+    """The metric that ``guard_nonfinite`` reported at ``position``."""
+    return sorted(k for k in metrics if k != NONFINITE)[position]

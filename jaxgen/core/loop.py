@@ -1,0 +1,214 @@
+"""The training loop: jit the step once, feed deterministic batches, log, checkpoint, resume.
+
+Iteration ``i`` (0-based) of a run calls the task's step once on the batches numbered
+``i·k … i·k + k − 1`` of the dataset's deterministic schedule (``k`` = ``task.sub_batches``,
+1 when the step takes a single batch). ``steps_per_dispatch`` iterations run per call of the
+compiled function under ``scan_steps``. A checkpoint is named by the number of iterations done,
+so a restarted run continues with the next batch and, because update ``n`` draws from
+``fold_in(key, n)``, ends bit-for-bit where an uninterrupted run ends (same device count).
+
+Metrics stay on the device until a log, checkpoint or eval boundary, where they are fetched,
+checked for non-finite values (``guard_nonfinite``), averaged over the interval and appended to
+``workdir/metrics.jsonl``. A non-finite metric stops the run with :class:`NonFiniteError`
+before anything after it is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import jax
+import numpy as np
+from tqdm import tqdm
+
+from jaxgen.checkpoint import Checkpointer
+from jaxgen.core import parallel
+from jaxgen.core.combinators import NONFINITE, StepFn, guard_nonfinite, nonfinite_metric_name
+from jaxgen.core.combinators import scan_steps as scan_steps_fn
+from jaxgen.errors import JaxgenError, NonFiniteError
+
+
+@dataclass(frozen=True)
+class Task:
+    """What the loop needs from a model family.
+
+    ``init_state(seed)`` builds a fresh state; ``step`` is one training iteration;
+    ``sub_batches`` is the length of the leading axis the step expects on its batch (``k`` of
+    ``alternate``), or None for a plain batch. ``evaluate(state, dataset)`` returns scalar
+    metrics and ``write_figures(state, directory, tag)`` draws samples; both are optional.
+    """
+
+    init_state: Callable[[int], Any]
+    step: StepFn
+    sub_batches: int | None = None
+    evaluate: Callable[[Any, Any], dict[str, float]] | None = None
+    write_figures: Callable[[Any, Path, str], None] | None = None
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    num_steps: int
+    batch_size: int
+    seed: int = 0
+    steps_per_dispatch: int = 1
+    unroll: bool = False
+    log_every: int = 100
+    eval_every: int = 0
+    checkpoint_every: int = 1000
+    keep_checkpoints: int = 3
+    progress: bool = True
+
+    def validate(self) -> None:
+        n = self.steps_per_dispatch
+        for name in ("log_every", "checkpoint_every", "eval_every", "num_steps"):
+            value = getattr(self, name)
+            if value % n:
+                raise JaxgenError(
+                    f"{name}={value} is not a multiple of steps_per_dispatch={n}; make it one"
+                )
+        if self.log_every <= 0 or self.checkpoint_every <= 0:
+            raise JaxgenError("log_every and checkpoint_every must be positive; set them > 0")
+
+
+def assemble_batch(dataset, first_iteration: int, settings: LoopSettings, sub_batches, rows):
+    """This process's batches for the iterations of one dispatch, stacked on leading axes."""
+    k = sub_batches or 1
+    n = settings.steps_per_dispatch
+    flat = [
+        dataset.get_batch(first_iteration * k + j, settings.batch_size, rows) for j in range(n * k)
+    ]
+    batch = {key: np.stack([b[key] for b in flat]) for key in flat[0]}
+    lead = (n,) if n > 1 else ()
+    lead += (k,) if sub_batches else ()
+    return {key: v.reshape(*lead, *v.shape[1:]) for key, v in batch.items()}, len(lead)
+
+
+class MetricsLog:
+    """Device metrics of recent dispatches; fetched and written at interval boundaries."""
+
+    def __init__(self, path: Path, writer: bool):
+        self.path = path
+        self.writer = writer
+        self.pending: list[tuple[int, dict]] = []
+        self.last_time = time.perf_counter()
+        self.last_iteration: int | None = None
+
+    def trim_after(self, iteration: int) -> None:
+        """Drop lines written past ``iteration`` by a run that was killed after it."""
+        if not (self.writer and self.path.exists()):
+            return
+        kept = [
+            line
+            for line in self.path.read_text().splitlines()
+            if line and json.loads(line)["iteration"] <= iteration
+        ]
+        self.path.write_text("".join(line + "\n" for line in kept))
+
+    def add(self, first_iteration: int, metrics: dict) -> None:
+        self.pending.append((first_iteration, metrics))
+
+    def flush(self, done: int) -> dict[str, float]:
+        """Fetch pending metrics, raise on a non-finite one, append their mean; return it."""
+        if not self.pending:
+            return {}
+        fetched = [(i, jax.device_get(m)) for i, m in self.pending]
+        self.pending = []
+        for first, metrics in fetched:
+            flags = np.atleast_1d(metrics[NONFINITE])
+            bad = np.flatnonzero(flags >= 0)
+            if bad.size:
+                name = nonfinite_metric_name(metrics, int(flags[bad[0]]))
+                raise NonFiniteError(
+                    f"non-finite {name} at iteration {first + int(bad[0]) + 1}; the run stopped "
+                    "and its last good checkpoint is kept; lower the learning rate or check the data"
+                )
+        names = [k for k in fetched[0][1] if k != NONFINITE]
+        summary = {k: float(np.mean([np.mean(m[k]) for _, m in fetched])) for k in names}
+        now = time.perf_counter()
+        start = self.last_iteration if self.last_iteration is not None else fetched[0][0]
+        summary["steps_per_sec"] = (done - start) / max(now - self.last_time, 1e-9)
+        self.last_time, self.last_iteration = now, done
+        if self.writer:
+            with self.path.open("a") as f:
+                f.write(json.dumps({"iteration": done, **summary}) + "\n")
+        return summary
+
+
+def train(
+    task: Task,
+    dataset,
+    workdir: str | Path,
+    settings: LoopSettings,
+    *,
+    run_config: dict,
+    resumable_keys: frozenset[str] = frozenset(),
+) -> Any:
+    """Train ``task`` on ``dataset`` in ``workdir``, resuming from its latest good checkpoint."""
+    settings.validate()
+    workdir = Path(workdir)
+    mesh = parallel.data_mesh()
+    parallel.check_batch_size(settings.batch_size, mesh)
+    writer = jax.process_index() == 0
+    checkpointer = Checkpointer(
+        workdir, run_config, keep=settings.keep_checkpoints, resumable_keys=resumable_keys
+    )
+    try:
+        state = parallel.put_replicated(task.init_state(settings.seed), mesh)
+        restored = checkpointer.restore_latest(state)
+        start = 0
+        if restored is not None:
+            state, start = restored
+        log = MetricsLog(workdir / "metrics.jsonl", writer)
+        log.trim_after(start)
+        log.last_iteration = start
+
+        step = guard_nonfinite(task.step)
+        if settings.steps_per_dispatch > 1:
+            step = scan_steps_fn(step, settings.steps_per_dispatch, unroll=settings.unroll)
+        compiled = jax.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
+        rows = parallel.process_rows(settings.batch_size)
+        n = settings.steps_per_dispatch
+
+        bar = tqdm(
+            total=settings.num_steps,
+            initial=start,
+            disable=not (settings.progress and writer),
+            mininterval=1.0,
+            dynamic_ncols=True,
+        )
+        for first in range(start, settings.num_steps, n):
+            batch, lead = assemble_batch(dataset, first, settings, task.sub_batches, rows)
+            state, metrics = compiled(state, parallel.put_batch(batch, mesh, lead))
+            log.add(first, metrics)
+            done = first + n
+            bar.update(n)
+            last = done == settings.num_steps
+            if done % settings.log_every == 0 or last:
+                summary = log.flush(done)
+                bar.set_postfix({k: f"{v:.4g}" for k, v in summary.items()}, refresh=False)
+            if done % settings.checkpoint_every == 0 or last:
+                log.flush(done)
+                checkpointer.save(done, state)
+            if settings.eval_every and (done % settings.eval_every == 0 or last):
+                log.flush(done)
+                evaluate_and_draw(task, state, dataset, workdir, done, writer)
+        bar.close()
+        return state
+    finally:
+        checkpointer.close()
+
+
+def evaluate_and_draw(task: Task, state, dataset, workdir: Path, iteration: int, writer: bool):
+    """Append ``task.evaluate`` to ``eval.jsonl`` and draw figures under ``figures/``."""
+    if task.evaluate is not None:
+        results = task.evaluate(state, dataset)
+        if writer:
+            with (workdir / "eval.jsonl").open("a") as f:
+                f.write(json.dumps({"iteration": iteration, **results}) + "\n")
+    if task.write_figures is not None and writer:
+        (workdir / "figures").mkdir(exist_ok=True)
+        task.write_figures(state, workdir / "figures", f"{iteration:08d}")

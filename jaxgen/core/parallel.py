@@ -1,0 +1,71 @@
+"""Data parallelism the current JAX way: one global program over a ``Mesh``.
+
+The state is replicated (``PartitionSpec()``) and every batch leaf is split along its batch
+axis on the mesh axis ``"data"``; ``jax.jit`` then partitions the step and inserts the gradient
+all-reduce itself, so the step function contains no collectives and runs unchanged on one
+device or many. Across hosts, ``jax.distributed.initialize`` joins the processes, the mesh
+spans every process's devices, and each process supplies only its own rows of the global batch
+(``process_rows``) to ``jax.make_array_from_process_local_data``.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from jaxgen.errors import JaxgenError
+
+DATA_AXIS = "data"
+
+
+def initialize_distributed(coordinator: str, num_processes: int, process_id: int) -> None:
+    """Join a multi-process run (``coordinator`` is ``host:port`` of process 0)."""
+    jax.distributed.initialize(
+        coordinator_address=coordinator, num_processes=num_processes, process_id=process_id
+    )
+
+
+def data_mesh() -> Mesh:
+    """A 1-D mesh named ``"data"`` over every device of every process."""
+    return jax.make_mesh((jax.device_count(),), (DATA_AXIS,))
+
+
+def replicated(mesh: Mesh) -> NamedSharding:
+    return NamedSharding(mesh, PartitionSpec())
+
+
+def batch_sharding(mesh: Mesh, lead_axes: int) -> NamedSharding:
+    """Split axis ``lead_axes`` (the batch axis, after any scan/sub-step axes) over devices."""
+    return NamedSharding(mesh, PartitionSpec(*([None] * lead_axes), DATA_AXIS))
+
+
+def check_batch_size(batch_size: int, mesh: Mesh) -> None:
+    if batch_size % mesh.size:
+        raise JaxgenError(
+            f"batch size {batch_size} does not split evenly over {mesh.size} devices; "
+            f"use a multiple of {mesh.size}"
+        )
+
+
+def process_rows(batch_size: int) -> slice:
+    """This process's rows of a global batch (all rows in a one-process run)."""
+    share = batch_size // jax.process_count()
+    start = jax.process_index() * share
+    return slice(start, start + share)
+
+
+def put_batch(batch: dict, mesh: Mesh, lead_axes: int) -> dict:
+    """Place this process's rows of a batch as global arrays sharded on the batch axis."""
+    sharding = batch_sharding(mesh, lead_axes)
+    if jax.process_count() == 1:
+        return jax.device_put(batch, sharding)
+    return {
+        k: jax.make_array_from_process_local_data(sharding, np.asarray(v))
+        for k, v in batch.items()
+    }
+
+
+def put_replicated(tree, mesh: Mesh):
+    """Replicate a pytree (e.g. the state) on every device of the mesh."""
+    return jax.device_put(tree, replicated(mesh))

@@ -1,0 +1,69 @@
+"""Train states: pytrees holding everything a run needs to continue.
+
+A family's state is a ``flax.struct.PyTreeNode`` with at least
+
+* ``step``: int32 scalar, the number of parameter updates applied so far (every primitive
+  update step adds one, so ``alternate(d_step, g_step, k)`` adds ``k + 1``);
+* ``key``: the run's base key ``jax.random.key(seed)``, never advanced: update ``n`` draws from
+  ``fold_in(key, n)`` (see :mod:`jaxgen.core.rng`);
+
+and one :class:`NetState` per network. Nothing else is carried between steps, so a run is
+reproducible from (config, seed) and resumable from a checkpoint of the state alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import jax
+import optax
+from flax import struct
+
+
+class NetState(struct.PyTreeNode):
+    """One network and its optimiser.
+
+    ``params`` are the trainable parameters, ``collections`` the network's other variable
+    collections (e.g. ``{"batch_stats": ...}``, empty if none), ``ema_params`` an exponential
+    moving average of ``params`` (``None`` when not kept). ``apply_fn`` and ``tx`` are static.
+    """
+
+    params: Any
+    opt_state: optax.OptState
+    collections: dict
+    ema_params: Any
+    apply_fn: Callable = struct.field(pytree_node=False)
+    tx: optax.GradientTransformation = struct.field(pytree_node=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        apply_fn: Callable,
+        variables: dict,
+        tx: optax.GradientTransformation,
+        ema: bool = False,
+    ) -> NetState:
+        params = variables["params"]
+        collections = {k: v for k, v in variables.items() if k != "params"}
+        return cls(
+            params=params,
+            opt_state=tx.init(params),
+            collections=collections,
+            ema_params=jax.tree.map(lambda p: p.copy(), params) if ema else None,
+            apply_fn=apply_fn,
+            tx=tx,
+        )
+
+    def variables(self, params: Any = None) -> dict:
+        """``{"params": params or self.params, **collections}``, ready for ``apply_fn``."""
+        return {"params": self.params if params is None else params, **self.collections}
+
+    def apply_gradients(self, grads: Any, collections: dict | None = None) -> NetState:
+        """One optimiser update: θ ← θ + tx.update(∇θ); optionally new collections."""
+        updates, opt_state = self.tx.update(grads, self.opt_state, self.params)
+        return self.replace(
+            params=optax.apply_updates(self.params, updates),
+            opt_state=opt_state,
+            collections=self.collections if collections is None else collections,
+        )

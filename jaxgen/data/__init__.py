@@ -1,0 +1,6 @@
+"""Deterministic data: batch n is a pure function of (seed, n)."""
+
+from jaxgen.data.batching import ArrayDataset, batch_indices, rng_for
+from jaxgen.data.registry import Dataset, get_dataset
+
+__all__ = ["ArrayDataset", "Dataset", "batch_indices", "get_dataset", "rng_for"]

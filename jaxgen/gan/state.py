@@ -1,0 +1,47 @@
+"""The GAN state: generator and discriminator with their optimisers, step counter, base key."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+from flax import struct
+
+from jaxgen.core.rng import init_key
+from jaxgen.core.state import NetState
+
+
+class GANState(struct.PyTreeNode):
+    """``step`` counts updates of either network; ``key`` is the run's base key."""
+
+    step: jax.Array
+    key: jax.Array
+    g: NetState
+    d: NetState
+
+
+def init_gan_state(
+    *,
+    seed: int,
+    generator: nn.Module,
+    discriminator: nn.Module,
+    latent_dim: int,
+    data_shape: Sequence[int],
+    g_tx: optax.GradientTransformation,
+    d_tx: optax.GradientTransformation,
+    ema: bool = False,
+) -> GANState:
+    """Initialise both networks from ``init_key``, a stream no update draws from."""
+    key = jax.random.key(seed)
+    g_key, d_key = jax.random.split(init_key(key))
+    g_vars = generator.init(g_key, jnp.zeros((1, latent_dim)))
+    d_vars = discriminator.init(d_key, jnp.zeros((1, *data_shape)))
+    return GANState(
+        step=jnp.zeros((), jnp.int32),
+        key=key,
+        g=NetState.create(apply_fn=generator.apply, variables=g_vars, tx=g_tx, ema=ema),
+        d=NetState.create(apply_fn=discriminator.apply, variables=d_vars, tx=d_tx),
+    )

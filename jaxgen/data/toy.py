@@ -79,13 +79,17 @@ class CurveDensity:
         points = np.stack([c(u) for c in self.curves])[which, np.arange(n)]
         return (points + self.sigma * rng.standard_normal((n, 2)) + self.offset).astype(np.float32)
 
-    def log_prob(self, x: np.ndarray) -> np.ndarray:
+    def log_prob(self, x: np.ndarray, chunk: int = 1024) -> np.ndarray:
         x = np.asarray(x, np.float64) - self.offset
         u = (np.arange(self.nodes) + 0.5) / self.nodes
         centres = np.concatenate([c(u) for c in self.curves])  # (C * nodes, 2)
-        sq = ((x[:, None, :] - centres[None]) ** 2).sum(-1)
-        log_kernel = -np.log(2 * np.pi * self.sigma**2) - 0.5 * sq / self.sigma**2
-        return logsumexp(log_kernel, axis=1) - np.log(len(centres))
+        out = np.empty(len(x))
+        for start in range(0, len(x), chunk):
+            part = x[start : start + chunk]
+            sq = ((part[:, None, :] - centres[None]) ** 2).sum(-1)
+            log_kernel = -np.log(2 * np.pi * self.sigma**2) - 0.5 * sq / self.sigma**2
+            out[start : start + chunk] = logsumexp(log_kernel, axis=1)
+        return out - np.log(len(centres))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,82 @@
+"""Strict, fast test configuration.
+
+* a persistent compilation cache shared by the suite and its child processes;
+* rank promotion raises (a silent broadcast between (n,) and (n, 1) is a bug here);
+* helpers to build small GAN states and to run the entry point in a child process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jax
+import optax
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(ROOT / ".jax_cache"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+jax.config.update("jax_compilation_cache_dir", CACHE)
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+jax.config.update("jax_numpy_rank_promotion", "raise")
+
+RING8 = "experiments/configs/gan/ring8.py"
+TINY_GAN_FLAGS = (
+    "--config.model.latent_dim=4",
+    "--config.model.g_hidden=(32,32)",
+    "--config.model.d_hidden=(32,32)",
+    "--config.data.batch_size=64",
+    "--config.train.steps_per_dispatch=5",
+    "--config.train.log_every=10",
+    "--config.train.eval_every=0",
+    "--config.train.progress=False",
+)
+
+
+def as_numbers(tree):
+    """The tree with typed PRNG keys replaced by their raw data, for comparisons."""
+    return jax.tree.map(
+        lambda x: jax.random.key_data(x) if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key) else x,
+        tree,
+    )
+
+
+def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3):
+    from jaxgen.gan import init_gan_state
+    from jaxgen.nn.mlp import MLP
+
+    return init_gan_state(
+        seed=seed,
+        generator=MLP((16,), 2),
+        discriminator=MLP((16,), 1),
+        latent_dim=3,
+        data_shape=(2,),
+        g_tx=optax.adam(k_lr, 0.5),
+        d_tx=optax.adam(k_lr, 0.5),
+        ema=True,
+    )
+
+
+def run_main(*args: str, env: dict | None = None, check: bool = False, timeout: float = 300):
+    """Run ``python -m experiments.main`` in a child process; returns the CompletedProcess."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.main", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"main failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@pytest.fixture
+def gan_state():
+    return tiny_gan_state()

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import jax
+import numpy as np
 import optax
 import pytest
 
@@ -43,6 +44,17 @@ def as_numbers(tree):
         lambda x: jax.random.key_data(x) if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key) else x,
         tree,
     )
+
+
+def assert_same_values(a, b, atol: float = 0.0):
+    """Every leaf of ``a`` equals (``atol=0``: bit for bit) the matching leaf of ``b``."""
+    la, lb = jax.tree.leaves(as_numbers(a)), jax.tree.leaves(as_numbers(b))
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb, strict=True):
+        if atol:
+            np.testing.assert_allclose(np.asarray(x), np.asarray(y), atol=atol, rtol=0)
+        else:
+            np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 
 def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3):

@@ -1,0 +1,90 @@
+"""The training loop: exact resume, non-finite stop, metrics bookkeeping."""
+
+import json
+
+import jax
+import jax.numpy as jnp
+import pytest
+
+from experiments.configs.gan.ring8 import get_config
+from experiments.train import build_experiment, loop_settings
+from jaxgen.checkpoint import Checkpointer
+from jaxgen.core.loop import Task, train
+from jaxgen.errors import JaxgenError, NonFiniteError
+from tests.conftest import assert_same_values
+
+
+def tiny_config(num_steps=40):
+    config = get_config()
+    config.model.latent_dim = 4
+    config.model.g_hidden = (16,)
+    config.model.d_hidden = (16,)
+    config.data.batch_size = 32
+    config.train.update(
+        num_steps=num_steps,
+        steps_per_dispatch=5,
+        log_every=10,
+        eval_every=0,
+        checkpoint_every=10,
+        progress=False,
+    )
+    return config
+
+
+def run(config, workdir, **task_changes):
+    experiment = build_experiment(config)
+    task = experiment.task
+    if task_changes:
+        task = Task(**{**task.__dict__, **task_changes})
+    return train(
+        task,
+        experiment.dataset,
+        workdir,
+        loop_settings(config),
+        run_config=config.to_dict(),
+        resumable_keys=frozenset({"train.num_steps"}),
+    )
+
+
+def test_resumed_run_equals_uninterrupted_run_bit_for_bit(tmp_path):
+    whole = run(tiny_config(40), tmp_path / "whole")
+    run(tiny_config(20), tmp_path / "split")
+    resumed = run(tiny_config(40), tmp_path / "split")
+    assert_same_values(resumed, whole)
+    lines = [json.loads(x) for x in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["iteration"] for r in lines] == [10, 20, 30, 40]
+    whole_lines = (tmp_path / "whole" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(x)["g_loss"] for x in whole_lines] == [r["g_loss"] for r in lines]
+
+
+def test_nonfinite_metric_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
+    config = tiny_config(40)
+    good_step = build_experiment(config).task.step
+
+    def explodes_after_update_50(state, batch):
+        new_state, metrics = good_step(state, batch)
+        blowup = jnp.where(state.step >= 50, jnp.nan, 0.0)  # update 50 is iteration 26
+        return new_state, {**metrics, "d_loss": metrics["d_loss"] + blowup}
+
+    with pytest.raises(NonFiniteError, match="non-finite d_loss at iteration 26"):
+        run(config, tmp_path, step=explodes_after_update_50)
+    ckpt = Checkpointer(tmp_path, config.to_dict())
+    assert ckpt.all_iterations() == [10, 20]
+    ckpt.close()
+
+
+def test_settings_that_do_not_divide_are_refused(tmp_path):
+    config = tiny_config(42)
+    with pytest.raises(JaxgenError, match="not a multiple of steps_per_dispatch=5"):
+        run(config, tmp_path)
+
+
+def test_batch_that_does_not_split_over_devices_is_refused(tmp_path, monkeypatch):
+    config = tiny_config(10)
+    config.data.batch_size = 30
+    monkeypatch.setattr(jax, "device_count", lambda: 4)
+    from jaxgen.core import parallel
+
+    monkeypatch.setattr(parallel, "data_mesh", lambda: type("M", (), {"size": 4})())
+    with pytest.raises(JaxgenError, match="use a multiple of 4"):
+        run(config, tmp_path)

@@ -1,0 +1,82 @@
+"""Checkpoints restore bit-exactly, fall back past damage, refuse foreign runs, clean up."""
+
+import json
+
+import jax
+import numpy as np
+import pytest
+
+from jaxgen.checkpoint import TMP_MARKER, Checkpointer
+from jaxgen.errors import JaxgenError
+from jaxgen.gan import make_gan_step
+from tests.conftest import assert_same_values, tiny_gan_state
+
+CONFIG = {"family": "gan", "train": {"num_steps": 10}, "optim": {"lr": 1e-3}}
+
+
+def trained_state(steps=3):
+    state = tiny_gan_state()
+    step = jax.jit(make_gan_step(3))
+    x = np.random.default_rng(0).standard_normal((1, 8, 2)).astype(np.float32)
+    for _ in range(steps):
+        state, _ = step(state, {"x": x})
+    return state
+
+
+def test_restore_is_bit_exact_including_key_and_optimizer_state(tmp_path):
+    state = trained_state()
+    ckpt = Checkpointer(tmp_path, CONFIG)
+    ckpt.save(3, state)
+    ckpt.close()
+    restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    assert iteration == 3
+    assert_same_values(restored, state)
+    meta = json.loads((tmp_path / "checkpoints" / "3" / "meta" / "metadata").read_text())
+    assert meta["config"] == CONFIG and "jax" in meta["versions"]
+
+
+def test_keeps_only_the_last_k(tmp_path):
+    ckpt = Checkpointer(tmp_path, CONFIG, keep=2)
+    for i in (1, 2, 3):
+        ckpt.save(i, trained_state(i))
+    ckpt.close()
+    assert Checkpointer(tmp_path, CONFIG).all_iterations() == [2, 3]
+
+
+def test_damaged_latest_falls_back_to_previous_with_warning(tmp_path):
+    ckpt = Checkpointer(tmp_path, CONFIG)
+    ckpt.save(1, trained_state(1))
+    ckpt.save(2, trained_state(2))
+    ckpt.close()
+    for f in (tmp_path / "checkpoints" / "2" / "state").rglob("*"):
+        if f.is_file() and f.stat().st_size > 0:
+            f.write_bytes(b"\0garbage")
+    with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
+        restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    assert iteration == 1
+    assert_same_values(restored, trained_state(1))
+    assert (tmp_path / "damaged" / "2").is_dir()  # set aside, not deleted
+
+
+def test_workdir_of_a_different_run_is_refused(tmp_path):
+    Checkpointer(tmp_path, CONFIG).close()
+    changed = {**CONFIG, "optim": {"lr": 2e-3}}
+    with pytest.raises(JaxgenError, match=r"different config \(differs in optim.lr\)"):
+        Checkpointer(tmp_path, changed)
+    longer = {**CONFIG, "train": {"num_steps": 20}}
+    Checkpointer(tmp_path, longer, resumable_keys=frozenset({"train.num_steps"})).close()
+
+
+def test_half_written_checkpoint_is_removed(tmp_path):
+    (tmp_path / "checkpoints" / f"5{TMP_MARKER}-123").mkdir(parents=True)
+    ckpt = Checkpointer(tmp_path, CONFIG)
+    assert not list((tmp_path / "checkpoints").glob(f"*{TMP_MARKER}*"))
+    assert ckpt.restore_latest(tiny_gan_state()) is None
+    ckpt.close()
+
+
+def test_unwritable_workdir_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(JaxgenError, match="choose a writable --workdir"):
+        Checkpointer(blocker / "run", CONFIG)

@@ -157,7 +157,7 @@ def train(
         workdir, run_config, keep=settings.keep_checkpoints, resumable_keys=resumable_keys
     )
     try:
-        state = parallel.put_replicated(task.init_state(settings.seed), mesh)
+        state = parallel.init_replicated(lambda: task.init_state(settings.seed), mesh)
         restored = checkpointer.restore_latest(state)
         start = 0
         if restored is not None:

@@ -66,6 +66,10 @@ def put_batch(batch: dict, mesh: Mesh, lead_axes: int) -> dict:
     }
 
 
-def put_replicated(tree, mesh: Mesh):
-    """Replicate a pytree (e.g. the state) on every device of the mesh."""
-    return jax.device_put(tree, replicated(mesh))
+def init_replicated(init_fn, mesh: Mesh):
+    """``init_fn()`` computed under ``jit`` straight into a state replicated over the mesh.
+
+    Every process computes the same values, so this also works when the mesh spans devices
+    that this process cannot address (multi-host), where ``jax.device_put`` cannot.
+    """
+    return jax.jit(init_fn, out_shardings=replicated(mesh))()

@@ -38,8 +38,13 @@ def parse(argv: list[str]) -> None:
         fail(str(err).splitlines()[0])
     except (KeyError, AttributeError, ValueError, TypeError) as err:
         fail(f"bad --config override ({err}); check the key against the config file")
-    if CONFIG.value is None or WORKDIR.value is None:
+    if not flags.FLAGS["config"].present or WORKDIR.value is None:
         fail("--config and --workdir are required")
+    try:
+        CONFIG.value.to_dict()  # the config file is loaded lazily: surface its errors here
+    except OSError:
+        path = flags.FLAGS["config"].config_filename
+        fail(f"cannot load config file {path!r}; check the --config path")
 
 
 def run() -> None:

@@ -1,0 +1,68 @@
+"""The entry point: flags only, one-line errors with exit status 2, sample and eval modes."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import RING8, TINY_GAN_FLAGS, run_main
+
+pytestmark = pytest.mark.subprocess
+
+SHORT = (f"--config={RING8}", *TINY_GAN_FLAGS, "--config.train.num_steps=20")
+
+
+def assert_one_line_error(proc, *fragments):
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_train_then_sample_then_eval(tmp_path):
+    proc = run_main(*SHORT, f"--workdir={tmp_path}", check=True)
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert results["num_modes"] == 8
+    for name in ("metrics.jsonl", "loss_curves.png", "results.json", "config.json"):
+        assert (tmp_path / name).is_file()
+
+    run_main(*SHORT, f"--workdir={tmp_path}", "--mode=sample", "--num_samples=123", check=True)
+    x = np.load(tmp_path / "samples.npz")["x"]
+    assert x.shape == (123, 2) and np.all(np.isfinite(x))
+    assert (tmp_path / "samples.png").is_file()
+
+    proc = run_main(*SHORT, f"--workdir={tmp_path}", "--mode=eval", check=True)
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["num_modes"] == 8
+
+
+@pytest.mark.parametrize(
+    "flags, fragments",
+    [
+        (("--config.train.no_such_key=3",), ("no_such_key",)),
+        (("--config.data.name=ring9",), ("unknown dataset 'ring9'", "choose one of")),
+        (("--config.family=vae",), ("unknown model family 'vae'",)),
+        (("--config.train.num_steps=7",), ("not a multiple of steps_per_dispatch",)),
+        (("--config.data.batch_size=abc",), ("batch_size",)),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_status_2(tmp_path, flags, fragments):
+    assert_one_line_error(run_main(*SHORT, *flags, f"--workdir={tmp_path}"), *fragments)
+
+
+def test_missing_flags_config_file_and_sampling_before_training(tmp_path):
+    assert_one_line_error(run_main(f"--workdir={tmp_path}"), "--config and --workdir")
+    assert_one_line_error(run_main(f"--config={RING8}"), "--config and --workdir")
+    assert_one_line_error(
+        run_main("--config=experiments/configs/gan/nope.py", f"--workdir={tmp_path}")
+    )
+    assert_one_line_error(
+        run_main(*SHORT, f"--workdir={tmp_path}", "--mode=sample"), "train first"
+    )
+
+
+def test_resuming_with_a_changed_config_is_refused_and_keeps_the_checkpoint(tmp_path):
+    run_main(*SHORT, f"--workdir={tmp_path}", check=True)
+    proc = run_main(*SHORT, "--config.optim.g_lr=0.5", f"--workdir={tmp_path}")
+    assert_one_line_error(proc, "different config", "optim.g_lr")
+    assert (tmp_path / "checkpoints" / "20").is_dir()

@@ -72,7 +72,8 @@ class Checkpointer:
             (self.workdir / "checkpoints").mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise JaxgenError(
-                f"cannot create workdir {self.workdir} ({err.strerror}); choose a writable --workdir"
+                f"cannot create workdir {self.workdir} ({err.strerror}); "
+                "choose a writable --workdir"
             ) from None
         self._check_config(resumable_keys)
         self._remove_partial_saves()
@@ -114,7 +115,9 @@ class Checkpointer:
         meta = {"iteration": iteration, "config": self.run_config, "versions": library_versions()}
         self.manager.save(
             iteration,
-            args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)),
+            args=ocp.args.Composite(
+                state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)
+            ),
             force=True,
         )
 

@@ -41,7 +41,9 @@ TINY_GAN_FLAGS = (
 def as_numbers(tree):
     """The tree with typed PRNG keys replaced by their raw data, for comparisons."""
     return jax.tree.map(
-        lambda x: jax.random.key_data(x) if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key) else x,
+        lambda x: (
+            jax.random.key_data(x) if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key) else x
+        ),
         tree,
     )
 

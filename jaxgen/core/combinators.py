@@ -7,7 +7,8 @@ dtypes, so wrapped steps compose in any order and stay ``jax.jit``-able.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import numpy as np
@@ -124,7 +125,8 @@ class MetricsLog:
                 name = nonfinite_metric_name(metrics, int(flags[bad[0]]))
                 raise NonFiniteError(
                     f"non-finite {name} at iteration {first + int(bad[0]) + 1}; the run stopped "
-                    "and its last good checkpoint is kept; lower the learning rate or check the data"
+                    "and its last good checkpoint is kept; "
+                    "lower the learning rate or check the data"
                 )
         names = [k for k in fetched[0][1] if k != NONFINITE]
         summary = {k: float(np.mean([np.mean(m[k]) for _, m in fetched])) for k in names}

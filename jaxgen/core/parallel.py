@@ -61,8 +61,7 @@ def put_batch(batch: dict, mesh: Mesh, lead_axes: int) -> dict:
     if jax.process_count() == 1:
         return jax.device_put(batch, sharding)
     return {
-        k: jax.make_array_from_process_local_data(sharding, np.asarray(v))
-        for k, v in batch.items()
+        k: jax.make_array_from_process_local_data(sharding, np.asarray(v)) for k, v in batch.items()
     }
 
 

@@ -13,7 +13,8 @@ reproducible from (config, seed) and resumable from a checkpoint of the state al
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import optax

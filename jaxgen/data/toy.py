@@ -24,8 +24,8 @@ a pure function, so toy data are an endless, reproducible stream.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.special import logsumexp
@@ -94,7 +94,7 @@ class CurveDensity:
 
 @dataclass(frozen=True)
 class Checkerboard:
-    """Uniform on the 8 squares [2i-4, 2i-2] x [2j-4, 2j-2] with i + j even, the dark squares of a 4x4 board.
+    """Uniform on the 8 dark squares [2i-4, 2i-2] x [2j-4, 2j-2], i + j even, of a 4x4 board.
 
     FFJORD's construction: x1 ~ U(-2, 2), x2 ~ U(-1, 0) or U(-2, -1), shifted up by floor(x1)
     mod 2, then both scaled by 2. The support has area 8 · 4 = 32, so log p = -log 32 on it.

@@ -86,6 +86,7 @@ def make_gan_step(latent_dim: int, *, generator_loss: str = "non_saturating", k:
     """``alternate(d_step, g_step, k)``: k discriminator updates, then one generator update."""
     if generator_loss not in losses.GENERATOR_LOSSES:
         raise ValueError(
-            f"unknown generator loss {generator_loss!r}; use one of {sorted(losses.GENERATOR_LOSSES)}"
+            f"unknown generator loss {generator_loss!r}; "
+            f"use one of {sorted(losses.GENERATOR_LOSSES)}"
         )
     return alternate(make_d_step(latent_dim), make_g_step(latent_dim, generator_loss), k)

@@ -71,10 +71,14 @@ def test_alternate_equals_explicit_sequence(gan_state):
 def test_d_step_leaves_generator_untouched_and_g_step_leaves_discriminator(gan_state):
     after_d, _ = jax.jit(make_d_step(LATENT))(gan_state, batch())
     chex.assert_trees_all_equal(after_d.g, gan_state.g)
-    assert not np.allclose(after_d.d.params["Dense_0"]["kernel"], gan_state.d.params["Dense_0"]["kernel"])
+    assert not np.allclose(
+        after_d.d.params["Dense_0"]["kernel"], gan_state.d.params["Dense_0"]["kernel"]
+    )
     after_g, _ = jax.jit(make_g_step(LATENT))(gan_state, batch())
     chex.assert_trees_all_equal(after_g.d, gan_state.d)
-    assert not np.allclose(after_g.g.params["Dense_0"]["kernel"], gan_state.g.params["Dense_0"]["kernel"])
+    assert not np.allclose(
+        after_g.g.params["Dense_0"]["kernel"], gan_state.g.params["Dense_0"]["kernel"]
+    )
 
 
 def test_scan_steps_equals_repeated_calls(gan_state):
@@ -92,7 +96,9 @@ def test_scan_steps_equals_repeated_calls(gan_state):
 def test_with_ema_averages_generator_parameters(gan_state):
     decay = 0.75
     plain, _ = jax.jit(make_gan_step(LATENT))(gan_state, batch(lead=(1,)))
-    averaged, _ = jax.jit(with_ema(make_gan_step(LATENT), decay, net="g"))(gan_state, batch(lead=(1,)))
+    averaged, _ = jax.jit(with_ema(make_gan_step(LATENT), decay, net="g"))(
+        gan_state, batch(lead=(1,))
+    )
     expected = jax.tree.map(
         lambda e, p: decay * e + (1 - decay) * p, gan_state.g.ema_params, plain.g.params
     )

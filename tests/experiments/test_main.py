@@ -56,9 +56,7 @@ def test_missing_flags_config_file_and_sampling_before_training(tmp_path):
     assert_one_line_error(
         run_main("--config=experiments/configs/gan/nope.py", f"--workdir={tmp_path}")
     )
-    assert_one_line_error(
-        run_main(*SHORT, f"--workdir={tmp_path}", "--mode=sample"), "train first"
-    )
+    assert_one_line_error(run_main(*SHORT, f"--workdir={tmp_path}", "--mode=sample"), "train first")
 
 
 def test_resuming_with_a_changed_config_is_refused_and_keeps_the_checkpoint(tmp_path):

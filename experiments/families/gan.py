@@ -74,6 +74,7 @@ def build(config) -> Experiment:
     task = Task(
         init_state=init_state,
         step=make_gan_step(model.latent_dim, generator_loss=model.generator_loss, k=model.k),
+        input_shape=dataset.element_shape,
         sub_batches=model.k,
         evaluate=evaluate,
         write_figures=write_figures,

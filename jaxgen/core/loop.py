@@ -39,12 +39,15 @@ class Task:
 
     ``init_state(seed)`` builds a fresh state; ``step`` is one training iteration;
     ``sub_batches`` is the length of the leading axis the step expects on its batch (``k`` of
-    ``alternate``), or None for a plain batch. ``evaluate(state, dataset)`` returns scalar
-    metrics and ``write_figures(state, directory, tag)`` draws samples; both are optional.
+    ``alternate``), or None for a plain batch. ``input_shape`` is the shape of one example the
+    networks were built for; the loop refuses a dataset of another shape. ``evaluate(state,
+    dataset)`` returns scalar metrics and ``write_figures(state, directory, tag)`` draws
+    samples; both are optional.
     """
 
     init_state: Callable[[int], Any]
     step: StepFn
+    input_shape: tuple[int, ...]
     sub_batches: int | None = None
     evaluate: Callable[[Any, Any], dict[str, float]] | None = None
     write_figures: Callable[[Any, Path, str], None] | None = None
@@ -75,6 +78,27 @@ class LoopSettings:
             raise JaxgenError("log_every and checkpoint_every must be positive; set them > 0")
 
 
+def check_input_shape(dataset, task: Task) -> None:
+    if tuple(dataset.element_shape) != tuple(task.input_shape):
+        raise JaxgenError(
+            f"dataset {dataset.name!r} gives examples of shape {tuple(dataset.element_shape)} "
+            f"but the model was built for {tuple(task.input_shape)}; "
+            "make the data and model settings agree"
+        )
+
+
+def trim_jsonl(path: Path, iteration: int) -> None:
+    """Drop lines written past ``iteration`` by a run that was killed after it."""
+    if not path.exists():
+        return
+    kept = [
+        line
+        for line in path.read_text().splitlines()
+        if line and json.loads(line)["iteration"] <= iteration
+    ]
+    path.write_text("".join(line + "\n" for line in kept))
+
+
 def assemble_batch(dataset, first_iteration: int, settings: LoopSettings, sub_batches, rows):
     """This process's batches for the iterations of one dispatch, stacked on leading axes."""
     k = sub_batches or 1
@@ -97,17 +121,6 @@ class MetricsLog:
         self.pending: list[tuple[int, dict]] = []
         self.last_time = time.perf_counter()
         self.last_iteration: int | None = None
-
-    def trim_after(self, iteration: int) -> None:
-        """Drop lines written past ``iteration`` by a run that was killed after it."""
-        if not (self.writer and self.path.exists()):
-            return
-        kept = [
-            line
-            for line in self.path.read_text().splitlines()
-            if line and json.loads(line)["iteration"] <= iteration
-        ]
-        self.path.write_text("".join(line + "\n" for line in kept))
 
     def add(self, first_iteration: int, metrics: dict) -> None:
         self.pending.append((first_iteration, metrics))
@@ -151,6 +164,7 @@ def train(
 ) -> Any:
     """Train ``task`` on ``dataset`` in ``workdir``, resuming from its latest good checkpoint."""
     settings.validate()
+    check_input_shape(dataset, task)
     workdir = Path(workdir)
     mesh = parallel.data_mesh()
     parallel.check_batch_size(settings.batch_size, mesh)
@@ -165,7 +179,9 @@ def train(
         if restored is not None:
             state, start = restored
         log = MetricsLog(workdir / "metrics.jsonl", writer)
-        log.trim_after(start)
+        if writer:
+            trim_jsonl(workdir / "metrics.jsonl", start)
+            trim_jsonl(workdir / "eval.jsonl", start)
         log.last_iteration = start
 
         step = guard_nonfinite(task.step)

@@ -88,3 +88,21 @@ def test_batch_that_does_not_split_over_devices_is_refused(tmp_path, monkeypatch
     monkeypatch.setattr(parallel, "data_mesh", lambda: type("M", (), {"size": 4})())
     with pytest.raises(JaxgenError, match="use a multiple of 4"):
         run(config, tmp_path)
+
+
+def test_dataset_of_another_shape_is_refused(tmp_path):
+    with pytest.raises(JaxgenError, match=r"shape \(2,\) but the model was built for \(8, 8, 1\)"):
+        run(tiny_config(10), tmp_path, input_shape=(8, 8, 1))
+    assert not (tmp_path / "checkpoints").exists()
+
+
+def test_eval_and_metrics_lines_past_the_restored_iteration_are_dropped(tmp_path):
+    config = tiny_config(20)
+    config.train.eval_every = 10
+    run(config, tmp_path)
+    with (tmp_path / "eval.jsonl").open("a") as f:  # as if a killed run had gone further
+        f.write(json.dumps({"iteration": 30, "modes_captured": 0}) + "\n")
+    (tmp_path / "checkpoints" / "20").rename(tmp_path / "gone")  # resume from iteration 10
+    run(config, tmp_path)
+    evals = [json.loads(x)["iteration"] for x in (tmp_path / "eval.jsonl").read_text().splitlines()]
+    assert evals == [10, 20]

@@ -60,6 +60,23 @@ class NetState(struct.PyTreeNode):
         """``{"params": params or self.params, **collections}``, ready for ``apply_fn``."""
         return {"params": self.params if params is None else params, **self.collections}
 
+    def forward(self, params: Any, *args, train: bool) -> tuple[Any, dict]:
+        """``(output, collections)`` of the network with ``params``.
+
+        Networks that keep other collections (BatchNorm statistics) take a ``train`` keyword:
+        in training mode they normalise with batch statistics and the updated collections are
+        returned; otherwise the stored ones are used and returned unchanged. Networks without
+        collections are called as ``apply_fn(variables, *args)``.
+        """
+        if not self.collections:
+            return self.apply_fn(self.variables(params), *args), self.collections
+        if not train:
+            return self.apply_fn(self.variables(params), *args, train=False), self.collections
+        out, updated = self.apply_fn(
+            self.variables(params), *args, train=True, mutable=list(self.collections)
+        )
+        return out, {**self.collections, **updated}
+
     def apply_gradients(self, grads: Any, collections: dict | None = None) -> NetState:
         """One optimiser update: θ ← θ + tx.update(∇θ); optionally new collections."""
         updates, opt_state = self.tx.update(grads, self.opt_state, self.params)

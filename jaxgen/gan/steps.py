@@ -10,7 +10,10 @@ Generator update (descend, with the generator loss chosen: the minimax game's
     ∇_θ  L_G(D_φ(G_θ(z)))
 
 Each update draws z ~ N(0, I) from ``fold_in(base_key, step)`` and advances ``step`` by one.
-The discriminator update leaves θ untouched and the generator update leaves φ untouched.
+Both networks run in training mode (batch statistics for BatchNorm). The discriminator update
+changes only the discriminator (parameters, optimiser state and BatchNorm statistics; the
+generator's statistics from making the fakes are discarded) and the generator update changes
+only the generator.
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ def latent(key: jax.Array, n: int, latent_dim: int) -> jax.Array:
 
 
 def generate(state: GANState, z: jax.Array, *, use_ema: bool = False) -> jax.Array:
-    """G(z) with the current (or the EMA) generator parameters."""
+    """G(z) in inference mode with the current (or the EMA) generator parameters."""
     params = state.g.ema_params if use_ema else state.g.params
-    return state.g.apply_fn(state.g.variables(params), z)
+    return state.g.forward(params, z, train=False)[0]
 
 
 def make_d_step(latent_dim: int) -> StepFn:
@@ -40,25 +43,26 @@ def make_d_step(latent_dim: int) -> StepFn:
 
     def d_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
         real = batch["x"]
-        fake = jax.lax.stop_gradient(
-            generate(state, latent(step_key(state), real.shape[0], latent_dim))
-        )
+        z = latent(step_key(state), real.shape[0], latent_dim)
+        fake = jax.lax.stop_gradient(state.g.forward(state.g.params, z, train=True)[0])
 
         def loss_fn(d_params):
-            variables = state.d.variables(d_params)
-            real_logits = state.d.apply_fn(variables, real)
-            fake_logits = state.d.apply_fn(variables, fake)
-            return losses.discriminator_loss(real_logits, fake_logits), (real_logits, fake_logits)
+            real_logits, after_real = state.d.forward(d_params, real, train=True)
+            d_after_real = state.d.replace(collections=after_real)
+            fake_logits, collections = d_after_real.forward(d_params, fake, train=True)
+            loss = losses.discriminator_loss(real_logits, fake_logits)
+            return loss, (real_logits, fake_logits, collections)
 
-        (loss, (real_logits, fake_logits)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            state.d.params
-        )
+        (loss, (real_logits, fake_logits, collections)), grads = jax.value_and_grad(
+            loss_fn, has_aux=True
+        )(state.d.params)
         metrics = {
             "d_loss": loss,
             "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
             "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
         }
-        return state.replace(step=state.step + 1, d=state.d.apply_gradients(grads)), metrics
+        d = state.d.apply_gradients(grads, collections)
+        return state.replace(step=state.step + 1, d=d), metrics
 
     return d_step
 
@@ -71,13 +75,13 @@ def make_g_step(latent_dim: int, generator_loss: str = "non_saturating") -> Step
         z = latent(step_key(state), batch["x"].shape[0], latent_dim)
 
         def loss_fn(g_params):
-            fake = state.g.apply_fn(state.g.variables(g_params), z)
-            return loss_of_logits(state.d.apply_fn(state.d.variables(), fake))
+            fake, collections = state.g.forward(g_params, z, train=True)
+            logits, _ = state.d.forward(state.d.params, fake, train=True)
+            return loss_of_logits(logits), collections
 
-        loss, grads = jax.value_and_grad(loss_fn)(state.g.params)
-        return state.replace(step=state.step + 1, g=state.g.apply_gradients(grads)), {
-            "g_loss": loss
-        }
+        (loss, collections), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.g.params)
+        g = state.g.apply_gradients(grads, collections)
+        return state.replace(step=state.step + 1, g=g), {"g_loss": loss}
 
     return g_step
 

@@ -1,4 +1,4 @@
-"""What every family builder returns."""
+"""What every family builder returns, and the config → dataset translation they share."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import jax
 import numpy as np
 
 from jaxgen.core.loop import Task
+from jaxgen.data import get_dataset
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,14 @@ class Experiment:
     task: Task
     dataset: Any
     sample: Callable[[Any, jax.Array, int], np.ndarray]
+
+
+def load_dataset(config, split: str = "train"):
+    """The dataset ``config.data`` describes (name, seed, and image options where given)."""
+    data = config.data
+    options = {
+        key: data[key]
+        for key in ("data_dir", "image_size", "center_crop", "random_crop", "random_flip")
+        if key in data
+    }
+    return get_dataset(data.name, split=split, seed=config.seed, **options)

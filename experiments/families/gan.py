@@ -1,37 +1,63 @@
-"""Build the GAN experiment (Goodfellow et al. 2014) from a config."""
+"""Build the GAN experiment (Goodfellow et al. 2014; DCGAN, Radford et al. 2016) from a config.
+
+Toy data (1-D, 2-D) get MLP networks and mode-coverage metrics; images get the DCGAN pair.
+"""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import jax
 import numpy as np
 import optax
 
-from experiments.families.common import Experiment
+from experiments.families.common import Experiment, load_dataset
+from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
-from jaxgen.data import get_dataset
 from jaxgen.data.toy import GaussianMixture, ToyDataset
-from jaxgen.errors import JaxgenError
 from jaxgen.gan import generate, init_gan_state, make_gan_step
 from jaxgen.gan.steps import latent
 from jaxgen.metrics.modes import mode_coverage
+from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from jaxgen.nn.mlp import MLP
 from jaxgen.viz import save_samples_figure
 
 
+def optimizer(optim, lr: float) -> optax.GradientTransformation:
+    """Adam (DCGAN: 2e-4, β1 = 0.5) or SGD with momentum (Goodfellow et al. 2014)."""
+    if optim.name == "adam":
+        return optax.adam(lr, optim.b1, optim.b2)
+    if optim.name == "sgd_momentum":
+        return optax.sgd(lr, momentum=optim.momentum)
+    raise ValueError(f"unknown optimizer {optim.name!r}; use adam or sgd_momentum")
+
+
+def networks(model, data_shape: tuple[int, ...]):
+    if len(data_shape) == 1:
+        return MLP(tuple(model.g_hidden), data_shape[0]), MLP(tuple(model.d_hidden), 1)
+    size, _, channels = data_shape
+    return (
+        DCGANGenerator(size, channels, model.g_features, model.base_size),
+        DCGANDiscriminator(size, model.d_features, model.base_size),
+    )
+
+
+def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
+    results = {"nll_of_samples_under_data": float(-np.mean(data.log_prob(samples)))}
+    if isinstance(data.density, GaussianMixture):
+        coverage = mode_coverage(samples, data.density.means, float(data.density.stds[0]))
+        results["modes_captured"] = coverage.modes_captured
+        results["num_modes"] = coverage.num_modes
+        results["high_quality_fraction"] = coverage.high_quality_fraction
+    return results
+
+
 def build(config) -> Experiment:
-    dataset = get_dataset(config.data.name, split="train", seed=config.seed)
-    if not isinstance(dataset, ToyDataset):
-        raise JaxgenError(
-            f"the GAN family handles 1-D and 2-D toy data so far, not {config.data.name!r}; "
-            "choose a toy dataset such as ring8"
-        )
+    dataset = load_dataset(config)
     model, optim = config.model, config.optim
-    data_dim = math.prod(dataset.element_shape)
-    generator = MLP(tuple(model.g_hidden), data_dim)
-    discriminator = MLP(tuple(model.d_hidden), 1)
+    data_shape = tuple(dataset.element_shape)
+    generator, discriminator = networks(model, data_shape)
+    use_ema = model.ema_decay > 0
 
     def init_state(seed: int):
         return init_gan_state(
@@ -39,42 +65,46 @@ def build(config) -> Experiment:
             generator=generator,
             discriminator=discriminator,
             latent_dim=model.latent_dim,
-            data_shape=dataset.element_shape,
-            g_tx=optax.adam(optim.g_lr, optim.b1, optim.b2),
-            d_tx=optax.adam(optim.d_lr, optim.b1, optim.b2),
+            data_shape=data_shape,
+            g_tx=optimizer(optim, optim.g_lr),
+            d_tx=optimizer(optim, optim.d_lr),
+            ema=use_ema,
         )
 
     sample_fn = jax.jit(
-        lambda state, key, n: generate(state, latent(key, n, model.latent_dim)), static_argnums=2
+        lambda state, key, n: generate(state, latent(key, n, model.latent_dim), use_ema=use_ema),
+        static_argnums=2,
     )
 
     def sample(state, key: jax.Array, n: int) -> np.ndarray:
         return np.asarray(sample_fn(state, key, n))
 
-    def evaluate(state, data: ToyDataset) -> dict[str, float]:
+    def evaluate(state, data) -> dict[str, float]:
         samples = sample(state, jax.random.key(config.seed + 1), config.eval.num_samples)
-        density = data.density
-        results = {"test_nll_of_samples": float(-np.mean(data.log_prob(samples)))}
-        if isinstance(density, GaussianMixture):
-            coverage = mode_coverage(samples, density.means, float(density.stds[0]))
-            results["modes_captured"] = coverage.modes_captured
-            results["num_modes"] = coverage.num_modes
-            results["high_quality_fraction"] = coverage.high_quality_fraction
-        return results
+        if isinstance(data, ToyDataset):
+            return toy_metrics(samples, data)
+        return {"sample_mean": float(samples.mean()), "sample_std": float(samples.std())}
 
     def write_figures(state, directory: Path, tag: str) -> None:
-        samples = sample(state, jax.random.key(config.seed + 1), config.eval.num_samples)
+        n = config.eval.num_samples if len(data_shape) == 1 else 100
+        samples = sample(state, jax.random.key(config.seed + 1), n)
+        reference = dataset.test_set(n) if isinstance(dataset, ToyDataset) else None
+        if samples.ndim == 4:
+            samples = np.clip((samples + 1) / 2, 0, 1)
         save_samples_figure(
             samples,
             directory / f"samples_{tag}.png",
             title=f"GAN on {config.data.name}, iteration {int(tag)}",
-            reference=dataset.test_set(config.eval.num_samples),
+            reference=reference,
         )
 
+    step = make_gan_step(model.latent_dim, objective=model.objective, k=model.k)
+    if use_ema:
+        step = with_ema(step, model.ema_decay, net="g")
     task = Task(
         init_state=init_state,
-        step=make_gan_step(model.latent_dim, generator_loss=model.generator_loss, k=model.k),
-        input_shape=dataset.element_shape,
+        step=step,
+        input_shape=data_shape,
         sub_batches=model.k,
         evaluate=evaluate,
         write_figures=write_figures,

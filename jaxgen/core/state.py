@@ -13,12 +13,21 @@ reproducible from (config, seed) and resumable from a checkpoint of the state al
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
+import flax.linen as nn
 import jax
 import optax
 from flax import struct
+
+
+def init_variables(module: nn.Module, key: jax.Array, *example_args) -> dict:
+    """``module.init`` on example inputs, in inference mode if the module takes ``train``."""
+    takes_train = "train" in inspect.signature(type(module).__call__).parameters
+    kwargs = {"train": False} if takes_train else {}
+    return module.init(key, *example_args, **kwargs)
 
 
 class NetState(struct.PyTreeNode):

@@ -1,12 +1,21 @@
-"""GAN losses as pure functions of discriminator logits ``l = logit D(x)``, so D = σ(l).
+"""GAN objectives as pure functions of discriminator outputs (logits ``l``; D = σ(l)).
 
-All use ``log σ(l) = -softplus(-l)`` and ``log(1 - σ(l)) = -softplus(l)``, which are finite for
-every finite logit (never ``log(sigmoid(l))``).
+Cross-entropy terms use ``log σ(l) = −softplus(−l)`` and ``log(1 − σ(l)) = −softplus(l)``,
+finite for every finite logit (never ``log(sigmoid(l))``).
 
-Goodfellow et al. 2014, eq. 1: min_G max_D V(D, G) = E_data[log D(x)] + E_z[log(1 - D(G(z)))].
+* Goodfellow et al. 2014, eq. 1: min_G max_D V(D, G) = E_data[log D(x)] + E_z[log(1 − D(G(z)))].
+  The discriminator descends −V; the generator descends E log(1 − D(G(z))) (``minimax``, which
+  saturates when D rejects the fakes) or −E log D(G(z)) (``non_saturating``, §3).
+* Least squares (Mao et al. 2017, eq. 2 with a = 0, b = c = 1):
+  L_D = ½E(D(x) − 1)² + ½E D(G(z))²,  L_G = ½E(D(G(z)) − 1)².
+* Hinge (Lim & Ye 2017; Miyato et al. 2018, eq. 16):
+  L_D = E relu(1 − D(x)) + E relu(1 + D(G(z))),  L_G = −E D(G(z)).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
@@ -42,7 +51,40 @@ def non_saturating_generator_loss(fake_logits: jax.Array) -> jax.Array:
     return -jnp.mean(log_d(fake_logits))
 
 
-GENERATOR_LOSSES = {
-    "minimax": minimax_generator_loss,
-    "non_saturating": non_saturating_generator_loss,
+def least_squares_discriminator_loss(real: jax.Array, fake: jax.Array) -> jax.Array:
+    """½ mean (D(x) − 1)² + ½ mean D(G(z))² (Mao et al. 2017)."""
+    return 0.5 * jnp.mean((real - 1.0) ** 2) + 0.5 * jnp.mean(fake**2)
+
+
+def least_squares_generator_loss(fake: jax.Array) -> jax.Array:
+    """½ mean (D(G(z)) − 1)² (Mao et al. 2017)."""
+    return 0.5 * jnp.mean((fake - 1.0) ** 2)
+
+
+def hinge_discriminator_loss(real: jax.Array, fake: jax.Array) -> jax.Array:
+    """mean relu(1 − D(x)) + mean relu(1 + D(G(z)))."""
+    return jnp.mean(jax.nn.relu(1.0 - real)) + jnp.mean(jax.nn.relu(1.0 + fake))
+
+
+def hinge_generator_loss(fake: jax.Array) -> jax.Array:
+    """−mean D(G(z))."""
+    return -jnp.mean(fake)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A discriminator loss, a generator loss, and how to report D's outputs (``score``)."""
+
+    discriminator: Callable[[jax.Array, jax.Array], jax.Array]
+    generator: Callable[[jax.Array], jax.Array]
+    score: Callable[[jax.Array], jax.Array]
+
+
+OBJECTIVES = {
+    "minimax": Objective(discriminator_loss, minimax_generator_loss, jax.nn.sigmoid),
+    "non_saturating": Objective(discriminator_loss, non_saturating_generator_loss, jax.nn.sigmoid),
+    "least_squares": Objective(
+        least_squares_discriminator_loss, least_squares_generator_loss, lambda d: d
+    ),
+    "hinge": Objective(hinge_discriminator_loss, hinge_generator_loss, lambda d: d),
 }

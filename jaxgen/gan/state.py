@@ -11,7 +11,7 @@ import optax
 from flax import struct
 
 from jaxgen.core.rng import init_key
-from jaxgen.core.state import NetState
+from jaxgen.core.state import NetState, init_variables
 
 
 class GANState(struct.PyTreeNode):
@@ -34,11 +34,12 @@ def init_gan_state(
     d_tx: optax.GradientTransformation,
     ema: bool = False,
 ) -> GANState:
-    """Initialise both networks from ``init_key``, a stream no update draws from."""
+    """A fresh GAN state, both networks initialised from ``init_key`` (a stream no update
+    draws from); ``ema=True`` also keeps an EMA of the generator's parameters."""
     key = jax.random.key(seed)
     g_key, d_key = jax.random.split(init_key(key))
-    g_vars = generator.init(g_key, jnp.zeros((1, latent_dim)))
-    d_vars = discriminator.init(d_key, jnp.zeros((1, *data_shape)))
+    g_vars = init_variables(generator, g_key, jnp.zeros((1, latent_dim)))
+    d_vars = init_variables(discriminator, d_key, jnp.zeros((1, *data_shape)))
     return GANState(
         step=jnp.zeros((), jnp.int32),
         key=key,

@@ -1,13 +1,15 @@
 """GAN update steps: Goodfellow et al. 2014, Algorithm 1.
 
-Discriminator update (ascend V, i.e. descend the cross-entropy)::
+Discriminator update, for the cross-entropy objectives (ascend V, i.e. descend −V)::
 
     ∇_φ  −[ mean_i log D_φ(x_i) + mean_j log(1 − D_φ(G_θ(z_j))) ]
 
-Generator update (descend, with the generator loss chosen: the minimax game's
+Generator update (descend the objective's generator loss, e.g. the minimax game's
 ``mean log(1 − D(G(z)))`` or the non-saturating ``−mean log D(G(z))``)::
 
     ∇_θ  L_G(D_φ(G_θ(z)))
+
+``objective`` names one of :data:`jaxgen.gan.losses.OBJECTIVES` (also least squares, hinge).
 
 Each update draws z ~ N(0, I) from ``fold_in(base_key, step)`` and advances ``step`` by one.
 Both networks run in training mode (batch statistics for BatchNorm). The discriminator update
@@ -38,8 +40,15 @@ def generate(state: GANState, z: jax.Array, *, use_ema: bool = False) -> jax.Arr
     return state.g.forward(params, z, train=False)[0]
 
 
-def make_d_step(latent_dim: int) -> StepFn:
+def objective_named(name: str) -> losses.Objective:
+    if name not in losses.OBJECTIVES:
+        raise ValueError(f"unknown GAN objective {name!r}; use one of {sorted(losses.OBJECTIVES)}")
+    return losses.OBJECTIVES[name]
+
+
+def make_d_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
     """One discriminator update on a batch ``{"x": real}`` against fresh fakes."""
+    loss_of = objective_named(objective)
 
     def d_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
         real = batch["x"]
@@ -50,7 +59,7 @@ def make_d_step(latent_dim: int) -> StepFn:
             real_logits, after_real = state.d.forward(d_params, real, train=True)
             d_after_real = state.d.replace(collections=after_real)
             fake_logits, collections = d_after_real.forward(d_params, fake, train=True)
-            loss = losses.discriminator_loss(real_logits, fake_logits)
+            loss = loss_of.discriminator(real_logits, fake_logits)
             return loss, (real_logits, fake_logits, collections)
 
         (loss, (real_logits, fake_logits, collections)), grads = jax.value_and_grad(
@@ -58,8 +67,8 @@ def make_d_step(latent_dim: int) -> StepFn:
         )(state.d.params)
         metrics = {
             "d_loss": loss,
-            "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
-            "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
+            "d_real": jnp.mean(loss_of.score(real_logits)),
+            "d_fake": jnp.mean(loss_of.score(fake_logits)),
         }
         d = state.d.apply_gradients(grads, collections)
         return state.replace(step=state.step + 1, d=d), metrics
@@ -67,9 +76,9 @@ def make_d_step(latent_dim: int) -> StepFn:
     return d_step
 
 
-def make_g_step(latent_dim: int, generator_loss: str = "non_saturating") -> StepFn:
-    """One generator update; ``generator_loss`` is ``"minimax"`` or ``"non_saturating"``."""
-    loss_of_logits = losses.GENERATOR_LOSSES[generator_loss]
+def make_g_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
+    """One generator update descending the objective's generator loss."""
+    loss_of = objective_named(objective)
 
     def g_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
         z = latent(step_key(state), batch["x"].shape[0], latent_dim)
@@ -77,7 +86,7 @@ def make_g_step(latent_dim: int, generator_loss: str = "non_saturating") -> Step
         def loss_fn(g_params):
             fake, collections = state.g.forward(g_params, z, train=True)
             logits, _ = state.d.forward(state.d.params, fake, train=True)
-            return loss_of_logits(logits), collections
+            return loss_of.generator(logits), collections
 
         (loss, collections), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.g.params)
         g = state.g.apply_gradients(grads, collections)
@@ -86,11 +95,6 @@ def make_g_step(latent_dim: int, generator_loss: str = "non_saturating") -> Step
     return g_step
 
 
-def make_gan_step(latent_dim: int, *, generator_loss: str = "non_saturating", k: int = 1) -> StepFn:
+def make_gan_step(latent_dim: int, *, objective: str = "non_saturating", k: int = 1) -> StepFn:
     """``alternate(d_step, g_step, k)``: k discriminator updates, then one generator update."""
-    if generator_loss not in losses.GENERATOR_LOSSES:
-        raise ValueError(
-            f"unknown generator loss {generator_loss!r}; "
-            f"use one of {sorted(losses.GENERATOR_LOSSES)}"
-        )
-    return alternate(make_d_step(latent_dim), make_g_step(latent_dim, generator_loss), k)
+    return alternate(make_d_step(latent_dim, objective), make_g_step(latent_dim, objective), k)

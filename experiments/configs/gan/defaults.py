@@ -1,0 +1,34 @@
+"""Defaults shared by the GAN configs; each task file overrides them and cites its source."""
+
+from ml_collections import ConfigDict
+
+from experiments.configs.base import base_config
+
+
+def gan_config() -> ConfigDict:
+    config = base_config()
+    config.family = "gan"
+    config.model = ConfigDict(
+        {
+            "latent_dim": 100,  # DCGAN, Radford et al. 2016, §4
+            "g_hidden": (128, 128),  # MLP networks for 1-D/2-D data
+            "d_hidden": (128, 128),
+            "g_features": 64,  # DCGAN widths for images (§3, Fig. 1)
+            "d_features": 64,
+            "base_size": 4,  # DCGAN projects z to a 4x4 map (Fig. 1)
+            "objective": "non_saturating",  # Goodfellow et al. 2014, §3
+            "k": 1,  # Goodfellow et al. 2014, Algorithm 1: "We used k = 1"
+            "ema_decay": 0.0,  # no EMA of G unless a config asks for it
+        }
+    )
+    config.optim = ConfigDict(
+        {
+            "name": "adam",
+            "g_lr": 2e-4,  # DCGAN §4: Adam, lr 0.0002
+            "d_lr": 2e-4,
+            "b1": 0.5,  # DCGAN §4: β1 = 0.5
+            "b2": 0.999,
+            "momentum": 0.9,  # used by sgd_momentum only
+        }
+    )
+    return config

@@ -1,0 +1,83 @@
+"""DCGAN generator and discriminator (Radford et al. 2016, §3 and Fig. 1).
+
+Generator: z → Dense to a 4x4 map of width ``features · 2^(u−1)`` → (BatchNorm, ReLU) →
+``u − 1`` stride-2 4x4 transposed convolutions halving the width, each with BatchNorm and ReLU
+→ a final stride-2 transposed convolution to ``channels`` → tanh. Discriminator: the mirror
+image with stride-2 4x4 convolutions doubling the width, LeakyReLU(0.2), BatchNorm on every
+layer but the first, and a linear logit. ``u = log2(image_size / base_size)``; the paper's
+``base_size`` is 4, so 64x64 images use four resolution changes. For 8x8 digits a
+``base_size`` of 2 (jaxgen's choice) gives both networks two layers instead of one. Weights
+are initialised from N(0, 0.02) and BatchNorm scales from N(1, 0.02) (§4); BatchNorm momentum
+0.9 matches the reference code's 0.1 running-average update.
+"""
+
+from __future__ import annotations
+
+import math
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+WEIGHT_INIT = nn.initializers.normal(0.02)
+
+
+def _scale_init(key, shape, dtype=jnp.float32):
+    return 1.0 + 0.02 * jax.random.normal(key, shape, dtype)
+
+
+def _batch_norm(train: bool) -> nn.BatchNorm:
+    return nn.BatchNorm(
+        use_running_average=not train, momentum=0.9, epsilon=1e-5, scale_init=_scale_init
+    )
+
+
+def resolution_changes(image_size: int, base_size: int) -> int:
+    """log2(image_size / base_size): the stride-2 layers between the base map and the image."""
+    steps = math.log2(image_size / base_size)
+    if image_size > 128 or steps < 1 or steps != int(steps):
+        raise ValueError(
+            f"DCGAN needs a power-of-two image size from 2·base_size={2 * base_size} to 128, "
+            f"got {image_size}"
+        )
+    return int(steps)
+
+
+class DCGANGenerator(nn.Module):
+    image_size: int
+    channels: int
+    features: int = 64
+    base_size: int = 4
+
+    @nn.compact
+    def __call__(self, z: jax.Array, train: bool) -> jax.Array:
+        ups = resolution_changes(self.image_size, self.base_size)
+        width = self.features * 2 ** (ups - 1)
+        side = self.base_size
+        x = nn.Dense(side * side * width, use_bias=False, kernel_init=WEIGHT_INIT)(z)
+        x = nn.relu(_batch_norm(train)(x.reshape(-1, side, side, width)))
+        for _ in range(ups - 1):
+            width //= 2
+            x = nn.ConvTranspose(
+                width, (4, 4), (2, 2), "SAME", use_bias=False, kernel_init=WEIGHT_INIT
+            )(x)
+            x = nn.relu(_batch_norm(train)(x))
+        x = nn.ConvTranspose(self.channels, (4, 4), (2, 2), "SAME", kernel_init=WEIGHT_INIT)(x)
+        return jnp.tanh(x)
+
+
+class DCGANDiscriminator(nn.Module):
+    image_size: int
+    features: int = 64
+    base_size: int = 4
+
+    @nn.compact
+    def __call__(self, x: jax.Array, train: bool) -> jax.Array:
+        downs = resolution_changes(self.image_size, self.base_size)
+        width = self.features
+        x = nn.leaky_relu(nn.Conv(width, (4, 4), (2, 2), "SAME", kernel_init=WEIGHT_INIT)(x), 0.2)
+        for _ in range(downs - 1):
+            width *= 2
+            x = nn.Conv(width, (4, 4), (2, 2), "SAME", use_bias=False, kernel_init=WEIGHT_INIT)(x)
+            x = nn.leaky_relu(_batch_norm(train)(x), 0.2)
+        return nn.Dense(1, kernel_init=WEIGHT_INIT)(x.reshape(x.shape[0], -1))

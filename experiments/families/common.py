@@ -28,7 +28,14 @@ def load_dataset(config, split: str = "train"):
     data = config.data
     options = {
         key: data[key]
-        for key in ("data_dir", "image_size", "center_crop", "random_crop", "random_flip")
+        for key in (
+            "data_dir",
+            "image_size",
+            "channels",
+            "center_crop",
+            "random_crop",
+            "random_flip",
+        )
         if key in data
     }
     return get_dataset(data.name, split=split, seed=config.seed, **options)

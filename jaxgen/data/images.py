@@ -1,0 +1,58 @@
+"""Host-side image preprocessing shared by the TFDS and image-folder sources (numpy + Pillow).
+
+Images become float32 (H, W, C) in [-1, 1] as ``x / 127.5 − 1``. Augmentation randomness
+(CycleGAN's jitter: resize, random crop, horizontal flip; Zhu et al. 2017, §7 / App. 7.1) is
+drawn for every row of the *global* batch from ``rng_for(seed, AUGMENT_STREAM, index)``, so a
+row is augmented identically whatever the number of processes reading the batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from jaxgen.data.batching import rng_for
+
+AUGMENT_STREAM = 2
+
+
+def to_unit_range(image: np.ndarray) -> np.ndarray:
+    """uint8 (H, W, C) → float32 in [-1, 1]."""
+    return image.astype(np.float32) / 127.5 - 1.0
+
+
+def center_crop(image: np.ndarray, size: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    top, left = (h - size) // 2, (w - size) // 2
+    return image[top : top + size, left : left + size]
+
+
+def resize(image: np.ndarray, size: int) -> np.ndarray:
+    """Bilinear resize of a uint8 (H, W, C) image to (size, size, C)."""
+    if image.shape[:2] == (size, size):
+        return image
+    channels = image.shape[2]
+    pil = Image.fromarray(image[..., 0] if channels == 1 else image)
+    out = np.asarray(pil.resize((size, size), Image.BILINEAR))
+    return out[..., None] if channels == 1 else out
+
+
+def augment(
+    images: np.ndarray, seed: int, index: int, random_crop: int | None, random_flip: bool
+) -> np.ndarray:
+    """Random crop to ``random_crop`` and horizontal flip with probability ½, per row."""
+    rng = rng_for(seed, AUGMENT_STREAM, index)
+    n, h, w, _ = images.shape
+    if random_crop is not None:
+        tops = rng.integers(0, h - random_crop + 1, size=n)
+        lefts = rng.integers(0, w - random_crop + 1, size=n)
+        images = np.stack(
+            [
+                im[t : t + random_crop, s : s + random_crop]
+                for im, t, s in zip(images, tops, lefts, strict=True)
+            ]
+        )
+    if random_flip:
+        flips = rng.uniform(size=n) < 0.5
+        images = np.where(flips[:, None, None, None], images[:, :, ::-1], images)
+    return images

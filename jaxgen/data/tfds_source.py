@@ -1,0 +1,111 @@
+"""TFDS datasets read through ``tfds.data_source`` (ArrayRecord; no TensorFlow needed).
+
+Supported: mnist, fashion_mnist, cifar10, celeb_a and cycle_gan/<pair> (splits trainA,
+trainB, testA, testB). Records are chosen by the deterministic schedule of
+:mod:`jaxgen.data.batching`, decoded on the host and preprocessed with
+:mod:`jaxgen.data.images`: optional center crop (celeb_a is usually cropped to 108 before
+resizing), resize to ``image_size``, then the random crop and flip. Nothing is downloaded:
+prepare the data once with ``tfds build <name> --data_dir=DIR`` (this step needs TensorFlow:
+``pip install 'jaxgen[tfds-prepare]'``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from jaxgen.data import images
+from jaxgen.data.batching import Batch, batch_indices
+from jaxgen.errors import JaxgenError
+
+NAMES = ("mnist", "fashion_mnist", "cifar10", "celeb_a")
+CYCLE_GAN_PREFIX = "cycle_gan/"
+LABELLED = ("mnist", "fashion_mnist", "cifar10")
+
+
+def is_tfds_name(name: str) -> bool:
+    return name in NAMES or name.startswith(CYCLE_GAN_PREFIX)
+
+
+def _open(name: str, split: str, data_dir: str | None):
+    hint = f"prepare it with `tfds build {name} --data_dir=DIR` (needs jaxgen[tfds-prepare])"
+    try:
+        return tfds.data_source(name, split=split, data_dir=data_dir, download=False)
+    except tfds.core.registered.DatasetNotFoundError:
+        raise JaxgenError(f"unknown TFDS dataset {name!r}; check the name") from None
+    except (ValueError, KeyError) as err:
+        if "split" in str(err).lower():
+            raise JaxgenError(f"TFDS dataset {name!r} has no split {split!r}; {err}") from None
+        raise JaxgenError(f"cannot read {name!r} from {data_dir}: {err}; {hint}") from None
+    except (FileNotFoundError, NotImplementedError, AssertionError):
+        raise JaxgenError(
+            f"{name!r} is not prepared as ArrayRecord in data_dir {data_dir!r}; {hint}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class TfdsDataset:
+    """A TFDS split as a deterministic dataset; see the module docstring."""
+
+    name: str
+    split: str
+    seed: int = 0
+    data_dir: str | None = None
+    image_size: int | None = None
+    center_crop: int | None = None
+    random_crop: int | None = None
+    random_flip: bool = False
+    source: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.source is None:
+            object.__setattr__(self, "source", _open(self.name, self.split, self.data_dir))
+
+    @property
+    def num_examples(self) -> int:
+        return len(self.source)
+
+    @property
+    def element_shape(self) -> tuple[int, ...]:
+        first = self._prepare(np.asarray(self.source[0]["image"]))
+        size = self.random_crop or first.shape[0]
+        return (size, size, first.shape[2])
+
+    def _prepare(self, image: np.ndarray) -> np.ndarray:
+        if self.center_crop is not None:
+            image = images.center_crop(image, self.center_crop)
+        if self.image_size is not None:
+            image = images.resize(image, self.image_size)
+        return image
+
+    def get_batch(self, index: int, batch_size: int, rows: slice | None = None) -> Batch:
+        idx = batch_indices(self.seed, index, batch_size, self.num_examples)
+        records = [self.source[int(i)] for i in idx]
+        x = np.stack([self._prepare(np.asarray(r["image"])) for r in records])
+        if self.random_crop is not None or self.random_flip:
+            x = images.augment(x, self.seed, index, self.random_crop, self.random_flip)
+        batch = {"x": images.to_unit_range(x)}
+        if self.name in LABELLED:
+            batch["label"] = np.asarray([r["label"] for r in records], np.int32)
+        if rows is not None:
+            batch = {k: v[rows] for k, v in batch.items()}
+        return batch
+
+
+def tfds_dataset(
+    name: str,
+    *,
+    split: str = "train",
+    seed: int = 0,
+    data_dir: str | None = None,
+    image_size: int | None = None,
+    center_crop: int | None = None,
+    random_crop: int | None = None,
+    random_flip: bool = False,
+) -> TfdsDataset:
+    return TfdsDataset(
+        name, split, seed, data_dir, image_size, center_crop, random_crop, random_flip
+    )

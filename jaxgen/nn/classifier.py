@@ -19,8 +19,8 @@ import jax
 class DigitsConvNet(nn.Module):
     """``__call__`` gives class logits, ``features`` the penultimate activations."""
 
-    widths: Sequence[int] = (32, 64)
-    hidden: int = 128
+    widths: Sequence[int]
+    hidden: int
     num_classes: int = 10
 
     def setup(self):

@@ -24,6 +24,11 @@ ENTRIES = [
         "experiments.configs.gan.ring8",
         "GAN (Goodfellow et al. 2014, Algorithm 1, non-saturating loss) on 8 Gaussians",
     ),
+    (
+        "dcgan_digits",
+        "experiments.configs.gan.digits",
+        "DCGAN (Radford et al. 2016) on scikit-learn's bundled 8x8 digits",
+    ),
 ]
 
 

@@ -20,6 +20,7 @@ Metrics on digits x of shape (N, 8, 8, 1) in [−1, 1]:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from jaxgen.core.rng import init_key, step_key
 from jaxgen.core.state import NetState
 from jaxgen.data.digits import digits_dataset, load_digits_arrays
 from jaxgen.errors import JaxgenError
-from jaxgen.metrics.frechet import batched_apply, frechet_distance_of
+from jaxgen.metrics.frechet import frechet_distance_of
 from jaxgen.nn.classifier import DigitsConvNet
 
 ASSET = Path(__file__).parent / "assets" / "digits_classifier.msgpack"
@@ -88,6 +89,8 @@ def _train_step(state: _TrainState, batch: dict) -> tuple[_TrainState, dict]:
 
 def train_digits_classifier(seed: int = 0, steps: int = STEPS) -> Any:
     """Classifier parameters after ``steps`` updates; a pure function of ``(seed, steps)``."""
+    if steps < 1:
+        raise JaxgenError(f"steps must be at least 1, got {steps}; pass a positive step count")
     dataset = digits_dataset("train", seed)
     state = _init_state(seed, steps)
     for n in range(steps):
@@ -106,12 +109,19 @@ def _features(params: Any, x: jax.Array) -> jax.Array:
 
 
 def _check_digits(x: np.ndarray) -> jax.Array:
-    if x.ndim != 4 or tuple(x.shape[1:]) != DIGIT_SHAPE:
+    shape = tuple(np.shape(x))
+    if len(shape) != 4 or shape[0] == 0 or shape[1:] != DIGIT_SHAPE:
         raise JaxgenError(
-            f"digits must have shape (N, 8, 8, 1), got {tuple(x.shape)}; "
-            "reshape samples to (N, 8, 8, 1) with values in [-1, 1]"
+            f"digits must have shape (N, 8, 8, 1) with N >= 1, got {shape}; "
+            "pass samples reshaped to (N, 8, 8, 1) with values in [-1, 1]"
         )
     return jnp.asarray(x, jnp.float32)
+
+
+def _in_batches(fn: Callable, params: Any, x: np.ndarray) -> np.ndarray:
+    x = _check_digits(x)
+    parts = [fn(params, x[i : i + EVAL_BATCH_SIZE]) for i in range(0, len(x), EVAL_BATCH_SIZE)]
+    return np.concatenate([np.asarray(p) for p in parts])
 
 
 @dataclass(frozen=True)
@@ -122,18 +132,17 @@ class DigitsClassifier:
 
     def features(self, x: np.ndarray) -> np.ndarray:
         """Penultimate activations, (N, 64)."""
-        return np.asarray(_features(self.params, _check_digits(x)))
+        return _in_batches(_features, self.params, x)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted class ids, (N,)."""
-        return np.asarray(_logits(self.params, _check_digits(x)).argmax(-1))
+        return _in_batches(_logits, self.params, x).argmax(-1)
 
 
 def test_accuracy(params: Any) -> float:
     """Fraction of the digits ``test`` split classified correctly."""
     test = load_digits_arrays("test")
-    predicted = batched_apply(DigitsClassifier(params).predict, test["x"], EVAL_BATCH_SIZE)
-    return float(np.mean(predicted == test["label"]))
+    return float(np.mean(DigitsClassifier(params).predict(test["x"]) == test["label"]))
 
 
 def _template_params() -> Any:
@@ -160,8 +169,7 @@ def digits_frechet_distance(samples_a: np.ndarray, samples_b: np.ndarray) -> flo
 
 def class_histogram(samples: np.ndarray) -> np.ndarray:
     """Counts of predicted classes, shape (10,)."""
-    predicted = batched_apply(load_digits_classifier().predict, samples, EVAL_BATCH_SIZE)
-    return np.bincount(predicted, minlength=NUM_CLASSES)
+    return np.bincount(load_digits_classifier().predict(samples), minlength=NUM_CLASSES)
 
 
 def main() -> None:

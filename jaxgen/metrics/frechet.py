@@ -25,7 +25,7 @@ class GaussianStats:
 
 def gaussian_stats(features: np.ndarray) -> GaussianStats:
     features = np.asarray(features, np.float64)
-    return GaussianStats(features.mean(0), np.cov(features, rowvar=False))
+    return GaussianStats(features.mean(0), np.atleast_2d(np.cov(features, rowvar=False)))
 
 
 def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:

@@ -48,3 +48,9 @@ def test_identical_sets_give_zero_and_singular_covariances_stay_finite():
     y = np.random.default_rng(3).normal(size=(10, 50)) + 1
     d = frechet_distance_of(x, y, lambda v: v, batch_size=3)
     assert np.isfinite(d) and d > 0
+
+
+def test_one_dimensional_features():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(0, 1, (100000, 1)), rng.normal(2, 3, (100000, 1))
+    assert frechet_distance(gaussian_stats(a), gaussian_stats(b)) == pytest.approx(4 + 4, abs=0.1)

@@ -14,9 +14,11 @@ import optax
 from experiments.families.common import Experiment, load_dataset
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
+from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.toy import GaussianMixture, ToyDataset
 from jaxgen.gan import generate, init_gan_state, make_gan_step
 from jaxgen.gan.steps import latent
+from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
 from jaxgen.metrics.modes import mode_coverage
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from jaxgen.nn.mlp import MLP
@@ -52,6 +54,20 @@ def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
     return results
 
 
+def digits_metrics(samples: np.ndarray) -> dict:
+    """The project's digits classifier on the samples: class histogram and Fréchet distance to
+    the held-out test digits (beside the test-vs-train distance as the reference)."""
+    test = load_digits_arrays("test")["x"]
+    train = load_digits_arrays("train")["x"]
+    histogram = class_histogram(samples)
+    return {
+        "class_histogram": histogram.tolist(),
+        "classes_present": int((histogram > 0).sum()),
+        "frechet_distance_to_test": digits_frechet_distance(samples, test),
+        "frechet_distance_train_to_test": digits_frechet_distance(train, test),
+    }
+
+
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, optim = config.model, config.optim
@@ -83,6 +99,8 @@ def build(config) -> Experiment:
         samples = sample(state, jax.random.key(config.seed + 1), config.eval.num_samples)
         if isinstance(data, ToyDataset):
             return toy_metrics(samples, data)
+        if config.data.name == "digits":
+            return digits_metrics(samples)
         return {"sample_mean": float(samples.mean()), "sample_std": float(samples.std())}
 
     def write_figures(state, directory: Path, tag: str) -> None:

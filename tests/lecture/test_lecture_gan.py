@@ -41,3 +41,12 @@ def test_trained_discriminator_approaches_the_optimal_one():
     gap = result["value_at_optimum_quadrature"] - result["value_of_trained_d_quadrature"]
     assert 0 <= gap < 0.02
     assert np.all((result["d_trained"] >= 0) & (result["d_trained"] <= 1))
+
+
+def test_minimax_generator_gradient_vanishes_as_the_discriminator_becomes_perfect():
+    from experiments.lecture.vanishing_gradients import run
+
+    record = run(gan_steps=0, d_steps=1500)
+    assert record["d_loss"][-1] < 0.01  # a (nearly) perfect discriminator
+    assert max(record["minimax"]) / record["minimax"][-1] > 10
+    assert record["non_saturating"][-1] > record["non_saturating"][0]

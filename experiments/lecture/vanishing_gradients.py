@@ -46,7 +46,7 @@ def generator_gradient_norms(state, key) -> dict[str, float]:
             )
 
         grads = jax.grad(loss_fn)(state.g.params)
-        norms[name] = float(optax.global_norm(grads))
+        norms[name] = float(optax.tree.norm(grads))
     return norms
 
 

@@ -50,3 +50,10 @@ def test_minimax_generator_gradient_vanishes_as_the_discriminator_becomes_perfec
     assert record["d_loss"][-1] < 0.01  # a (nearly) perfect discriminator
     assert max(record["minimax"]) / record["minimax"][-1] > 10
     assert record["non_saturating"][-1] > record["non_saturating"][0]
+
+
+def test_implicit_1d_generator_moves_onto_the_data_density():
+    from experiments.lecture.implicit_1d import run
+
+    w1 = run(seed=0, snapshots=(0, 2000))["wasserstein_1d"]
+    assert w1[1] < 0.3 * w1[0]

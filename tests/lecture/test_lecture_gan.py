@@ -57,3 +57,11 @@ def test_implicit_1d_generator_moves_onto_the_data_density():
 
     w1 = run(seed=0, snapshots=(0, 2000))["wasserstein_1d"]
     assert w1[1] < 0.3 * w1[0]
+
+
+def test_non_saturating_gan_covers_ring8_in_a_short_run(tmp_path):
+    from experiments.lecture.mode_collapse import run_one
+
+    result = run_one(tmp_path, "ring8", "non_saturating", seed=0, num_steps=2000)
+    assert result["modes_captured"] == 8
+    assert result["samples"].shape == (2500, 2)

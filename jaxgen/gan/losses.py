@@ -10,6 +10,8 @@ finite for every finite logit (never ``log(sigmoid(l))``).
   L_D = ½E(D(x) − 1)² + ½E D(G(z))²,  L_G = ½E(D(G(z)) − 1)².
 * Hinge (Lim & Ye 2017; Miyato et al. 2018, eq. 16):
   L_D = E relu(1 − D(x)) + E relu(1 + D(G(z))),  L_G = −E D(G(z)).
+* Wasserstein (Arjovsky et al. 2017): L_D = E f(G(z)) − E f(x),  L_G = −E f(G(z)); see
+  :mod:`jaxgen.gan.wasserstein` for clipping and the gradient penalty.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
+
+from jaxgen.gan import wasserstein
 
 
 def log_d(logits: jax.Array) -> jax.Array:
@@ -87,4 +91,5 @@ OBJECTIVES = {
         least_squares_discriminator_loss, least_squares_generator_loss, lambda d: d
     ),
     "hinge": Objective(hinge_discriminator_loss, hinge_generator_loss, lambda d: d),
+    "wasserstein": Objective(wasserstein.critic_loss, wasserstein.generator_loss, lambda d: d),
 }

@@ -9,7 +9,10 @@ Generator update (descend the objective's generator loss, e.g. the minimax game'
 
     ∇_θ  L_G(D_φ(G_θ(z)))
 
-``objective`` names one of :data:`jaxgen.gan.losses.OBJECTIVES` (also least squares, hinge).
+``objective`` names one of :data:`jaxgen.gan.losses.OBJECTIVES` (also least squares, hinge,
+Wasserstein). A discriminator (critic) update may add the WGAN-GP gradient penalty
+λ E(‖∇f(x̂)‖ − 1)², its interpolation drawn from ``fold_in(step key, 1)``, and may clip every
+critic weight to [−c, c] after the update (WGAN); see :mod:`jaxgen.gan.wasserstein`.
 
 Each update draws z ~ N(0, I) from ``fold_in(base_key, step)`` and advances ``step`` by one.
 Both networks run in training mode (batch statistics for BatchNorm). The discriminator update
@@ -25,7 +28,7 @@ import jax.numpy as jnp
 
 from jaxgen.core.combinators import StepFn, alternate
 from jaxgen.core.rng import step_key
-from jaxgen.gan import losses
+from jaxgen.gan import losses, wasserstein
 from jaxgen.gan.state import GANState
 
 
@@ -46,13 +49,23 @@ def objective_named(name: str) -> losses.Objective:
     return losses.OBJECTIVES[name]
 
 
-def make_d_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
-    """One discriminator update on a batch ``{"x": real}`` against fresh fakes."""
+def make_d_step(
+    latent_dim: int,
+    objective: str = "non_saturating",
+    *,
+    gradient_penalty: float = 0.0,
+    clip: float | None = None,
+) -> StepFn:
+    """One discriminator update on a batch ``{"x": real}`` against fresh fakes.
+
+    ``gradient_penalty`` is WGAN-GP's λ (0: none); ``clip`` is WGAN's c (None: no clipping).
+    """
     loss_of = objective_named(objective)
 
     def d_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
         real = batch["x"]
-        z = latent(step_key(state), real.shape[0], latent_dim)
+        key = step_key(state)
+        z = latent(key, real.shape[0], latent_dim)
         fake = jax.lax.stop_gradient(state.g.forward(state.g.params, z, train=True)[0])
 
         def loss_fn(d_params):
@@ -60,9 +73,20 @@ def make_d_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
             d_after_real = state.d.replace(collections=after_real)
             fake_logits, collections = d_after_real.forward(d_params, fake, train=True)
             loss = loss_of.discriminator(real_logits, fake_logits)
-            return loss, (real_logits, fake_logits, collections)
+            penalty = jnp.zeros(())
+            if gradient_penalty:
+                critic = lambda x: state.d.forward(d_params, x, train=True)[0]  # noqa: E731
+                penalty = wasserstein.gradient_penalty(
+                    critic, real, fake, jax.random.fold_in(key, 1)
+                )
+            return loss + gradient_penalty * penalty, (
+                real_logits,
+                fake_logits,
+                collections,
+                penalty,
+            )
 
-        (loss, (real_logits, fake_logits, collections)), grads = jax.value_and_grad(
+        (loss, (real_logits, fake_logits, collections, penalty)), grads = jax.value_and_grad(
             loss_fn, has_aux=True
         )(state.d.params)
         metrics = {
@@ -70,7 +94,11 @@ def make_d_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
             "d_real": jnp.mean(loss_of.score(real_logits)),
             "d_fake": jnp.mean(loss_of.score(fake_logits)),
         }
+        if gradient_penalty:
+            metrics["gradient_penalty"] = penalty
         d = state.d.apply_gradients(grads, collections)
+        if clip is not None:
+            d = d.replace(params=wasserstein.clip_weights(d.params, clip))
         return state.replace(step=state.step + 1, d=d), metrics
 
     return d_step
@@ -95,6 +123,18 @@ def make_g_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
     return g_step
 
 
-def make_gan_step(latent_dim: int, *, objective: str = "non_saturating", k: int = 1) -> StepFn:
-    """``alternate(d_step, g_step, k)``: k discriminator updates, then one generator update."""
-    return alternate(make_d_step(latent_dim, objective), make_g_step(latent_dim, objective), k)
+def make_gan_step(
+    latent_dim: int,
+    *,
+    objective: str = "non_saturating",
+    k: int = 1,
+    gradient_penalty: float = 0.0,
+    clip: float | None = None,
+) -> StepFn:
+    """``alternate(d_step, g_step, k)``: k discriminator updates, then one generator update.
+
+    WGAN (Arjovsky et al. 2017): ``objective="wasserstein", k=n_critic, clip=c``; WGAN-GP
+    (Gulrajani et al. 2017): ``objective="wasserstein", k=n_critic, gradient_penalty=λ``.
+    """
+    d_step = make_d_step(latent_dim, objective, gradient_penalty=gradient_penalty, clip=clip)
+    return alternate(d_step, make_g_step(latent_dim, objective), k)

@@ -16,8 +16,9 @@ from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
 from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.toy import GaussianMixture, ToyDataset
+from jaxgen.errors import JaxgenError
 from jaxgen.gan import generate, init_gan_state, make_gan_step
-from jaxgen.gan.steps import latent
+from jaxgen.gan.steps import ORIGINAL_WGAN_MAX_CRITIC, latent, make_scheduled_wgan_step
 from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
 from jaxgen.metrics.modes import mode_coverage
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
@@ -26,12 +27,14 @@ from jaxgen.viz import save_samples_figure
 
 
 def optimizer(optim, lr: float) -> optax.GradientTransformation:
-    """Adam (DCGAN: 2e-4, β1 = 0.5) or SGD with momentum (Goodfellow et al. 2014)."""
+    """Adam (DCGAN: 2e-4, β1 = 0.5), RMSProp (WGAN) or SGD with momentum (Goodfellow 2014)."""
     if optim.name == "adam":
         return optax.adam(lr, optim.b1, optim.b2)
+    if optim.name == "rmsprop":
+        return optax.rmsprop(lr)
     if optim.name == "sgd_momentum":
         return optax.sgd(lr, momentum=optim.momentum)
-    raise ValueError(f"unknown optimizer {optim.name!r}; use adam or sgd_momentum")
+    raise JaxgenError(f"unknown optimizer {optim.name!r}; use adam, rmsprop or sgd_momentum")
 
 
 def networks(model, data_shape: tuple[int, ...]):
@@ -116,14 +119,28 @@ def build(config) -> Experiment:
             reference=reference,
         )
 
-    step = make_gan_step(model.latent_dim, objective=model.objective, k=model.k)
+    clip = model.clip or None
+    if model.original_wgan_schedule:
+        step = make_scheduled_wgan_step(
+            model.latent_dim, n_critic=model.k, clip=clip, gradient_penalty=model.gradient_penalty
+        )
+        sub_batches = ORIGINAL_WGAN_MAX_CRITIC
+    else:
+        step = make_gan_step(
+            model.latent_dim,
+            objective=model.objective,
+            k=model.k,
+            gradient_penalty=model.gradient_penalty,
+            clip=clip,
+        )
+        sub_batches = model.k
     if use_ema:
         step = with_ema(step, model.ema_decay, net="g")
     task = Task(
         init_state=init_state,
         step=step,
         input_shape=data_shape,
-        sub_batches=model.k,
+        sub_batches=sub_batches,
         evaluate=evaluate,
         write_figures=write_figures,
     )

@@ -15,9 +15,11 @@ from jaxgen.core.state import NetState, init_variables
 
 
 class GANState(struct.PyTreeNode):
-    """``step`` counts updates of either network; ``key`` is the run's base key."""
+    """``step`` counts updates of either network, ``g_steps`` those of the generator (WGAN's
+    critic schedule depends on it); ``key`` is the run's base key."""
 
     step: jax.Array
+    g_steps: jax.Array
     key: jax.Array
     g: NetState
     d: NetState
@@ -42,6 +44,7 @@ def init_gan_state(
     d_vars = init_variables(discriminator, d_key, jnp.zeros((1, *data_shape)))
     return GANState(
         step=jnp.zeros((), jnp.int32),
+        g_steps=jnp.zeros((), jnp.int32),
         key=key,
         g=NetState.create(apply_fn=generator.apply, variables=g_vars, tx=g_tx, ema=ema),
         d=NetState.create(apply_fn=discriminator.apply, variables=d_vars, tx=d_tx),

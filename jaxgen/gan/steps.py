@@ -118,7 +118,7 @@ def make_g_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
 
         (loss, collections), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.g.params)
         g = state.g.apply_gradients(grads, collections)
-        return state.replace(step=state.step + 1, g=g), {"g_loss": loss}
+        return state.replace(step=state.step + 1, g_steps=state.g_steps + 1, g=g), {"g_loss": loss}
 
     return g_step
 
@@ -138,3 +138,41 @@ def make_gan_step(
     """
     d_step = make_d_step(latent_dim, objective, gradient_penalty=gradient_penalty, clip=clip)
     return alternate(d_step, make_g_step(latent_dim, objective), k)
+
+
+ORIGINAL_WGAN_MAX_CRITIC = 100
+
+
+def original_wgan_critic_iterations(g_steps: jax.Array, n_critic: int) -> jax.Array:
+    """The reference WGAN code's schedule: 100 critic iterations for the first 25 generator
+    iterations and every 500th, otherwise ``n_critic`` (Arjovsky et al. 2017, released code)."""
+    warm = (g_steps < 25) | (g_steps % 500 == 0)
+    return jnp.where(warm, ORIGINAL_WGAN_MAX_CRITIC, n_critic)
+
+
+def make_scheduled_wgan_step(
+    latent_dim: int, *, n_critic: int, clip: float | None, gradient_penalty: float = 0.0
+) -> StepFn:
+    """WGAN with the original critic schedule; the batch carries a leading axis of 100.
+
+    Critic update i uses minibatch i; the generator uses the last minibatch the critic used.
+    Every iteration is fed 100 minibatches although most use ``n_critic``: the data cost of a
+    static batch shape under ``jit``.
+    """
+    d_step = make_d_step(latent_dim, "wasserstein", gradient_penalty=gradient_penalty, clip=clip)
+    g_step = make_g_step(latent_dim, "wasserstein")
+
+    def scheduled(state: GANState, batches: dict) -> tuple[GANState, dict]:
+        count = original_wgan_critic_iterations(state.g_steps, n_critic)
+        pick = lambda i: jax.tree.map(lambda b: b[i], batches)  # noqa: E731
+        _, first_metrics = jax.eval_shape(d_step, state, pick(0))
+        zeros = jax.tree.map(lambda m: jnp.zeros(m.shape, m.dtype), first_metrics)
+
+        def critic_update(i, carry):
+            return d_step(carry[0], pick(i))
+
+        state, d_metrics = jax.lax.fori_loop(0, count, critic_update, (state, zeros))
+        state, g_metrics = g_step(state, pick(count - 1))
+        return state, {**d_metrics, **g_metrics, "critic_iterations": count}
+
+    return scheduled

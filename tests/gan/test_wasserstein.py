@@ -86,3 +86,18 @@ def test_wgan_gp_step_reports_the_penalty_and_counts_updates(wgan_state):
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+@pytest.mark.parametrize(
+    "g_steps, critic_updates", [(0, 100), (24, 100), (25, 5), (500, 100), (501, 5)]
+)
+def test_original_wgan_schedule(wgan_state, g_steps, critic_updates):
+    from jaxgen.gan.steps import make_scheduled_wgan_step
+
+    step = jax.jit(make_scheduled_wgan_step(2, n_critic=5, clip=0.01))
+    state = wgan_state.replace(g_steps=jnp.int32(g_steps))
+    after, metrics = step(state, batch(n=8, lead=(100,)))
+    assert int(after.step) == critic_updates + 1
+    assert int(after.g_steps) == g_steps + 1
+    assert int(metrics["critic_iterations"]) == critic_updates
+    assert all(float(jnp.abs(w).max()) <= 0.01 for w in jax.tree.leaves(after.d.params))

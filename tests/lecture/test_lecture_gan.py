@@ -65,3 +65,12 @@ def test_non_saturating_gan_covers_ring8_in_a_short_run(tmp_path):
     result = run_one(tmp_path, "ring8", "non_saturating", seed=0, num_steps=2000)
     assert result["modes_captured"] == 8
     assert result["samples"].shape == (2500, 2)
+
+
+def test_discriminator_saturates_while_the_critic_stays_linear():
+    from experiments.lecture.critic_vs_discriminator import run
+
+    result = run(steps=1500)
+    assert result["mean_abs_grad_minimax_at_fakes"] < 1e-6
+    assert result["mean_abs_grad_critic_at_fakes"] > 0.5
+    assert result["critic_linearity_r2"] > 0.99

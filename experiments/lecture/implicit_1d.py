@@ -24,14 +24,10 @@ from jaxgen.core import scan_steps  # noqa: E402
 from jaxgen.data import get_dataset  # noqa: E402
 from jaxgen.gan import generate, make_gan_step  # noqa: E402
 from jaxgen.gan.steps import latent  # noqa: E402
+from jaxgen.metrics.wasserstein import wasserstein_1d  # noqa: E402
 
 BATCH, CHUNK, N = 256, 100, 20000
 SNAPSHOTS = (0, 500, 2000, 6000)
-
-
-def wasserstein_1d(a: np.ndarray, b: np.ndarray) -> float:
-    """W1 between two equal-size 1-D samples: mean |a_(i) − b_(i)| of the sorted values."""
-    return float(np.mean(np.abs(np.sort(a.ravel()) - np.sort(b.ravel()))))
 
 
 def run(seed: int = 0, snapshots=SNAPSHOTS) -> dict:

@@ -43,7 +43,7 @@ def networks(model, data_shape: tuple[int, ...]):
     size, _, channels = data_shape
     return (
         DCGANGenerator(size, channels, model.g_features, model.base_size),
-        DCGANDiscriminator(size, model.d_features, model.base_size),
+        DCGANDiscriminator(size, model.d_features, model.base_size, model.d_normalization),
     )
 
 

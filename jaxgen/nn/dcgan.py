@@ -4,11 +4,12 @@ Generator: z → Dense to a 4x4 map of width ``features · 2^(u−1)`` → (Batc
 ``u − 1`` stride-2 4x4 transposed convolutions halving the width, each with BatchNorm and ReLU
 → a final stride-2 transposed convolution to ``channels`` → tanh. Discriminator: the mirror
 image with stride-2 4x4 convolutions doubling the width, LeakyReLU(0.2), BatchNorm on every
-layer but the first, and a linear logit. ``u = log2(image_size / base_size)``; the paper's
-``base_size`` is 4, so 64x64 images use four resolution changes. For 8x8 digits a
-``base_size`` of 2 (jaxgen's choice) gives both networks two layers instead of one. Weights
-are initialised from N(0, 0.02) and BatchNorm scales from N(1, 0.02) (§4); BatchNorm momentum
-0.9 matches the reference code's 0.1 running-average update.
+layer but the first (LayerNorm or none for a WGAN-GP critic), and a linear logit.
+``u = log2(image_size / base_size)``; the paper's ``base_size`` is 4, so 64x64 images use
+four resolution changes. For 8x8 digits a ``base_size`` of 2 (jaxgen's choice) gives both
+networks two layers instead of one. Weights are initialised from N(0, 0.02) and BatchNorm
+scales from N(1, 0.02) (§4); BatchNorm momentum 0.9 matches the reference code's 0.1
+running-average update.
 
 The stride-2 transposed convolutions are :class:`UpConv`: zeros inserted between input pixels,
 then an ordinary 4x4 convolution. That is exactly a transposed convolution (XLA's
@@ -95,18 +96,41 @@ class DCGANGenerator(nn.Module):
         return jnp.tanh(x)
 
 
+NORMALIZATIONS = ("batch", "layer", "none")
+
+
 class DCGANDiscriminator(nn.Module):
+    """``normalization`` after every convolution but the first: DCGAN's ``"batch"``, or for a
+    WGAN-GP critic, whose penalty needs each score to depend on its own example only
+    (Gulrajani et al. 2017, §4), ``"layer"`` (their recommended drop-in) or ``"none"``."""
+
     image_size: int
     features: int = 64
     base_size: int = 4
+    normalization: str = "batch"
+
+    def _normalize(self, x: jax.Array, train: bool) -> jax.Array:
+        if self.normalization == "batch":
+            return _batch_norm(train)(x)
+        if self.normalization == "layer":
+            return nn.LayerNorm(epsilon=1e-5)(x)
+        return x
 
     @nn.compact
     def __call__(self, x: jax.Array, train: bool) -> jax.Array:
+        if self.normalization not in NORMALIZATIONS:
+            raise ValueError(
+                f"unknown discriminator normalization {self.normalization!r}; "
+                f"use one of {NORMALIZATIONS}"
+            )
         downs = resolution_changes(self.image_size, self.base_size)
         width = self.features
         x = nn.leaky_relu(nn.Conv(width, (4, 4), (2, 2), "SAME", kernel_init=WEIGHT_INIT)(x), 0.2)
         for _ in range(downs - 1):
             width *= 2
-            x = nn.Conv(width, (4, 4), (2, 2), "SAME", use_bias=False, kernel_init=WEIGHT_INIT)(x)
-            x = nn.leaky_relu(_batch_norm(train)(x), 0.2)
+            no_bias = self.normalization == "batch"  # BatchNorm's shift replaces the bias
+            conv = nn.Conv(
+                width, (4, 4), (2, 2), "SAME", use_bias=not no_bias, kernel_init=WEIGHT_INIT
+            )
+            x = nn.leaky_relu(self._normalize(conv(x), train), 0.2)
         return nn.Dense(1, kernel_init=WEIGHT_INIT)(x.reshape(x.shape[0], -1))

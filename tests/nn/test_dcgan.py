@@ -42,3 +42,29 @@ def test_generator_and_discriminator_shapes(size, channels, base):
 def test_unsupported_image_size_is_refused():
     with pytest.raises(ValueError, match="power-of-two image size"):
         DCGANGenerator(12, 1).init(jax.random.key(0), jnp.zeros((1, 4)), train=False)
+
+
+@pytest.mark.parametrize("normalization", ["layer", "none"])
+def test_critic_without_batch_norm_scores_each_example_on_its_own(normalization):
+    """WGAN-GP's per-example penalty needs f(x_i) independent of the rest of the batch; with
+    BatchNorm in training mode it is not."""
+    images = jax.random.normal(jax.random.key(0), (4, 8, 8, 1))
+    critic = DCGANDiscriminator(8, features=8, base_size=2, normalization=normalization)
+    variables = init_variables(critic, jax.random.key(1), images)
+    assert "batch_stats" not in variables
+    together = critic.apply(variables, images, train=True)
+    alone = jnp.concatenate(
+        [critic.apply(variables, images[i : i + 1], train=True) for i in range(4)]
+    )
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+    batch_norm = DCGANDiscriminator(8, features=8, base_size=2)
+    bn_vars = init_variables(batch_norm, jax.random.key(1), images)
+    bn_together, _ = batch_norm.apply(bn_vars, images, train=True, mutable=["batch_stats"])
+    bn_alone, _ = batch_norm.apply(bn_vars, images[:1], train=True, mutable=["batch_stats"])
+    assert not np.allclose(bn_together[:1], bn_alone, atol=1e-3)
+
+
+def test_unknown_normalization_is_refused():
+    with pytest.raises(ValueError, match="unknown discriminator normalization"):
+        critic = DCGANDiscriminator(8, base_size=2, normalization="group")
+        critic.init(jax.random.key(0), jnp.zeros((1, 8, 8, 1)), train=False)

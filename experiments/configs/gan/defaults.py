@@ -16,6 +16,7 @@ def gan_config() -> ConfigDict:
             "g_features": 64,  # DCGAN widths for images (§3, Fig. 1)
             "d_features": 64,
             "base_size": 4,  # DCGAN projects z to a 4x4 map (Fig. 1)
+            "d_normalization": "batch",  # DCGAN §3: BatchNorm in the discriminator
             "objective": "non_saturating",  # Goodfellow et al. 2014, §3
             "k": 1,  # Goodfellow et al. 2014, Algorithm 1: "We used k = 1"
             "ema_decay": 0.0,  # no EMA of G unless a config asks for it

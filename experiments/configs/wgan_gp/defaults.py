@@ -14,4 +14,5 @@ def wgan_gp_config():
     config.optim.b1 = 0.0  # Algorithm 1: β1 = 0
     config.optim.b2 = 0.9  # Algorithm 1: β2 = 0.9
     config.data.batch_size = 64  # Algorithm 1: m = 64
+    config.model.d_normalization = "none"  # §4: no BatchNorm in the critic (LayerNorm allowed)
     return config

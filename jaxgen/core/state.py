@@ -23,10 +23,14 @@ import optax
 from flax import struct
 
 
+def takes_train(module: nn.Module) -> bool:
+    """Whether the module's ``__call__`` has a ``train`` argument (BatchNorm, dropout)."""
+    return "train" in inspect.signature(type(module).__call__).parameters
+
+
 def init_variables(module: nn.Module, key: jax.Array, *example_args) -> dict:
     """``module.init`` on example inputs, in inference mode if the module takes ``train``."""
-    takes_train = "train" in inspect.signature(type(module).__call__).parameters
-    kwargs = {"train": False} if takes_train else {}
+    kwargs = {"train": False} if takes_train(module) else {}
     return module.init(key, *example_args, **kwargs)
 
 
@@ -35,7 +39,8 @@ class NetState(struct.PyTreeNode):
 
     ``params`` are the trainable parameters, ``collections`` the network's other variable
     collections (e.g. ``{"batch_stats": ...}``, empty if none), ``ema_params`` an exponential
-    moving average of ``params`` (``None`` when not kept). ``apply_fn`` and ``tx`` are static.
+    moving average of ``params`` (``None`` when not kept). ``apply_fn``, ``tx`` and
+    ``takes_train`` (whether ``apply_fn`` wants the ``train`` keyword) are static.
     """
 
     params: Any
@@ -44,12 +49,13 @@ class NetState(struct.PyTreeNode):
     ema_params: Any
     apply_fn: Callable = struct.field(pytree_node=False)
     tx: optax.GradientTransformation = struct.field(pytree_node=False)
+    takes_train: bool = struct.field(pytree_node=False)
 
     @classmethod
     def create(
         cls,
         *,
-        apply_fn: Callable,
+        module: nn.Module,
         variables: dict,
         tx: optax.GradientTransformation,
         ema: bool = False,
@@ -61,8 +67,9 @@ class NetState(struct.PyTreeNode):
             opt_state=tx.init(params),
             collections=collections,
             ema_params=jax.tree.map(lambda p: p.copy(), params) if ema else None,
-            apply_fn=apply_fn,
+            apply_fn=module.apply,
             tx=tx,
+            takes_train=takes_train(module),
         )
 
     def variables(self, params: Any = None) -> dict:
@@ -72,15 +79,14 @@ class NetState(struct.PyTreeNode):
     def forward(self, params: Any, *args, train: bool) -> tuple[Any, dict]:
         """``(output, collections)`` of the network with ``params``.
 
-        Networks that keep other collections (BatchNorm statistics) take a ``train`` keyword:
-        in training mode they normalise with batch statistics and the updated collections are
-        returned; otherwise the stored ones are used and returned unchanged. Networks without
-        collections are called as ``apply_fn(variables, *args)``.
+        Networks that take a ``train`` keyword get it. Those that keep other collections
+        (BatchNorm statistics) normalise with batch statistics in training mode and return the
+        updated collections; otherwise the stored ones are used and returned unchanged.
         """
-        if not self.collections:
+        if not self.takes_train:
             return self.apply_fn(self.variables(params), *args), self.collections
-        if not train:
-            return self.apply_fn(self.variables(params), *args, train=False), self.collections
+        if not train or not self.collections:
+            return self.apply_fn(self.variables(params), *args, train=train), self.collections
         out, updated = self.apply_fn(
             self.variables(params), *args, train=True, mutable=list(self.collections)
         )

@@ -46,6 +46,6 @@ def init_gan_state(
         step=jnp.zeros((), jnp.int32),
         g_steps=jnp.zeros((), jnp.int32),
         key=key,
-        g=NetState.create(apply_fn=generator.apply, variables=g_vars, tx=g_tx, ema=ema),
-        d=NetState.create(apply_fn=discriminator.apply, variables=d_vars, tx=d_tx),
+        g=NetState.create(module=generator, variables=g_vars, tx=g_tx, ema=ema),
+        d=NetState.create(module=discriminator, variables=d_vars, tx=d_tx),
     )

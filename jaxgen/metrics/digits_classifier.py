@@ -61,7 +61,7 @@ def _init_state(seed: int, steps: int) -> _TrainState:
     key = jax.random.key(seed)
     variables = MODEL.init(init_key(key), jnp.zeros((1, *DIGIT_SHAPE)))
     tx = optax.adam(optax.cosine_decay_schedule(LEARNING_RATE, steps))
-    net = NetState.create(apply_fn=MODEL.apply, variables=variables, tx=tx)
+    net = NetState.create(module=MODEL, variables=variables, tx=tx)
     return _TrainState(step=jnp.zeros((), jnp.int32), key=key, net=net)
 
 

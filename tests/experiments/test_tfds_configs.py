@@ -1,22 +1,29 @@
-"""The TFDS DCGAN configs build and take a real train step on mock TFDS data."""
+"""The TFDS image configs (DCGAN, WGAN, WGAN-GP) build and take a real train step on mock
+TFDS data."""
+
+import importlib
 
 import jax
+import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from experiments.configs.gan import cifar10, mnist
 from experiments.train import build_experiment
 
+SHAPES = {"mnist": (32, 32, 1), "cifar10": (32, 32, 3)}
 
-@pytest.mark.parametrize("module, shape", [(mnist, (32, 32, 1)), (cifar10, (32, 32, 3))])
-def test_dcgan_tfds_config_trains_one_step(module, shape):
-    config = module.get_config()
+
+@pytest.mark.parametrize("family", ["gan", "wgan", "wgan_gp"])
+@pytest.mark.parametrize("dataset", sorted(SHAPES))
+def test_image_tfds_config_trains_one_step(family, dataset):
+    config = importlib.import_module(f"experiments.configs.{family}.{dataset}").get_config()
     config.data.batch_size = 8
     config.model.g_features = config.model.d_features = 8
     with tfds.testing.mock_data(num_examples=16):
         experiment = build_experiment(config)
-        batch = experiment.dataset.get_batch(0, 8)
-    assert experiment.dataset.element_shape == shape == experiment.task.input_shape
+        k = experiment.task.sub_batches
+        batch = np.stack([experiment.dataset.get_batch(i, 8)["x"] for i in range(k)])
+    assert experiment.dataset.element_shape == SHAPES[dataset] == experiment.task.input_shape
     state = experiment.task.init_state(0)
-    new_state, metrics = jax.jit(experiment.task.step)(state, {"x": batch["x"][None]})
-    assert int(new_state.step) == 2 and all(jax.numpy.isfinite(v) for v in metrics.values())
+    new_state, metrics = jax.jit(experiment.task.step)(state, {"x": batch})
+    assert int(new_state.step) == k + 1 and all(jax.numpy.isfinite(v) for v in metrics.values())

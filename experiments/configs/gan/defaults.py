@@ -36,3 +36,23 @@ def gan_config() -> ConfigDict:
         }
     )
     return config
+
+
+TASK_MODEL_KEYS = ("latent_dim", "g_hidden", "d_hidden", "g_features", "d_features", "base_size")
+
+
+def adopt_task(config: ConfigDict, task: ConfigDict) -> ConfigDict:
+    """``config`` on ``task``'s data, networks, schedule and evaluation.
+
+    The WGAN configs take the GAN configs' tasks this way, so that the three objectives are
+    compared on the same data and networks; ``config`` keeps its objective, optimiser, critic
+    normalization and batch size (WGAN and WGAN-GP, Algorithm 1: m = 64).
+    """
+    batch_size = config.data.batch_size
+    config.data = ConfigDict(task.data.to_dict())
+    config.data.batch_size = batch_size
+    for key in TASK_MODEL_KEYS:
+        config.model[key] = task.model[key]
+    config.train = ConfigDict(task.train.to_dict())
+    config.eval = ConfigDict(task.eval.to_dict())
+    return config

@@ -26,8 +26,15 @@ from jaxgen.nn.mlp import MLP
 from jaxgen.viz import save_samples_figure
 
 
-def optimizer(optim, lr: float) -> optax.GradientTransformation:
-    """Adam (DCGAN: 2e-4, β1 = 0.5), RMSProp (WGAN) or SGD with momentum (Goodfellow 2014)."""
+def optimizer(optim, lr: float, updates_per_step: int = 1) -> optax.GradientTransformation:
+    """Adam (DCGAN: 2e-4, β1 = 0.5), RMSProp (WGAN) or SGD with momentum (Goodfellow 2014).
+
+    With ``optim.decay_steps`` > 0 the learning rate follows a cosine from ``lr`` to 0 over
+    that many training iterations (``updates_per_step`` updates of this network each), then
+    stays at 0; otherwise it is constant.
+    """
+    if optim.decay_steps:
+        lr = optax.cosine_decay_schedule(lr, optim.decay_steps * updates_per_step)
     if optim.name == "adam":
         return optax.adam(lr, optim.b1, optim.b2)
     if optim.name == "rmsprop":
@@ -86,7 +93,7 @@ def build(config) -> Experiment:
             latent_dim=model.latent_dim,
             data_shape=data_shape,
             g_tx=optimizer(optim, optim.g_lr),
-            d_tx=optimizer(optim, optim.d_lr),
+            d_tx=optimizer(optim, optim.d_lr, model.k),
             ema=use_ema,
         )
 

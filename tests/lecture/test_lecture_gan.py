@@ -60,9 +60,9 @@ def test_implicit_1d_generator_moves_onto_the_data_density():
 
 
 def test_non_saturating_gan_covers_ring8_in_a_short_run(tmp_path):
-    from experiments.lecture.mode_collapse import run_one
+    from experiments.lecture.common import train_seed
 
-    result = run_one(tmp_path, "ring8", "non_saturating", seed=0, num_steps=2000)
+    result = train_seed(tmp_path, "gan/ring8", seed=0, num_steps=2000, objective="non_saturating")
     assert result["modes_captured"] == 8
     assert result["samples"].shape == (2500, 2)
 

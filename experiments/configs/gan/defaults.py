@@ -33,6 +33,7 @@ def gan_config() -> ConfigDict:
             "b1": 0.5,  # DCGAN §4: β1 = 0.5
             "b2": 0.999,
             "momentum": 0.9,  # used by sgd_momentum only
+            "decay_steps": 0,  # > 0: cosine decay of the learning rates to 0 over these steps
         }
     )
     return config

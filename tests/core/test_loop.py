@@ -1,12 +1,12 @@
 """The training loop: exact resume, non-finite stop, metrics bookkeeping."""
 
+import importlib
 import json
 
 import jax
 import jax.numpy as jnp
 import pytest
 
-from experiments.configs.gan.ring8 import get_config
 from experiments.train import build_experiment, loop_settings
 from jaxgen.checkpoint import Checkpointer
 from jaxgen.core.loop import Task, train
@@ -14,8 +14,9 @@ from jaxgen.errors import JaxgenError, NonFiniteError
 from tests.conftest import assert_same_values
 
 
-def tiny_config(num_steps=40):
-    config = get_config()
+def tiny_config(num_steps=40, name="gan.ring8", **model):
+    config = importlib.import_module(f"experiments.configs.{name}").get_config()
+    config.model.update(model)
     config.model.latent_dim = 4
     config.model.g_hidden = (16,)
     config.model.d_hidden = (16,)
@@ -46,10 +47,18 @@ def run(config, workdir, **task_changes):
     )
 
 
-def test_resumed_run_equals_uninterrupted_run_bit_for_bit(tmp_path):
-    whole = run(tiny_config(40), tmp_path / "whole")
-    run(tiny_config(20), tmp_path / "split")
-    resumed = run(tiny_config(40), tmp_path / "split")
+@pytest.mark.parametrize(
+    "name, model",
+    [
+        ("gan.ring8", {}),
+        ("wgan.ring8", {"original_wgan_schedule": True}),  # the generator-update counter
+        ("wgan_gp.ring8", {}),
+    ],
+)
+def test_resumed_run_equals_uninterrupted_run_bit_for_bit(tmp_path, name, model):
+    whole = run(tiny_config(40, name, **model), tmp_path / "whole")
+    run(tiny_config(20, name, **model), tmp_path / "split")
+    resumed = run(tiny_config(40, name, **model), tmp_path / "split")
     assert_same_values(resumed, whole)
     lines = [json.loads(x) for x in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()]
     assert [r["iteration"] for r in lines] == [10, 20, 30, 40]

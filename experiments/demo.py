@@ -25,6 +25,11 @@ ENTRIES = [
         "GAN (Goodfellow et al. 2014, Algorithm 1, non-saturating loss) on 8 Gaussians",
     ),
     (
+        "wgan_gp_ring8",
+        "experiments.configs.wgan_gp.ring8",
+        "WGAN-GP (Gulrajani et al. 2017, the authors' toy settings) on 8 Gaussians",
+    ),
+    (
         "dcgan_digits",
         "experiments.configs.gan.digits",
         "DCGAN (Radford et al. 2016) on scikit-learn's bundled 8x8 digits",

@@ -1,5 +1,5 @@
 """Family builders: ``FAMILIES[name].build(config) -> Experiment``."""
 
-from experiments.families import gan
+from experiments.families import flow, gan
 
-FAMILIES = {"gan": gan}
+FAMILIES = {"gan": gan, "flow": flow}

@@ -1,0 +1,32 @@
+"""Defaults shared by the flow configs; each task file overrides them and cites its source."""
+
+from ml_collections import ConfigDict
+
+from experiments.configs.base import base_config
+
+
+def flow_config() -> ConfigDict:
+    config = base_config()
+    config.family = "flow"
+    config.data.levels = 0  # pixel values per channel for images (dequantized); 0: continuous
+    config.model = ConfigDict(
+        {
+            "kind": "coupling",  # vectors: coupling flow; images: "realnvp" or "glow"
+            "pairs": 8,  # vectors: [ActNorm, coupling, coupling] blocks
+            "hidden": (128, 128),  # vectors: conditioner MLP widths
+            "levels": 3,  # images: Glow's L / RealNVP's number of scales
+            "steps": 8,  # images: Glow's K steps per level
+            "width": 128,  # images: conditioner channels
+            "depth": 1,  # images (RealNVP): extra 3x3 conv blocks in each conditioner
+            "init_batch_size": 512,  # ActNorm's data-dependent initialisation batch
+            "temperature": 1.0,  # sampling: z ~ N(0, T² I)
+        }
+    )
+    config.optim = ConfigDict(
+        {
+            "lr": 1e-3,  # RealNVP §4.1 and Glow §5: Adam, lr 1e-3
+            "warmup_steps": 0,
+            "clip_norm": 0.0,  # 0: no gradient clipping
+        }
+    )
+    return config

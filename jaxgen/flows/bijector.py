@@ -1,0 +1,114 @@
+"""The bijector protocol and its composition (the lecture's "Normalization Flow").
+
+A flow f maps data x to latents z = f(x) with p_X(x) = p_Z(f(x)) |det Df(x)|, so
+
+    log p_X(x) = log p_Z(f(x)) + log |det Df(x)|.
+
+Every bijector here is a frozen dataclass of static settings whose parameters live outside it:
+
+* ``init(key, x) -> params``: parameters, possibly from the data ``x`` (ActNorm);
+* ``forward_and_log_det(params, x) -> (z, log_det)``: the normalizing direction x → z and
+  log |det ∂z/∂x| per example (shape ``(batch,)``);
+* ``inverse_and_log_det(params, z) -> (x, log_det)``: the generating direction z → x and
+  log |det ∂x/∂z| = −(forward log-det at x).
+
+Inputs carry a leading batch axis; ``event_ndim`` trailing axes form one example.
+
+:class:`Chain` ``([f_1, …, f_K])`` is f = f_K ∘ … ∘ f_1: the forward pass applies ``f_1``
+first, the inverse applies ``f_K``'s inverse first; the log-det is the sum of the layers'.
+:class:`Repeated` is K identically shaped copies of one bijector with parameters stacked on a
+leading axis and run under ``lax.scan``, so K layers compile once (flowjax's habit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import jax
+import jax.numpy as jnp
+
+Params = Any
+
+
+class Bijector(Protocol):
+    def init(self, key: jax.Array, x: jax.Array) -> Params: ...
+
+    def forward_and_log_det(self, params: Params, x: jax.Array) -> tuple[jax.Array, jax.Array]: ...
+
+    def inverse_and_log_det(self, params: Params, z: jax.Array) -> tuple[jax.Array, jax.Array]: ...
+
+
+def sum_per_example(values: jax.Array) -> jax.Array:
+    """Sum over every axis but the leading batch axis."""
+    return jnp.sum(values.reshape(values.shape[0], -1), axis=1)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """f = f_K ∘ … ∘ f_1 for ``layers = (f_1, …, f_K)``; params are a tuple in that order.
+
+    ``init`` runs the layers in order on the example batch, so a data-dependent layer sees
+    what its predecessors make of the data."""
+
+    layers: Sequence[Bijector]
+
+    def init(self, key: jax.Array, x: jax.Array) -> tuple:
+        params = []
+        for layer, layer_key in zip(
+            self.layers, jax.random.split(key, len(self.layers)), strict=True
+        ):
+            p = layer.init(layer_key, x)
+            x, _ = layer.forward_and_log_det(p, x)
+            params.append(p)
+        return tuple(params)
+
+    def forward_and_log_det(self, params, x):
+        total = jnp.zeros(x.shape[0], x.dtype)
+        for layer, p in zip(self.layers, params, strict=True):
+            x, log_det = layer.forward_and_log_det(p, x)
+            total = total + log_det
+        return x, total
+
+    def inverse_and_log_det(self, params, z):
+        total = jnp.zeros(z.shape[0], z.dtype)
+        for layer, p in zip(reversed(self.layers), reversed(params), strict=True):
+            z, log_det = layer.inverse_and_log_det(p, z)
+            total = total + log_det
+        return z, total
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """``count`` copies of ``layer`` with independent parameters, stacked on a leading axis;
+    forward runs copy 0 first. ``init`` runs eagerly, copy by copy, so that data-dependent
+    layers see their predecessors' output."""
+
+    layer: Bijector
+    count: int
+
+    def init(self, key: jax.Array, x: jax.Array):
+        params = []
+        for layer_key in jax.random.split(key, self.count):
+            params.append(self.layer.init(layer_key, x))
+            x, _ = self.layer.forward_and_log_det(params[-1], x)
+        return jax.tree.map(lambda *leaves: jnp.stack(leaves), *params)
+
+    def forward_and_log_det(self, params, x):
+        def one(carry, p):
+            x, total = carry
+            x, log_det = self.layer.forward_and_log_det(p, x)
+            return (x, total + log_det), None
+
+        (x, total), _ = jax.lax.scan(one, (x, jnp.zeros(x.shape[0], x.dtype)), params)
+        return x, total
+
+    def inverse_and_log_det(self, params, z):
+        def one(carry, p):
+            z, total = carry
+            z, log_det = self.layer.inverse_and_log_det(p, z)
+            return (z, total + log_det), None
+
+        (z, total), _ = jax.lax.scan(one, (z, jnp.zeros(z.shape[0], z.dtype)), params, reverse=True)
+        return z, total

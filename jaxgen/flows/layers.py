@@ -1,0 +1,130 @@
+"""Volume-tracking layers between couplings (Glow, Kingma & Dhariwal 2018, §3; RealNVP §3.6).
+
+All act on the last (channel) axis at every position; ``positions(x)`` is the number of
+positions per example (H·W for images, 1 for vectors), which multiplies per-channel log-dets.
+
+* ActNorm (Glow §3.1): z = (x + b)·exp(log s) per channel; log|det| = positions · Σ log s.
+  Data-dependent init: b = −mean and exp(log s) = 1/(std + 1e-6) of the first batch, so the
+  first batch comes out with zero mean and unit variance per channel.
+* Reverse and a fixed random permutation of the channels: log|det| = 0.
+* Invertible 1x1 convolution, LU-parametrised (Glow §3.2): W = P·L·(U + diag(sign · exp(log s)))
+  with P and sign fixed from a random rotation at init, L unit lower-triangular, U strictly
+  upper-triangular; z = x·Wᵀ at each position, log|det| = positions · Σ log s.
+* Squeeze (RealNVP §3.6): each 2x2x C block becomes 1x1x 4C; a permutation, log|det| = 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def positions(x: jax.Array) -> int:
+    return int(np.prod(x.shape[1:-1], dtype=int))
+
+
+def per_channel(values: jax.Array, x: jax.Array) -> jax.Array:
+    """``values`` of shape (C,) shaped to broadcast against ``x`` (batch, …, C)."""
+    return values.reshape((1,) * (x.ndim - 1) + (-1,))
+
+
+@dataclass(frozen=True)
+class ActNorm:
+    def init(self, key: jax.Array, x: jax.Array) -> dict:
+        axes = tuple(range(x.ndim - 1))
+        mean, std = jnp.mean(x, axis=axes), jnp.std(x, axis=axes)
+        return {"bias": -mean, "log_scale": -jnp.log(std + 1e-6)}
+
+    def forward_and_log_det(self, params, x):
+        z = (x + per_channel(params["bias"], x)) * per_channel(jnp.exp(params["log_scale"]), x)
+        log_det = positions(x) * jnp.sum(params["log_scale"])
+        return z, jnp.full(x.shape[0], log_det, x.dtype)
+
+    def inverse_and_log_det(self, params, z):
+        x = z * per_channel(jnp.exp(-params["log_scale"]), z) - per_channel(params["bias"], z)
+        log_det = -positions(z) * jnp.sum(params["log_scale"])
+        return x, jnp.full(z.shape[0], log_det, z.dtype)
+
+
+@dataclass(frozen=True)
+class Permute:
+    """A fixed permutation of the channels: reversed, or random from the layer's init key."""
+
+    reverse: bool = True
+
+    def init(self, key: jax.Array, x: jax.Array) -> dict:
+        channels = x.shape[-1]
+        order = (
+            jnp.arange(channels)[::-1] if self.reverse else jax.random.permutation(key, channels)
+        )
+        return {"order": order}
+
+    def forward_and_log_det(self, params, x):
+        order = jax.lax.stop_gradient(params["order"])
+        return jnp.take(x, order, axis=-1), jnp.zeros(x.shape[0], x.dtype)
+
+    def inverse_and_log_det(self, params, z):
+        order = jax.lax.stop_gradient(params["order"])
+        return jnp.take(z, jnp.argsort(order), axis=-1), jnp.zeros(z.shape[0], z.dtype)
+
+
+@dataclass(frozen=True)
+class InvertibleConv1x1:
+    def init(self, key: jax.Array, x: jax.Array) -> dict:
+        channels = x.shape[-1]
+        rotation, _ = jnp.linalg.qr(jax.random.normal(key, (channels, channels), x.dtype))
+        p, lower, upper = jax.scipy.linalg.lu(rotation)
+        diagonal = jnp.diag(upper)
+        return {
+            "p": p,
+            "sign": jnp.sign(diagonal),
+            "lower": jnp.tril(lower, -1),
+            "upper": jnp.triu(upper, 1),
+            "log_scale": jnp.log(jnp.abs(diagonal)),
+        }
+
+    @staticmethod
+    def _factors(params):
+        channels = params["log_scale"].shape[0]
+        lower = jnp.tril(params["lower"], -1) + jnp.eye(channels)
+        upper = jnp.triu(params["upper"], 1) + jnp.diag(
+            jax.lax.stop_gradient(params["sign"]) * jnp.exp(params["log_scale"])
+        )
+        return jax.lax.stop_gradient(params["p"]), lower, upper
+
+    def forward_and_log_det(self, params, x):
+        p, lower, upper = self._factors(params)
+        weight = p @ lower @ upper
+        log_det = positions(x) * jnp.sum(params["log_scale"])
+        return x @ weight.T, jnp.full(x.shape[0], log_det, x.dtype)
+
+    def inverse_and_log_det(self, params, z):
+        p, lower, upper = self._factors(params)
+        # x = W⁻¹ z per position, W = P L U: solve with the triangular factors
+        flat = z.reshape(-1, z.shape[-1]).T
+        y = jax.scipy.linalg.solve_triangular(lower, p.T @ flat, lower=True, unit_diagonal=True)
+        x = jax.scipy.linalg.solve_triangular(upper, y, lower=False).T.reshape(z.shape)
+        log_det = -positions(z) * jnp.sum(params["log_scale"])
+        return x, jnp.full(z.shape[0], log_det, z.dtype)
+
+
+@dataclass(frozen=True)
+class Squeeze:
+    def init(self, key: jax.Array, x: jax.Array) -> dict:
+        n, h, w, c = x.shape
+        if h % 2 or w % 2:
+            raise ValueError(f"squeeze needs even height and width, got {h}x{w}")
+        return {}
+
+    def forward_and_log_det(self, params, x):
+        n, h, w, c = x.shape
+        z = x.reshape(n, h // 2, 2, w // 2, 2, c).transpose(0, 1, 3, 2, 4, 5)
+        return z.reshape(n, h // 2, w // 2, 4 * c), jnp.zeros(n, x.dtype)
+
+    def inverse_and_log_det(self, params, z):
+        n, h, w, c4 = z.shape
+        x = z.reshape(n, h, w, 2, 2, c4 // 4).transpose(0, 1, 3, 2, 4, 5)
+        return x.reshape(n, 2 * h, 2 * w, c4 // 4), jnp.zeros(n, z.dtype)

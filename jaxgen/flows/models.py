@@ -1,0 +1,152 @@
+"""Flows assembled from the bijectors: coupling flows for vectors, RealNVP and Glow for images.
+
+* :func:`coupling_flow` (RealNVP for d-dimensional data, Dinh et al. 2017): ``pairs`` times
+  [ActNorm, affine coupling on the first half, affine coupling on the second half], MLP
+  conditioners, tanh-bounded log-scales.
+* :func:`glow` (Kingma & Dhariwal 2018, §3 and Fig. 2): ``levels`` times [squeeze, ``steps`` x
+  (ActNorm, invertible 1x1 convolution, affine channel coupling with sigmoid scale)], half the
+  channels factored out after every level but the last.
+* :func:`realnvp` (Dinh et al. 2017, §3.6): per scale three alternating checkerboard couplings,
+  squeeze, three alternating channel couplings, then half the channels factored out; the last
+  scale four checkerboard couplings. ActNorm stands in for the paper's batch normalisation
+  (a deterministic per-example map, which keeps the log-det of an example independent of its
+  batch).
+
+:class:`MultiScale` implements "factoring out" (RealNVP §3.6): z is the concatenation of the
+factored halves and of the last level's output, each flattened, so every model maps an image
+to a vector z of the same dimension, scored under N(0, I).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+
+from jaxgen.flows.bijector import Bijector, Chain, Repeated
+from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
+from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, Squeeze
+from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
+
+
+@dataclass(frozen=True)
+class MultiScale:
+    """``levels = (b_1, …, b_L)``: x → b_1 → keep the second half of the channels (the first
+    half is factored out into z) → b_2 → … → b_L; z = [flat(z_1), …, flat(z_{L−1}), flat(b_L)]."""
+
+    levels: Sequence[Bijector]
+
+    def init(self, key: jax.Array, x: jax.Array) -> tuple:
+        params = []
+        for i, (level, level_key) in enumerate(
+            zip(self.levels, jax.random.split(key, len(self.levels)), strict=True)
+        ):
+            params.append(level.init(level_key, x))
+            x, _ = level.forward_and_log_det(params[-1], x)
+            if i < len(self.levels) - 1:
+                x = x[..., x.shape[-1] // 2 :]
+        return tuple(params)
+
+    def forward_and_log_det(self, params, x):
+        n = x.shape[0]
+        pieces, total = [], jnp.zeros(n, x.dtype)
+        for i, (level, p) in enumerate(zip(self.levels, params, strict=True)):
+            x, log_det = level.forward_and_log_det(p, x)
+            total = total + log_det
+            if i < len(self.levels) - 1:
+                half = x.shape[-1] // 2
+                pieces.append(x[..., :half].reshape(n, -1))
+                x = x[..., half:]
+        pieces.append(x.reshape(n, -1))
+        return jnp.concatenate(pieces, axis=1), total
+
+    def level_shapes(self, params, example_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """The shape each level outputs, for an input of ``example_shape`` (batch first)."""
+        shapes, spec = [], jax.ShapeDtypeStruct(example_shape, jnp.float32)
+        for i, (level, p) in enumerate(zip(self.levels, params, strict=True)):
+            out, _ = jax.eval_shape(level.forward_and_log_det, p, spec)
+            shapes.append(out.shape)
+            if i < len(self.levels) - 1:
+                spec = jax.ShapeDtypeStruct((*out.shape[:-1], out.shape[-1] // 2), jnp.float32)
+        return shapes
+
+    def inverse_and_log_det(self, params, z, example_shape: tuple[int, ...]):
+        """Needs the data's ``example_shape`` (with a batch axis) to unflatten z."""
+        shapes = self.level_shapes(params, example_shape)
+        n, offset, factored = z.shape[0], 0, []
+        for i, shape in enumerate(shapes):
+            channels = shape[-1] // 2 if i < len(shapes) - 1 else shape[-1]
+            size = math.prod(shape[1:-1]) * channels
+            factored.append(z[:, offset : offset + size].reshape(n, *shape[1:-1], channels))
+            offset += size
+        x, total = factored[-1], jnp.zeros(n, z.dtype)
+        for i in reversed(range(len(self.levels))):
+            if i < len(self.levels) - 1:
+                x = jnp.concatenate([factored[i], x], axis=-1)
+            x, log_det = self.levels[i].inverse_and_log_det(params[i], x)
+            total = total + log_det
+        return x, total
+
+
+@dataclass(frozen=True)
+class ImageFlow:
+    """A :class:`MultiScale` flow bound to one image shape, so that its inverse has the
+    protocol's signature."""
+
+    body: MultiScale
+    image_shape: tuple[int, int, int]
+
+    def init(self, key, x):
+        return self.body.init(key, x)
+
+    def forward_and_log_det(self, params, x):
+        return self.body.forward_and_log_det(params, x)
+
+    def inverse_and_log_det(self, params, z):
+        return self.body.inverse_and_log_det(params, z, (z.shape[0], *self.image_shape))
+
+
+def coupling_flow(dim: int, pairs: int = 4, hidden: Sequence[int] = (128, 128)) -> Repeated:
+    def coupling(flip: bool) -> Coupling:
+        return Coupling(half_mask(dim, flip), CouplingMLP(tuple(hidden), 2 * dim), "affine", "tanh")
+
+    return Repeated(Chain((ActNorm(), coupling(False), coupling(True))), pairs)
+
+
+def glow(image_shape: tuple[int, int, int], levels: int, steps: int, width: int) -> ImageFlow:
+    h, w, c = image_shape
+    stages = []
+    for _ in range(levels):
+        h, w, c = h // 2, w // 2, 4 * c
+        coupling = Coupling(channel_mask(h, w, c), CouplingCNN(width, 2 * c), "affine", "sigmoid")
+        step = Chain((ActNorm(), InvertibleConv1x1(), coupling))
+        stages.append(Chain((Squeeze(), Repeated(step, steps))))
+        c //= 2
+    return ImageFlow(MultiScale(tuple(stages)), image_shape)
+
+
+def realnvp(
+    image_shape: tuple[int, int, int], scales: int, width: int, depth: int = 2
+) -> ImageFlow:
+    def couplings(masks) -> list:
+        layers = []
+        for mask in masks:
+            net = CouplingCNN(width, 2 * mask.shape[-1], depth)
+            layers += [ActNorm(), Coupling(mask, net, "affine", "tanh")]
+        return layers
+
+    h, w, c = image_shape
+    stages = []
+    for _ in range(scales - 1):
+        board = couplings(checkerboard(h, w, c, flip) for flip in (False, True, False))
+        h, w, c = h // 2, w // 2, 4 * c
+        channels = couplings(channel_mask(h, w, c, flip) for flip in (False, True, False))
+        stages.append(Chain((*board, Squeeze(), *channels)))
+        c //= 2
+    stages.append(
+        Chain(tuple(couplings(checkerboard(h, w, c, flip) for flip in (False, True) * 2)))
+    )
+    return ImageFlow(MultiScale(tuple(stages)), image_shape)

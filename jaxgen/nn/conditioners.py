@@ -1,0 +1,39 @@
+"""Conditioner networks of coupling layers: their last layer starts at zero, so that each
+coupling starts as the identity (Glow, Kingma & Dhariwal 2018, §3.3).
+
+* :class:`CouplingMLP`: Dense(h) → ReLU → … → zero-initialised Dense(out), for vectors.
+* :class:`CouplingCNN`: Glow's NN() — Conv 3x3(width) → ReLU → Conv 1x1(width) → ReLU →
+  zero-initialised Conv 3x3(out) — for images; ``depth`` extra 3x3 blocks deepen it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import flax.linen as nn
+import jax
+
+
+class CouplingMLP(nn.Module):
+    hidden: Sequence[int]
+    out_dim: int
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        for width in self.hidden:
+            x = nn.relu(nn.Dense(width)(x))
+        return nn.Dense(self.out_dim, kernel_init=nn.initializers.zeros)(x)
+
+
+class CouplingCNN(nn.Module):
+    width: int
+    out_channels: int
+    depth: int = 0
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = nn.relu(nn.Conv(self.width, (3, 3))(x))
+        for _ in range(self.depth):
+            x = nn.relu(nn.Conv(self.width, (3, 3))(x))
+        x = nn.relu(nn.Conv(self.width, (1, 1))(x))
+        return nn.Conv(self.out_channels, (3, 3), kernel_init=nn.initializers.zeros)(x)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import jax
 import numpy as np
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 
 from jaxgen.errors import JaxgenError
 
@@ -27,8 +27,13 @@ def initialize_distributed(coordinator: str, num_processes: int, process_id: int
 
 
 def data_mesh() -> Mesh:
-    """A 1-D mesh named ``"data"`` over every device of every process."""
-    return jax.make_mesh((jax.device_count(),), (DATA_AXIS,))
+    """A 1-D mesh named ``"data"`` over every device of every process.
+
+    The axis is ``Auto`` (sharding propagated by the compiler), not the ``Explicit`` default of
+    ``jax.make_mesh``: under explicit sharding, reshapes that split an axis of a batch-sharded
+    array (a flow's squeeze) need an ``out_sharding`` at every call, for nothing gained here.
+    """
+    return jax.make_mesh((jax.device_count(),), (DATA_AXIS,), axis_types=(AxisType.Auto,))
 
 
 def replicated(mesh: Mesh) -> NamedSharding:

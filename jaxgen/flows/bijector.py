@@ -82,18 +82,19 @@ class Chain:
 @dataclass(frozen=True)
 class Repeated:
     """``count`` copies of ``layer`` with independent parameters, stacked on a leading axis;
-    forward runs copy 0 first. ``init`` runs eagerly, copy by copy, so that data-dependent
-    layers see their predecessors' output."""
+    forward runs copy 0 first. ``init`` is a scan too, feeding each copy its predecessors'
+    output, so that data-dependent layers (ActNorm) initialise on what they will see."""
 
     layer: Bijector
     count: int
 
     def init(self, key: jax.Array, x: jax.Array):
-        params = []
-        for layer_key in jax.random.split(key, self.count):
-            params.append(self.layer.init(layer_key, x))
-            x, _ = self.layer.forward_and_log_det(params[-1], x)
-        return jax.tree.map(lambda *leaves: jnp.stack(leaves), *params)
+        def init_one(x, layer_key):
+            params = self.layer.init(layer_key, x)
+            return self.layer.forward_and_log_det(params, x)[0], params
+
+        _, params = jax.lax.scan(init_one, x, jax.random.split(key, self.count))
+        return params
 
     def forward_and_log_det(self, params, x):
         def one(carry, p):

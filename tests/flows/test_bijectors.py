@@ -48,21 +48,27 @@ REGISTRY = {
     "chain": (Chain((ActNorm(), InvertibleConv1x1(), Squeeze())), IMAGE),
     "repeated": (Repeated(Chain((ActNorm(), Permute(reverse=False))), 3), VECTOR),
     "coupling_flow": (coupling_flow(5, pairs=2, hidden=(16,)), VECTOR),
-    "glow": (glow((4, 4, 1), levels=2, steps=2, width=8), (4, 4, 1)),
-    "realnvp": (realnvp((4, 4, 1), scales=2, width=8, depth=1), (4, 4, 1)),
+    "glow": (glow((4, 4, 1), levels=2, steps=1, width=4), (4, 4, 1)),
+    "realnvp": (realnvp((4, 4, 1), scales=2, width=4, depth=0), (4, 4, 1)),
 }
 
 
 def random_params(bijector, shape, seed=0):
-    x = jax.random.normal(jax.random.key(seed), (16, *shape)) * 1.5 + 0.3
-    params = bijector.init(jax.random.key(seed + 1), x)
+    return jax.jit(lambda key: perturbed_init(bijector, shape, key))(jax.random.key(seed))
+
+
+def perturbed_init(bijector, shape, key):
+    x = jax.random.normal(key, (16, *shape)) * 1.5 + 0.3
+    params = bijector.init(jax.random.fold_in(key, 1), x)
     leaves, tree = jax.tree_util.tree_flatten_with_path(params)
-    keys = jax.random.split(jax.random.key(seed + 2), len(leaves))
-    perturbed = []
-    for (path, leaf), key in zip(leaves, keys, strict=True):
+    noise = jax.random.normal(jax.random.fold_in(key, 2), (sum(leaf.size for _, leaf in leaves),))
+    perturbed, offset = [], 0
+    for path, leaf in leaves:
         name = getattr(path[-1], "key", None)
         fixed = name in FIXED or not jnp.issubdtype(leaf.dtype, jnp.floating)
-        perturbed.append(leaf if fixed else leaf + 0.1 * jax.random.normal(key, leaf.shape))
+        step = noise[offset : offset + leaf.size].reshape(leaf.shape)
+        perturbed.append(leaf if fixed else leaf + 0.1 * step)
+        offset += leaf.size
     return jax.tree_util.tree_unflatten(tree, perturbed)
 
 

@@ -40,10 +40,15 @@ def build_flow(model, data_shape: tuple[int, ...]):
 
 
 def learning_rate(optim):
-    """Adam's learning rate, with a linear warm-up over ``optim.warmup_steps`` (Glow's code)."""
-    if not optim.warmup_steps:
-        return optim.lr
-    return optax.linear_schedule(0.0, optim.lr, optim.warmup_steps)
+    """Adam's learning rate: a linear warm-up over ``optim.warmup_steps`` (Glow's code), then
+    constant, or a cosine decay to 0 ending at step ``optim.decay_steps`` if that is set."""
+    if optim.decay_steps:
+        return optax.warmup_cosine_decay_schedule(
+            0.0, optim.lr, optim.warmup_steps, optim.decay_steps
+        )
+    if optim.warmup_steps:
+        return optax.linear_schedule(0.0, optim.lr, optim.warmup_steps)
+    return optim.lr
 
 
 def build(config) -> Experiment:

@@ -26,6 +26,7 @@ def flow_config() -> ConfigDict:
         {
             "lr": 1e-3,  # RealNVP §4.1 and Glow §5: Adam, lr 1e-3
             "warmup_steps": 0,
+            "decay_steps": 0,  # > 0: cosine decay to 0 at this step (after the warm-up)
             "clip_norm": 0.0,  # 0: no gradient clipping
         }
     )

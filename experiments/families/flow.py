@@ -31,7 +31,9 @@ EVAL_KEY = 0xE1A1  # dequantization noise of the test set: fixed, so evaluations
 
 def build_flow(model, data_shape: tuple[int, ...]):
     if len(data_shape) == 1:
-        return coupling_flow(data_shape[0], model.pairs, tuple(model.hidden))
+        return coupling_flow(
+            data_shape[0], model.pairs, tuple(model.hidden), model.coupling, model.bins, model.bound
+        )
     if model.kind == "glow":
         return glow(data_shape, model.levels, model.steps, model.width)
     if model.kind == "realnvp":

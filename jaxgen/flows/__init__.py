@@ -4,6 +4,7 @@ from jaxgen.flows.bijector import Bijector, Chain, Repeated
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
 from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, Permute, Squeeze
 from jaxgen.flows.models import ImageFlow, MultiScale, coupling_flow, glow, realnvp
+from jaxgen.flows.spline import SplineCoupling
 
 __all__ = [
     "ActNorm",
@@ -15,6 +16,7 @@ __all__ = [
     "MultiScale",
     "Permute",
     "Repeated",
+    "SplineCoupling",
     "Squeeze",
     "channel_mask",
     "checkerboard",

@@ -1,8 +1,9 @@
 """Flows assembled from the bijectors: coupling flows for vectors, RealNVP and Glow for images.
 
 * :func:`coupling_flow` (RealNVP for d-dimensional data, Dinh et al. 2017): ``pairs`` times
-  [ActNorm, affine coupling on the first half, affine coupling on the second half], MLP
-  conditioners, tanh-bounded log-scales.
+  [ActNorm, coupling on the first half, coupling on the second half], MLP conditioners;
+  affine couplings with tanh-bounded log-scales, or rational-quadratic spline couplings
+  (Durkan et al. 2019).
 * :func:`glow` (Kingma & Dhariwal 2018, §3 and Fig. 2): ``levels`` times [squeeze, ``steps`` x
   (ActNorm, invertible 1x1 convolution, affine channel coupling with sigmoid scale)], half the
   channels factored out after every level but the last.
@@ -29,6 +30,7 @@ import jax.numpy as jnp
 from jaxgen.flows.bijector import Bijector, Chain, Repeated
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
 from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, Squeeze
+from jaxgen.flows.spline import SplineCoupling
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
 
@@ -109,11 +111,25 @@ class ImageFlow:
         return self.body.inverse_and_log_det(params, z, (z.shape[0], *self.image_shape))
 
 
-def coupling_flow(dim: int, pairs: int = 4, hidden: Sequence[int] = (128, 128)) -> Repeated:
-    def coupling(flip: bool) -> Coupling:
-        return Coupling(half_mask(dim, flip), CouplingMLP(tuple(hidden), 2 * dim), "affine", "tanh")
+def coupling_flow(
+    dim: int,
+    pairs: int = 4,
+    hidden: Sequence[int] = (128, 128),
+    coupling: str = "affine",
+    bins: int = 8,
+    bound: float = 4.0,
+) -> Repeated:
+    if coupling not in ("affine", "spline"):
+        raise ValueError(f"unknown coupling {coupling!r}; use affine or spline")
 
-    return Repeated(Chain((ActNorm(), coupling(False), coupling(True))), pairs)
+    def coupling_layer(flip: bool):
+        mask, widths = half_mask(dim, flip), tuple(hidden)
+        if coupling == "spline":
+            net = CouplingMLP(widths, dim * (3 * bins - 1))
+            return SplineCoupling(mask, net, bins, bound)
+        return Coupling(mask, CouplingMLP(widths, 2 * dim), "affine", "tanh")
+
+    return Repeated(Chain((ActNorm(), coupling_layer(False), coupling_layer(True))), pairs)
 
 
 def glow(image_shape: tuple[int, int, int], levels: int, steps: int, width: int) -> ImageFlow:

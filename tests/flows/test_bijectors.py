@@ -22,6 +22,7 @@ from jaxgen.flows import (
     half_mask,
     realnvp,
 )
+from jaxgen.flows.spline import SplineCoupling
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
 VECTOR, IMAGE = (5,), (4, 4, 2)
@@ -34,6 +35,8 @@ REGISTRY = {
         Coupling(half_mask(5), CouplingMLP((16,), 10), "affine", "sigmoid"),
         VECTOR,
     ),
+    "spline_coupling": (SplineCoupling(half_mask(5), CouplingMLP((16,), 5 * 23), 8, 2.0), VECTOR),
+    "spline_flow": (coupling_flow(2, pairs=2, hidden=(16,), coupling="spline"), (2,)),
     "checkerboard_coupling": (Coupling(checkerboard(*IMAGE), CouplingCNN(8, 4)), IMAGE),
     "channel_coupling": (
         Coupling(channel_mask(*IMAGE, flip=True), CouplingCNN(8, 4), "affine", "sigmoid"),

@@ -14,6 +14,9 @@ def flow_config() -> ConfigDict:
             "kind": "coupling",  # vectors: coupling flow; images: "realnvp" or "glow"
             "pairs": 8,  # vectors: [ActNorm, coupling, coupling] blocks
             "hidden": (128, 128),  # vectors: conditioner MLP widths
+            "coupling": "affine",  # vectors: "affine" (RealNVP) or "spline" (Durkan et al.)
+            "bins": 8,  # spline: K bins per coordinate
+            "bound": 4.0,  # spline: the interval [−B, B] the spline covers
             "levels": 3,  # images: Glow's L / RealNVP's number of scales
             "steps": 8,  # images: Glow's K steps per level
             "width": 128,  # images: conditioner channels

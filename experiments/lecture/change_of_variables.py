@@ -1,6 +1,7 @@
 """Normalizing flows (the lecture's "Normalization Flow"): p_X(x) = p_Z(f(x)) |det Df(x)|.
 
-A coupling flow (``experiments/configs/flow/moons.py``) is trained by maximum likelihood on
+A coupling flow with affine couplings (``experiments/configs/flow/moons.py`` with RealNVP's
+coupling instead of the config's splines) is trained by maximum likelihood on
 ``moons``. The script then shows the lecture's three pictures and checks each equation:
 
 * data → noise: f maps the data onto something close to N(0, I) (the forward pass);
@@ -36,6 +37,9 @@ def load_config(num_steps: int):
     from experiments.configs.flow.moons import get_config
 
     config = get_config()
+    config.model.coupling = "affine"  # the lecture's coupling flow: RealNVP's affine coupling
+    config.model.pairs = 4
+    config.optim.decay_steps = 0
     config.train.num_steps = num_steps
     config.train.eval_every = 0
     config.train.progress = False

@@ -30,6 +30,11 @@ ENTRIES = [
         "WGAN-GP (Gulrajani et al. 2017, the authors' toy settings) on 8 Gaussians",
     ),
     (
+        "flow_ring8",
+        "experiments.configs.flow.ring8",
+        "A spline coupling flow (Durkan et al. 2019) on 8 Gaussians, by maximum likelihood",
+    ),
+    (
         "dcgan_digits",
         "experiments.configs.gan.digits",
         "DCGAN (Radford et al. 2016) on scikit-learn's bundled 8x8 digits",

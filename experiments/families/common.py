@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jax
@@ -11,6 +12,8 @@ import numpy as np
 
 from jaxgen.core.loop import Task
 from jaxgen.data import get_dataset
+from jaxgen.data.toy import ToyDataset
+from jaxgen.viz import save_samples_figure
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,24 @@ def load_dataset(config, split: str = "train"):
         if key in data
     }
     return get_dataset(data.name, split=split, seed=config.seed, **options)
+
+
+def sample_figure_writer(config, dataset, sample: Callable, title: str):
+    """``write_figures(state, directory, tag)`` for the loop: samples from the fixed key
+    ``seed + 1`` (all evaluation samples for toy data, over the data in grey; 100 images
+    otherwise) drawn to ``directory/samples_<tag>.png``."""
+
+    def write_figures(state, directory: Path, tag: str) -> None:
+        toy = isinstance(dataset, ToyDataset)
+        n = config.eval.num_samples if toy else 100
+        samples = np.asarray(sample(state, jax.random.key(config.seed + 1), n))
+        if samples.ndim == 4:
+            samples = np.clip((samples + 1) / 2, 0, 1)
+        save_samples_figure(
+            samples,
+            directory / f"samples_{tag}.png",
+            title=f"{title}, iteration {int(tag)}",
+            reference=dataset.test_set(n) if toy else None,
+        )
+
+    return write_figures

@@ -9,14 +9,13 @@ report test bits/dim.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
-from experiments.families.common import Experiment, load_dataset
+from experiments.families.common import Experiment, load_dataset, sample_figure_writer
 from jaxgen.core.loop import Task
 from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
@@ -24,7 +23,6 @@ from jaxgen.flows import coupling_flow, glow, realnvp
 from jaxgen.flows.likelihood import bits_per_dim, dequantize, log_prob, sample, to_pixel_range
 from jaxgen.flows.state import init_flow_state
 from jaxgen.flows.steps import make_flow_step, prepare
-from jaxgen.viz import save_samples_figure
 
 EVAL_KEY = 0xE1A1  # dequantization noise of the test set: fixed, so evaluations compare
 
@@ -97,24 +95,13 @@ def build(config) -> Experiment:
         nll = float(np.mean(nll_fn(state.params, dequantize(jax.random.key(EVAL_KEY), x, levels))))
         return {"test_nll": nll, "test_bits_per_dim": float(bits_per_dim(nll, latent_dim, levels))}
 
-    def write_figures(state, directory: Path, tag: str) -> None:
-        n = config.eval.num_samples if len(data_shape) == 1 else 100
-        samples = draw(state, jax.random.key(config.seed + 1), n)
-        reference = dataset.test_set(n) if isinstance(dataset, ToyDataset) else None
-        if samples.ndim == 4:
-            samples = np.clip((samples + 1) / 2, 0, 1)
-        save_samples_figure(
-            samples,
-            directory / f"samples_{tag}.png",
-            title=f"{model.kind} flow on {config.data.name}, iteration {int(tag)}",
-            reference=reference,
-        )
-
     task = Task(
         init_state=init_state,
         step=make_flow_step(flow, levels=levels),
         input_shape=data_shape,
         evaluate=evaluate,
-        write_figures=write_figures,
+        write_figures=sample_figure_writer(
+            config, dataset, draw, f"{model.kind} flow on {config.data.name}"
+        ),
     )
     return Experiment(task=task, dataset=dataset, sample=draw)

@@ -5,13 +5,11 @@ Toy data (1-D, 2-D) get MLP networks and mode-coverage metrics; images get the D
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jax
 import numpy as np
 import optax
 
-from experiments.families.common import Experiment, load_dataset
+from experiments.families.common import Experiment, load_dataset, sample_figure_writer
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
 from jaxgen.data.digits import load_digits_arrays
@@ -23,7 +21,6 @@ from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_dis
 from jaxgen.metrics.modes import mode_coverage
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from jaxgen.nn.mlp import MLP
-from jaxgen.viz import save_samples_figure
 
 
 def optimizer(optim, lr: float, updates_per_step: int = 1) -> optax.GradientTransformation:
@@ -113,19 +110,6 @@ def build(config) -> Experiment:
             return digits_metrics(samples)
         return {"sample_mean": float(samples.mean()), "sample_std": float(samples.std())}
 
-    def write_figures(state, directory: Path, tag: str) -> None:
-        n = config.eval.num_samples if len(data_shape) == 1 else 100
-        samples = sample(state, jax.random.key(config.seed + 1), n)
-        reference = dataset.test_set(n) if isinstance(dataset, ToyDataset) else None
-        if samples.ndim == 4:
-            samples = np.clip((samples + 1) / 2, 0, 1)
-        save_samples_figure(
-            samples,
-            directory / f"samples_{tag}.png",
-            title=f"GAN on {config.data.name}, iteration {int(tag)}",
-            reference=reference,
-        )
-
     clip = model.clip or None
     if model.original_wgan_schedule:
         step = make_scheduled_wgan_step(
@@ -149,6 +133,6 @@ def build(config) -> Experiment:
         input_shape=data_shape,
         sub_batches=sub_batches,
         evaluate=evaluate,
-        write_figures=write_figures,
+        write_figures=sample_figure_writer(config, dataset, sample, f"GAN on {config.data.name}"),
     )
     return Experiment(task=task, dataset=dataset, sample=sample)

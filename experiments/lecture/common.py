@@ -86,6 +86,31 @@ def coverage_over_seeds(runs: list[dict]) -> dict:
     }
 
 
+def coverage_study(out: Path, name: str, datasets, columns, train, seeds=range(5)) -> dict:
+    """Rows ``datasets``, columns ``columns``: ``train(dataset, column, seed)`` for each seed
+    (a :func:`train_seed` result), summarised by :func:`coverage_over_seeds` and drawn with
+    seed 0's samples; writes ``out/<name>.png`` and ``out/<name>.json``."""
+    import matplotlib.pyplot as plt
+
+    from jaxgen.data import get_dataset
+
+    summary = {}
+    fig, axes = plt.subplots(
+        len(datasets), len(columns), figsize=(5 * len(columns), 5 * len(datasets)), squeeze=False
+    )
+    for row, dataset in enumerate(datasets):
+        reference = get_dataset(dataset).test_set(2500)
+        for col, column in enumerate(columns):
+            runs = [train(dataset, column, seed) for seed in seeds]
+            key = f"{dataset}/{column}"
+            summary[key] = coverage_over_seeds(runs)
+            draw_coverage(axes[row, col], reference, runs[0]["samples"], key, summary[key])
+    fig.tight_layout()
+    fig.savefig(out / f"{name}.png", dpi=100)
+    write_json(out / f"{name}.json", summary)
+    return summary
+
+
 def draw_coverage(ax, reference: np.ndarray, samples: np.ndarray, title: str, summary: dict):
     """Seed 0's samples over the data, titled with the summary over seeds."""
     ax.scatter(*reference.T, s=1, c="0.8")

@@ -12,41 +12,24 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
-from experiments.lecture.common import (  # noqa: E402
-    coverage_over_seeds,
-    draw_coverage,
-    output_dir,
-    train_seed,
-    write_json,
-)
-from jaxgen.data import get_dataset  # noqa: E402
+from experiments.lecture.common import coverage_study, output_dir, train_seed  # noqa: E402
 
 DATASETS = ("ring8", "grid25")
 OBJECTIVES = ("minimax", "non_saturating")
-SEEDS = range(5)
 
 
 def main() -> None:
     out = output_dir("mode_collapse", __doc__)
-    summary = {}
-    fig, axes = plt.subplots(len(DATASETS), len(OBJECTIVES), figsize=(10, 10))
-    for row, dataset in enumerate(DATASETS):
-        reference = get_dataset(dataset).test_set(2500)
-        for col, objective in enumerate(OBJECTIVES):
-            runs = [train_seed(out, f"gan/{dataset}", seed, objective=objective) for seed in SEEDS]
-            summary[f"{dataset}/{objective}"] = coverage_over_seeds(runs)
-            draw_coverage(
-                axes[row, col],
-                reference,
-                runs[0]["samples"],
-                f"{dataset}, {objective}",
-                summary[f"{dataset}/{objective}"],
-            )
-    fig.tight_layout()
-    fig.savefig(out / "mode_collapse.png", dpi=100)
-    write_json(out / "mode_collapse.json", summary)
+    coverage_study(
+        out,
+        "mode_collapse",
+        DATASETS,
+        OBJECTIVES,
+        lambda dataset, objective, seed: train_seed(
+            out, f"gan/{dataset}", seed, objective=objective
+        ),
+    )
 
 
 if __name__ == "__main__":

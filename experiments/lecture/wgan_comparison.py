@@ -14,36 +14,22 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
-from experiments.lecture.common import (  # noqa: E402
-    coverage_over_seeds,
-    draw_coverage,
-    output_dir,
-    train_seed,
-    write_json,
-)
-from jaxgen.data import get_dataset  # noqa: E402
+from experiments.lecture.common import coverage_study, output_dir, train_seed  # noqa: E402
 
 DATASETS = ("ring8", "grid25")
 FAMILIES = ("gan", "wgan", "wgan_gp")
-SEEDS = range(5)
 
 
 def main() -> None:
     out = output_dir("wgan_comparison", __doc__)
-    summary = {}
-    fig, axes = plt.subplots(len(DATASETS), len(FAMILIES), figsize=(15, 10))
-    for row, dataset in enumerate(DATASETS):
-        reference = get_dataset(dataset).test_set(2500)
-        for col, family in enumerate(FAMILIES):
-            runs = [train_seed(out, f"{family}/{dataset}", seed) for seed in SEEDS]
-            name = f"{family}/{dataset}"
-            summary[name] = coverage_over_seeds(runs)
-            draw_coverage(axes[row, col], reference, runs[0]["samples"], name, summary[name])
-    fig.tight_layout()
-    fig.savefig(out / "wgan_comparison.png", dpi=100)
-    write_json(out / "wgan_comparison.json", summary)
+    coverage_study(
+        out,
+        "wgan_comparison",
+        DATASETS,
+        FAMILIES,
+        lambda dataset, family, seed: train_seed(out, f"{family}/{dataset}", seed),
+    )
 
 
 if __name__ == "__main__":

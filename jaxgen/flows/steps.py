@@ -34,7 +34,7 @@ def make_flow_step(flow: Bijector, *, levels: int | None = None) -> StepFn:
 
         nll, grads = jax.value_and_grad(loss_fn)(state.params)
         updates, opt_state = state.tx.update(grads, state.opt_state, state.params)
-        metrics = {"nll": nll, "grad_norm": optax.global_norm(grads)}
+        metrics = {"nll": nll, "grad_norm": optax.tree.norm(grads)}
         if levels is not None:
             metrics["bits_per_dim"] = bits_per_dim(nll, math.prod(x.shape[1:]), levels)
         new = state.replace(

@@ -6,7 +6,8 @@ positions per example (H·W for images, 1 for vectors), which multiplies per-cha
 * ActNorm (Glow §3.1): z = (x + b)·exp(log s) per channel; log|det| = positions · Σ log s.
   Data-dependent init: b = −mean and exp(log s) = 1/(std + 1e-6) of the first batch, so the
   first batch comes out with zero mean and unit variance per channel.
-* Reverse and a fixed random permutation of the channels: log|det| = 0.
+* Reverse and a fixed random permutation of the channels (constants, not parameters):
+  log|det| = 0.
 * Invertible 1x1 convolution, LU-parametrised (Glow §3.2): W = P·L·(U + diag(sign · exp(log s)))
   with P and sign fixed from a random rotation at init, L unit lower-triangular, U strictly
   upper-triangular; z = x·Wᵀ at each position, log|det| = positions · Σ log s.
@@ -51,24 +52,27 @@ class ActNorm:
 
 @dataclass(frozen=True)
 class Permute:
-    """A fixed permutation of the channels: reversed, or random from the layer's init key."""
+    """A fixed permutation of the channels: reversed, or drawn from ``seed``.
 
-    reverse: bool = True
+    The order is a trace-time constant, not a parameter: an integer leaf among the parameters
+    would break ``jax.grad`` and the optimiser of any flow that contains it."""
+
+    seed: int | None = None  # None: reverse the channels
+
+    def _order(self, channels: int) -> np.ndarray:
+        if self.seed is None:
+            return np.arange(channels)[::-1].copy()
+        return np.random.default_rng(self.seed).permutation(channels)
 
     def init(self, key: jax.Array, x: jax.Array) -> dict:
-        channels = x.shape[-1]
-        order = (
-            jnp.arange(channels)[::-1] if self.reverse else jax.random.permutation(key, channels)
-        )
-        return {"order": order}
+        return {}
 
     def forward_and_log_det(self, params, x):
-        order = jax.lax.stop_gradient(params["order"])
-        return jnp.take(x, order, axis=-1), jnp.zeros(x.shape[0], x.dtype)
+        return jnp.take(x, self._order(x.shape[-1]), axis=-1), jnp.zeros(x.shape[0], x.dtype)
 
     def inverse_and_log_det(self, params, z):
-        order = jax.lax.stop_gradient(params["order"])
-        return jnp.take(z, jnp.argsort(order), axis=-1), jnp.zeros(z.shape[0], z.dtype)
+        inverse = np.argsort(self._order(z.shape[-1]))
+        return jnp.take(z, inverse, axis=-1), jnp.zeros(z.shape[0], z.dtype)
 
 
 @dataclass(frozen=True)

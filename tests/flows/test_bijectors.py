@@ -26,7 +26,7 @@ from jaxgen.flows.spline import SplineCoupling
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
 VECTOR, IMAGE = (5,), (4, 4, 2)
-FIXED = {"p", "sign", "order"}  # structural, not trained: left as initialised
+FIXED = {"p", "sign"}  # structural, not trained: left as initialised
 
 REGISTRY = {
     "additive_coupling": (Coupling(half_mask(5), CouplingMLP((16,), 10), "additive"), VECTOR),
@@ -45,11 +45,11 @@ REGISTRY = {
     "actnorm_vector": (ActNorm(), VECTOR),
     "actnorm_image": (ActNorm(), IMAGE),
     "reverse": (Permute(), VECTOR),
-    "random_permutation": (Permute(reverse=False), IMAGE),
+    "random_permutation": (Permute(seed=3), IMAGE),
     "invertible_1x1_conv": (InvertibleConv1x1(), IMAGE),
     "squeeze": (Squeeze(), IMAGE),
     "chain": (Chain((ActNorm(), InvertibleConv1x1(), Squeeze())), IMAGE),
-    "repeated": (Repeated(Chain((ActNorm(), Permute(reverse=False))), 3), VECTOR),
+    "repeated": (Repeated(Chain((ActNorm(), Permute(seed=1))), 3), VECTOR),
     "coupling_flow": (coupling_flow(5, pairs=2, hidden=(16,)), VECTOR),
     "glow": (glow((4, 4, 1), levels=2, steps=1, width=4), (4, 4, 1)),
     "realnvp": (realnvp((4, 4, 1), scales=2, width=4, depth=0), (4, 4, 1)),
@@ -113,14 +113,28 @@ def test_actnorm_data_dependent_init_whitens_the_first_batch():
     np.testing.assert_allclose(z.std(axis=(0, 1, 2)), 1.0, atol=1e-4)
 
 
-def test_couplings_start_as_the_identity():
-    for bijector, shape in (REGISTRY["affine_coupling_tanh"], REGISTRY["channel_coupling"]):
-        x = jax.random.normal(jax.random.key(0), (4, *shape))
-        params = bijector.init(jax.random.key(1), x)
-        z, log_det = bijector.forward_and_log_det(params, x)
-        if bijector.scale == "tanh":
-            np.testing.assert_allclose(z, x)
-            np.testing.assert_allclose(log_det, 0.0)
+def test_couplings_start_at_their_zero_conditioner_maps():
+    """Zero last layers: a tanh coupling starts as the identity; a sigmoid coupling (Glow) as
+    z = x·m + (1 − m)·x·σ(2), whose log-det is (transformed count)·log σ(2)."""
+    x = jax.random.normal(jax.random.key(0), (4, *VECTOR))
+    tanh_layer = REGISTRY["affine_coupling_tanh"][0]
+    z, log_det = tanh_layer.forward_and_log_det(tanh_layer.init(jax.random.key(1), x), x)
+    np.testing.assert_allclose(z, x)
+    np.testing.assert_allclose(log_det, 0.0)
+    sigmoid_layer, shape = REGISTRY["channel_coupling"]
+    images = jax.random.normal(jax.random.key(2), (4, *shape))
+    params = sigmoid_layer.init(jax.random.key(3), images)
+    _, log_det = sigmoid_layer.forward_and_log_det(params, images)
+    transformed = float(np.sum(1 - sigmoid_layer.mask))
+    np.testing.assert_allclose(log_det, transformed * np.log(jax.nn.sigmoid(2.0)), rtol=1e-5)
+
+
+def test_permutation_has_no_parameters_and_a_flow_with_it_differentiates():
+    flow = Chain((ActNorm(), Permute(seed=0), REGISTRY["affine_coupling_tanh"][0]))
+    x = jax.random.normal(jax.random.key(0), (8, *VECTOR))
+    params = flow.init(jax.random.key(1), x)
+    grads = jax.grad(lambda p: jnp.sum(flow.forward_and_log_det(p, x)[1]))(params)
+    assert params[1] == {} and all(jnp.all(jnp.isfinite(g)) for g in jax.tree.leaves(grads))
 
 
 def test_unknown_coupling_settings_are_refused():

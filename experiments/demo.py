@@ -13,28 +13,55 @@ import importlib
 import json
 import shutil
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from experiments.train import sample, train_and_evaluate
 
-# (name, config module, what it demonstrates)
+
+@dataclass(frozen=True)
+class Entry:
+    """One demonstration: a config, what it shows, and the overrides that fit it into the
+    demo's budget (the full config's numbers are in experiments/README.md)."""
+
+    name: str
+    module: str
+    description: str
+    overrides: dict = field(default_factory=dict)
+
+    def config(self):
+        config = importlib.import_module(self.module).get_config()
+        for path, value in self.overrides.items():
+            section, key = path.rsplit(".", 1)
+            if key not in config[section]:
+                raise KeyError(f"demo entry {self.name}: {path} is not a key of {self.module}")
+            config[section][key] = value
+        return config
+
+    def command(self) -> str:
+        flags = "".join(f" --config.{key}={value}" for key, value in self.overrides.items())
+        path = self.module.replace(".", "/")
+        return f"python -m experiments.main --config={path}.py --workdir=runs/{self.name}{flags}"
+
+
 ENTRIES = [
-    (
+    Entry(
         "gan_ring8",
         "experiments.configs.gan.ring8",
         "GAN (Goodfellow et al. 2014, Algorithm 1, non-saturating loss) on 8 Gaussians",
     ),
-    (
+    Entry(
         "wgan_gp_ring8",
         "experiments.configs.wgan_gp.ring8",
         "WGAN-GP (Gulrajani et al. 2017, the authors' toy settings) on 8 Gaussians",
     ),
-    (
+    Entry(
         "flow_ring8",
         "experiments.configs.flow.ring8",
         "A spline coupling flow (Durkan et al. 2019) on 8 Gaussians, by maximum likelihood",
+        {"train.num_steps": 2000, "optim.decay_steps": 2000},
     ),
-    (
+    Entry(
         "dcgan_digits",
         "experiments.configs.gan.digits",
         "DCGAN (Radford et al. 2016) on scikit-learn's bundled 8x8 digits",
@@ -42,10 +69,10 @@ ENTRIES = [
 ]
 
 
-def run_entry(name: str, module: str, out: Path) -> dict:
-    config = importlib.import_module(module).get_config()
+def run_entry(entry: Entry, out: Path) -> dict:
+    config = entry.config()
     config.train.progress = False
-    workdir = out / name
+    workdir = out / entry.name
     shutil.rmtree(workdir, ignore_errors=True)
     start = time.perf_counter()
     results = train_and_evaluate(config, workdir)
@@ -54,9 +81,17 @@ def run_entry(name: str, module: str, out: Path) -> dict:
     return {**results, "train_seconds": round(seconds, 1), "num_steps": config.train.num_steps}
 
 
+def latest_figure(workdir: Path, prefix: str) -> str | None:
+    """The newest ``figures/<prefix>_<iteration>.png`` of a run, relative to the demo folder."""
+    figures = sorted((workdir / "figures").glob(f"{prefix}_*.png"))
+    return f"{workdir.name}/figures/{figures[-1].name}" if figures else None
+
+
 def write_index(out: Path, all_results: dict) -> None:
     sections = []
-    for name, module, description in ENTRIES:
+    for entry in ENTRIES:
+        name = entry.name
+        density = latest_figure(out / name, "density")
         numbers = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{v:.4g}</td></tr>"
             if isinstance(v, float)
@@ -64,12 +99,12 @@ def write_index(out: Path, all_results: dict) -> None:
             for k, v in all_results[name].items()
         )
         sections.append(
-            f"<h2>{html.escape(name)}</h2><p>{html.escape(description)}<br>"
-            f"<code>python -m experiments.main --config={module.replace('.', '/')}.py "
-            f"--workdir=runs/{name}</code></p>"
+            f"<h2>{html.escape(name)}</h2><p>{html.escape(entry.description)}<br>"
+            f"<code>{html.escape(entry.command())}</code></p>"
             f"<table>{numbers}</table>"
             f'<img src="{name}/samples.png" width="360"> '
             f'<img src="{name}/loss_curves.png" height="300">'
+            + (f'<br><img src="{density}" width="900">' if density else "")
         )
     page = (
         "<!doctype html><meta charset='utf-8'><title>jaxgen demo</title>"
@@ -86,10 +121,10 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     all_results = {}
-    for name, module, _ in ENTRIES:
-        print(f"[demo] {name} ...", flush=True)
-        all_results[name] = run_entry(name, module, out)
-        print(f"[demo] {name}: {json.dumps(all_results[name])}", flush=True)
+    for entry in ENTRIES:
+        print(f"[demo] {entry.name} ...", flush=True)
+        all_results[entry.name] = run_entry(entry, out)
+        print(f"[demo] {entry.name}: {json.dumps(all_results[entry.name])}", flush=True)
     (out / "results.json").write_text(json.dumps(all_results, indent=2))
     write_index(out, all_results)
     print(f"[demo] wrote {out / 'index.html'}")

@@ -48,6 +48,37 @@ def save_samples_figure(samples: np.ndarray, path: Path, *, title: str = "", ref
     plt.close(fig)
 
 
+def grid_over(points: np.ndarray, size: int = 200, margin: float = 0.1):
+    """A ``size`` x ``size`` grid of 2-D points covering ``points`` with a relative ``margin``:
+    returns the (size², 2) float32 points, the extent (x0, x1, y0, y1) and one cell's area."""
+    lo, hi = points.min(0), points.max(0)
+    pad = margin * (hi - lo)
+    xs, ys = (np.linspace(a, b, size) for a, b in zip(lo - pad, hi + pad, strict=True))
+    grid = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2).astype(np.float32)
+    return grid, (xs[0], xs[-1], ys[0], ys[-1]), (xs[1] - xs[0]) * (ys[1] - ys[0])
+
+
+def save_density_figure(
+    panels: dict[str, np.ndarray], extent, samples: np.ndarray, path: Path, *, title: str = ""
+):
+    """Heat maps of (size, size) densities on a grid of ``extent`` (one panel per entry of
+    ``panels``, on a shared colour scale) beside a scatter of ``samples``."""
+    fig, axes = plt.subplots(1, len(panels) + 1, figsize=(4.5 * (len(panels) + 1), 4.5))
+    top = max(float(p.max()) for p in panels.values())
+    for ax, (name, density) in zip(axes, panels.items(), strict=False):
+        ax.imshow(density, origin="lower", extent=extent, vmin=0, vmax=top, cmap="magma")
+        ax.set_title(name)
+    axes[-1].scatter(*samples.T, s=1)
+    axes[-1].set_xlim(extent[:2])
+    axes[-1].set_ylim(extent[2:])
+    axes[-1].set_aspect("equal")
+    axes[-1].set_title("samples")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def save_metrics_figure(metrics_jsonl: Path, path: Path) -> None:
     """One panel per metric of ``metrics.jsonl`` against the iteration."""
     rows = [json.loads(line) for line in metrics_jsonl.read_text().splitlines() if line]

@@ -23,6 +23,7 @@ from jaxgen.flows import coupling_flow, glow, realnvp
 from jaxgen.flows.likelihood import bits_per_dim, dequantize, log_prob, sample, to_pixel_range
 from jaxgen.flows.state import init_flow_state
 from jaxgen.flows.steps import make_flow_step, prepare
+from jaxgen.viz import grid_over, save_density_figure
 
 EVAL_KEY = 0xE1A1  # dequantization noise of the test set: fixed, so evaluations compare
 
@@ -49,6 +50,28 @@ def learning_rate(optim):
     if optim.warmup_steps:
         return optax.linear_schedule(0.0, optim.lr, optim.warmup_steps)
     return optim.lr
+
+
+def density_figure_writer(config, dataset: ToyDataset, log_density, draw, sample_figures):
+    """``write_figures`` for 2-D toy data: the sample figure, and ``density_<tag>.png`` with
+    the data's exact density beside the model's p_X(x) = p_Z(f(x))|det Df(x)| on a grid over
+    the test set, and the model's samples; the title gives the model density's grid integral."""
+    grid, extent, cell = grid_over(dataset.test_set(config.eval.num_samples))
+    size = int(np.sqrt(len(grid)))
+    exact = np.exp(dataset.log_prob(grid)).reshape(size, size)
+
+    def write_figures(state, directory, tag: str) -> None:
+        sample_figures(state, directory, tag)
+        model = np.exp(np.asarray(log_density(state.params, grid))).reshape(size, size)
+        save_density_figure(
+            {f"data: {config.data.name}": exact, "model p_X": model},
+            extent,
+            draw(state, jax.random.key(config.seed + 1), config.eval.num_samples),
+            directory / f"density_{tag}.png",
+            title=f"iteration {int(tag)}, ∫ p_X over the grid = {model.sum() * cell:.3f}",
+        )
+
+    return write_figures
 
 
 def build(config) -> Experiment:
@@ -80,28 +103,33 @@ def build(config) -> Experiment:
         return np.asarray(x if levels is None else to_pixel_range(x, levels))
 
     test = load_dataset(config, split="test") if levels is not None else None
-    nll_fn = jax.jit(lambda params, x: -log_prob(flow, params, x))
+    log_density = jax.jit(lambda params, x: log_prob(flow, params, x))
 
     def evaluate(state, data) -> dict[str, float]:
         if isinstance(data, ToyDataset):
             x = data.test_set(config.eval.num_samples)
-            nll = float(np.mean(nll_fn(state.params, x)))
+            nll = float(np.mean(-log_density(state.params, x)))
             entropy = float(-np.mean(data.log_prob(x)))
             return {"test_nll": nll, "data_entropy": entropy, "kl_gap": nll - entropy}
         # the whole held-out split when it is in memory (digits), else a fixed batch of it
         whole = getattr(test, "arrays", None)
         n = config.eval.num_samples
         x = whole["x"][:n] if whole is not None else test.get_batch(0, n)["x"]
-        nll = float(np.mean(nll_fn(state.params, dequantize(jax.random.key(EVAL_KEY), x, levels))))
+        nll = float(
+            -np.mean(log_density(state.params, dequantize(jax.random.key(EVAL_KEY), x, levels)))
+        )
         return {"test_nll": nll, "test_bits_per_dim": float(bits_per_dim(nll, latent_dim, levels))}
 
+    write_figures = sample_figure_writer(
+        config, dataset, draw, f"{model.kind} flow on {config.data.name}"
+    )
+    if isinstance(dataset, ToyDataset) and data_shape == (2,):
+        write_figures = density_figure_writer(config, dataset, log_density, draw, write_figures)
     task = Task(
         init_state=init_state,
         step=make_flow_step(flow, levels=levels),
         input_shape=data_shape,
         evaluate=evaluate,
-        write_figures=sample_figure_writer(
-            config, dataset, draw, f"{model.kind} flow on {config.data.name}"
-        ),
+        write_figures=write_figures,
     )
     return Experiment(task=task, dataset=dataset, sample=draw)

@@ -52,6 +52,16 @@ def test_resumed_flow_run_equals_uninterrupted_run(tmp_path):
     assert_same_values(run(small("ring8", 10, **model), tmp_path / "split"), whole)
 
 
+def test_a_2d_flow_draws_its_density_beside_the_data(tmp_path):
+    config = small("moons", 0, pairs=1, hidden=(16,), bins=4)
+    experiment = build_experiment(config)
+    experiment.task.write_figures(experiment.task.init_state(0), tmp_path, "00000007")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "density_00000007.png",
+        "samples_00000007.png",
+    ]
+
+
 def test_digits_glow_trains_below_the_uniform_bits_per_dim(tmp_path):
     config = small("digits", 120, levels=2, steps=1, width=16)
     state = run(config, tmp_path)

@@ -1,4 +1,5 @@
-"""What every family builder returns, and the config → dataset translation they share."""
+"""What every family builder returns, and what the families share: the config → dataset
+translation, the sample figures, the digits metrics."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import numpy as np
 
 from jaxgen.core.loop import Task
 from jaxgen.data import get_dataset
+from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.toy import ToyDataset
+from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
 from jaxgen.viz import save_samples_figure
 
 
@@ -63,3 +66,17 @@ def sample_figure_writer(config, dataset, sample: Callable, title: str):
         )
 
     return write_figures
+
+
+def digits_metrics(samples: np.ndarray) -> dict:
+    """The project's digits classifier on the samples: class histogram and Fréchet distance to
+    the held-out test digits (beside the test-vs-train distance as the reference)."""
+    test = load_digits_arrays("test")["x"]
+    train = load_digits_arrays("train")["x"]
+    histogram = class_histogram(samples)
+    return {
+        "class_histogram": histogram.tolist(),
+        "classes_present": int((histogram > 0).sum()),
+        "frechet_distance_to_test": digits_frechet_distance(samples, test),
+        "frechet_distance_train_to_test": digits_frechet_distance(train, test),
+    }

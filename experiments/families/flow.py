@@ -3,7 +3,8 @@
 Vectors (toy 1-D/2-D data) get a coupling flow with MLP conditioners and report the test NLL
 in nats beside the data's own entropy where the density is known (the gap is the KL
 divergence from data to model); images get RealNVP or Glow, trained on dequantized pixels, and
-report test bits/dim.
+report test bits/dim (and, on digits, the classifier's verdict on samples at the config's
+temperature).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from experiments.families.common import Experiment, load_dataset, sample_figure_writer
+from experiments.families.common import (
+    Experiment,
+    digits_metrics,
+    load_dataset,
+    sample_figure_writer,
+)
 from jaxgen.core.loop import Task
 from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
@@ -118,7 +124,14 @@ def build(config) -> Experiment:
         nll = float(
             -np.mean(log_density(state.params, dequantize(jax.random.key(EVAL_KEY), x, levels)))
         )
-        return {"test_nll": nll, "test_bits_per_dim": float(bits_per_dim(nll, latent_dim, levels))}
+        results = {
+            "test_nll": nll,
+            "test_bits_per_dim": float(bits_per_dim(nll, latent_dim, levels)),
+        }
+        if config.data.name == "digits":
+            samples = draw(state, jax.random.key(config.seed + 1), config.eval.num_samples)
+            results.update(digits_metrics(samples))
+        return results
 
     write_figures = sample_figure_writer(
         config, dataset, draw, f"{model.kind} flow on {config.data.name}"

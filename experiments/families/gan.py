@@ -9,15 +9,18 @@ import jax
 import numpy as np
 import optax
 
-from experiments.families.common import Experiment, load_dataset, sample_figure_writer
+from experiments.families.common import (
+    Experiment,
+    digits_metrics,
+    load_dataset,
+    sample_figure_writer,
+)
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
-from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.toy import GaussianMixture, ToyDataset
 from jaxgen.errors import JaxgenError
 from jaxgen.gan import generate, init_gan_state, make_gan_step
 from jaxgen.gan.steps import ORIGINAL_WGAN_MAX_CRITIC, latent, make_scheduled_wgan_step
-from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
 from jaxgen.metrics.modes import mode_coverage
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from jaxgen.nn.mlp import MLP
@@ -59,20 +62,6 @@ def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
         results["num_modes"] = coverage.num_modes
         results["high_quality_fraction"] = coverage.high_quality_fraction
     return results
-
-
-def digits_metrics(samples: np.ndarray) -> dict:
-    """The project's digits classifier on the samples: class histogram and Fréchet distance to
-    the held-out test digits (beside the test-vs-train distance as the reference)."""
-    test = load_digits_arrays("test")["x"]
-    train = load_digits_arrays("train")["x"]
-    histogram = class_histogram(samples)
-    return {
-        "class_histogram": histogram.tolist(),
-        "classes_present": int((histogram > 0).sum()),
-        "frechet_distance_to_test": digits_frechet_distance(samples, test),
-        "frechet_distance_train_to_test": digits_frechet_distance(train, test),
-    }
 
 
 def build(config) -> Experiment:

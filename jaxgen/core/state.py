@@ -76,19 +76,21 @@ class NetState(struct.PyTreeNode):
         """``{"params": params or self.params, **collections}``, ready for ``apply_fn``."""
         return {"params": self.params if params is None else params, **self.collections}
 
-    def forward(self, params: Any, *args, train: bool) -> tuple[Any, dict]:
+    def forward(self, params: Any, *args, train: bool, rngs: dict | None = None):
         """``(output, collections)`` of the network with ``params``.
 
-        Networks that take a ``train`` keyword get it. Those that keep other collections
+        Networks that take a ``train`` keyword get it (and ``rngs``, e.g. ``{"dropout": key}``,
+        for the randomness they use in training). Those that keep other collections
         (BatchNorm statistics) normalise with batch statistics in training mode and return the
         updated collections; otherwise the stored ones are used and returned unchanged.
         """
+        variables = self.variables(params)
         if not self.takes_train:
-            return self.apply_fn(self.variables(params), *args), self.collections
+            return self.apply_fn(variables, *args), self.collections
         if not train or not self.collections:
-            return self.apply_fn(self.variables(params), *args, train=train), self.collections
+            return self.apply_fn(variables, *args, train=train, rngs=rngs), self.collections
         out, updated = self.apply_fn(
-            self.variables(params), *args, train=True, mutable=list(self.collections)
+            variables, *args, train=True, rngs=rngs, mutable=list(self.collections)
         )
         return out, {**self.collections, **updated}
 

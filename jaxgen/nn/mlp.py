@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import flax.linen as nn
 import jax
 
+from jaxgen.nn.time_embedding import TimeEmbedding
+
 
 class MLP(nn.Module):
     """x → [Dense(h) → act]* → Dense(out_dim); the last layer is linear."""
@@ -21,3 +23,20 @@ class MLP(nn.Module):
         for width in self.hidden:
             x = act(nn.Dense(width)(x))
         return nn.Dense(self.out_dim)(x)
+
+
+class TimeConditionedMLP(nn.Module):
+    """A denoiser for low-dimensional data: ε_θ(x_t, t) = MLP([x_t, e(t)]) where e(t) is the
+    U-Net's time embedding; every hidden layer also adds a Dense projection of e(t) (the MLP
+    analogue of the U-Net's residual blocks), SiLU activations, a zero-initialised output."""
+
+    hidden: Sequence[int]
+    embedding: int = 64
+
+    @nn.compact
+    def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:
+        e = TimeEmbedding(self.embedding)(t)
+        h = x
+        for width in self.hidden:
+            h = nn.silu(nn.Dense(width)(h) + nn.Dense(width)(nn.silu(e)))
+        return nn.Dense(x.shape[-1], kernel_init=nn.initializers.zeros)(h)

@@ -1,0 +1,95 @@
+"""Reverse-process samplers as pure step functions, run by ``lax.scan`` from x_T ~ N(0, I).
+
+Both samplers walk a :class:`~jaxgen.diffusion.schedules.Schedule` from its last step to its
+first; pass a :func:`~jaxgen.diffusion.schedules.respace`-d schedule to sample in fewer steps.
+Step ``i`` draws its noise from ``fold_in(key, i)``.
+
+* Ancestral sampling (Ho et al. 2020, Algorithm 2): x_{t−1} = μ̃_t(x_t, x̂_0) + σ_t z, with
+  σ_t² = β_t (``variance="large"``) or β̃_t (``"small"``), no noise at the last step; μ̃_t is
+  the posterior mean of eq. 7 at the predicted x̂_0, which for ε-prediction equals eq. 11's
+  (x_t − β_t/√(1 − ᾱ_t) ε̂)/√α_t.
+* DDIM (Song et al. 2021, eq. 12): x_{t−1} = √ᾱ_{t−1} x̂_0 + √(1 − ᾱ_{t−1} − σ_t²) ε̂ + σ_t z,
+  σ_t = η √((1 − ᾱ_{t−1})/(1 − ᾱ_t)) √(1 − ᾱ_t/ᾱ_{t−1}); η = 0 is deterministic given x_T,
+  η = 1 is ancestral sampling with σ_t² = β̃_t.
+
+``clip`` bounds the predicted x̂_0 to [−clip, clip] (the data range; Ho et al.'s code clips
+to [−1, 1]) before it is used; ``None`` leaves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+from jaxgen.core.rng import iteration_key, split_by_purpose
+from jaxgen.diffusion.forward import at, q_posterior, to_x0_and_eps
+from jaxgen.diffusion.losses import Denoiser
+from jaxgen.diffusion.schedules import Schedule
+from jaxgen.errors import JaxgenError
+
+# step(x_t, i, key) -> x_{t−1}, where i indexes the schedule's steps
+ReverseStep = Callable[[jax.Array, jax.Array, jax.Array], jax.Array]
+
+
+def predict_x0_and_eps(schedule, net: Denoiser, prediction: str, clip, xt, i):
+    t = jnp.full(xt.shape[:1], i)
+    x0, eps = to_x0_and_eps(prediction, net(xt, schedule.timesteps[t]), xt, schedule, t)
+    if clip is not None:
+        x0 = jnp.clip(x0, -clip, clip)
+        eps = (xt - at(schedule.sqrt_alphas_cumprod, t, xt) * x0) / at(
+            schedule.sqrt_one_minus_alphas_cumprod, t, xt
+        )
+    return x0, eps, t
+
+
+def ancestral_step(
+    schedule: Schedule, net: Denoiser, prediction="eps", variance="large", clip=1.0
+) -> ReverseStep:
+    if variance not in ("large", "small"):
+        raise JaxgenError(f"unknown reverse variance {variance!r}; use 'large' or 'small'")
+    log_variance = (
+        schedule.log_variance_large
+        if variance == "large"
+        else schedule.posterior_log_variance_clipped
+    )
+
+    def step(xt, i, key):
+        x0, _, t = predict_x0_and_eps(schedule, net, prediction, clip, xt, i)
+        mean, _, _ = q_posterior(schedule, x0, xt, t)
+        z = jax.random.normal(key, xt.shape, xt.dtype)
+        return mean + jnp.where(i > 0, jnp.exp(0.5 * log_variance[i]), 0.0) * z
+
+    return step
+
+
+def ddim_step(schedule: Schedule, net: Denoiser, prediction="eps", eta=0.0, clip=1.0):
+    def step(xt, i, key):
+        x0, eps, _ = predict_x0_and_eps(schedule, net, prediction, clip, xt, i)
+        a_t, a_prev = schedule.alphas_cumprod[i], schedule.alphas_cumprod_prev[i]
+        sigma = eta * jnp.sqrt((1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev))
+        direction = jnp.sqrt(jnp.maximum(1 - a_prev - sigma**2, 0.0)) * eps
+        z = jax.random.normal(key, xt.shape, xt.dtype)
+        return jnp.sqrt(a_prev) * x0 + direction + sigma * z
+
+    return step
+
+
+def run_reverse(step: ReverseStep, num_steps: int, x_T: jax.Array, key: jax.Array, record=False):
+    """x_0 from x_T by ``step`` for i = num_steps−1 … 0; with ``record``, also every x_t
+    after each step, shape (num_steps, *x_T.shape), in sampling order."""
+
+    def body(x, i):
+        x = step(x, i, iteration_key(key, i))
+        return x, (x if record else None)
+
+    x0, trajectory = jax.lax.scan(body, x_T, jnp.arange(num_steps - 1, -1, -1))
+    return (x0, trajectory) if record else x0
+
+
+def sample(step: ReverseStep, num_steps: int, key: jax.Array, shape, record=False):
+    """Draw x_T ~ N(0, I) of ``shape`` and run the reverse process from it."""
+    keys = split_by_purpose(key, "x_T", "steps")
+    x_T = jax.random.normal(keys["x_T"], shape)
+    return run_reverse(step, num_steps, x_T, keys["steps"], record)

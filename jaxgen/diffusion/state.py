@@ -1,0 +1,49 @@
+"""The state of a diffusion model's training: the denoiser, its optimiser and its EMA."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+from flax import struct
+
+from jaxgen.core.rng import init_key
+from jaxgen.core.state import NetState, init_variables
+
+
+class DiffusionState(struct.PyTreeNode):
+    """``step`` (updates so far), ``key`` (the base key) and the ``denoiser`` network, whose
+    ``ema_params`` (Ho et al. §4: decay 0.9999) are the weights samplers use. The noise
+    schedule is not state: it is fixed data the step and the samplers close over."""
+
+    step: jax.Array
+    key: jax.Array
+    denoiser: NetState
+
+
+def init_diffusion_state(
+    *,
+    seed: int,
+    denoiser: nn.Module,
+    data_shape: Sequence[int],
+    tx: optax.GradientTransformation,
+    ema: bool = True,
+) -> DiffusionState:
+    key = jax.random.key(seed)
+    x = jnp.zeros((1, *data_shape))
+    variables = init_variables(denoiser, init_key(key), x, jnp.zeros((1,), jnp.int32))
+    return DiffusionState(
+        step=jnp.zeros((), jnp.int32),
+        key=key,
+        denoiser=NetState.create(module=denoiser, variables=variables, tx=tx, ema=ema),
+    )
+
+
+def denoiser_fn(net: NetState, params=None):
+    """``net(x_t, t)`` in inference mode, with ``params`` (default: the EMA weights if kept)."""
+    if params is None:
+        params = net.params if net.ema_params is None else net.ema_params
+    return lambda xt, t: net.forward(params, xt, t, train=False)[0]

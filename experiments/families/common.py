@@ -14,8 +14,9 @@ import numpy as np
 from jaxgen.core.loop import Task
 from jaxgen.data import get_dataset
 from jaxgen.data.digits import load_digits_arrays
-from jaxgen.data.toy import ToyDataset
+from jaxgen.data.toy import GaussianMixture, ToyDataset
 from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
+from jaxgen.metrics.modes import mode_coverage
 from jaxgen.viz import save_samples_figure
 
 
@@ -80,3 +81,15 @@ def digits_metrics(samples: np.ndarray) -> dict:
         "frechet_distance_to_test": digits_frechet_distance(samples, test),
         "frechet_distance_train_to_test": digits_frechet_distance(train, test),
     }
+
+
+def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
+    """The samples' mean NLL under the data's exact density, and for Gaussian mixtures the
+    modes captured and the high-quality fraction (VEEGAN/PacGAN definitions)."""
+    results = {"nll_of_samples_under_data": float(-np.mean(data.log_prob(samples)))}
+    if isinstance(data.density, GaussianMixture):
+        coverage = mode_coverage(samples, data.density.means, float(data.density.stds[0]))
+        results["modes_captured"] = coverage.modes_captured
+        results["num_modes"] = coverage.num_modes
+        results["high_quality_fraction"] = coverage.high_quality_fraction
+    return results

@@ -14,14 +14,14 @@ from experiments.families.common import (
     digits_metrics,
     load_dataset,
     sample_figure_writer,
+    toy_metrics,
 )
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
-from jaxgen.data.toy import GaussianMixture, ToyDataset
+from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
 from jaxgen.gan import generate, init_gan_state, make_gan_step
 from jaxgen.gan.steps import ORIGINAL_WGAN_MAX_CRITIC, latent, make_scheduled_wgan_step
-from jaxgen.metrics.modes import mode_coverage
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from jaxgen.nn.mlp import MLP
 
@@ -52,16 +52,6 @@ def networks(model, data_shape: tuple[int, ...]):
         DCGANGenerator(size, channels, model.g_features, model.base_size),
         DCGANDiscriminator(size, model.d_features, model.base_size, model.d_normalization),
     )
-
-
-def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
-    results = {"nll_of_samples_under_data": float(-np.mean(data.log_prob(samples)))}
-    if isinstance(data.density, GaussianMixture):
-        coverage = mode_coverage(samples, data.density.means, float(data.density.stds[0]))
-        results["modes_captured"] = coverage.modes_captured
-        results["num_modes"] = coverage.num_modes
-        results["high_quality_fraction"] = coverage.high_quality_fraction
-    return results
 
 
 def build(config) -> Experiment:

@@ -1,5 +1,5 @@
 """Family builders: ``FAMILIES[name].build(config) -> Experiment``."""
 
-from experiments.families import flow, gan
+from experiments.families import diffusion, flow, gan
 
-FAMILIES = {"gan": gan, "flow": flow}
+FAMILIES = {"gan": gan, "flow": flow, "diffusion": diffusion}

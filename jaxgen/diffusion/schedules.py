@@ -26,8 +26,11 @@ from jaxgen.errors import JaxgenError
 
 
 def linear_betas(num_steps: int, start: float = 1e-4, end: float = 0.02) -> np.ndarray:
-    """Ho et al. 2020 scale their end points by 1000/T so any T gives the same process."""
+    """The end points scaled by 1000/T (Nichol & Dhariwal's code) so that any T gives about
+    the same process; T must exceed 1000·end (20 steps for the paper's 0.02)."""
     scale = 1000.0 / num_steps
+    if scale * end >= 1:
+        raise JaxgenError(f"a linear schedule ending at {end} needs more than {num_steps} steps")
     return np.linspace(scale * start, scale * end, num_steps, dtype=np.float64)
 
 

@@ -62,6 +62,12 @@ ENTRIES = [
         {"train.num_steps": 2000, "optim.decay_steps": 2000},
     ),
     Entry(
+        "glow_digits",
+        "experiments.configs.flow.digits",
+        "Glow (Kingma & Dhariwal 2018) on the bundled 8x8 digits, by maximum likelihood",
+        {"train.num_steps": 1000, "train.eval_every": 1000},
+    ),
+    Entry(
         "dcgan_digits",
         "experiments.configs.gan.digits",
         "DCGAN (Radford et al. 2016) on scikit-learn's bundled 8x8 digits",

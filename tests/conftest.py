@@ -75,6 +75,45 @@ def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3):
     )
 
 
+def short_config(name: str, num_steps: int, every: int = 5, steps_per_dispatch: int = 1, **model):
+    """``experiments/configs/<name>.py`` (dotted) with ``model`` overrides, batch 32, and a
+    schedule of ``num_steps`` that logs and checkpoints every ``every`` iterations."""
+    import importlib
+
+    config = importlib.import_module(f"experiments.configs.{name}").get_config()
+    config.model.update(model)
+    config.data.batch_size = 32
+    config.train.update(
+        num_steps=num_steps,
+        steps_per_dispatch=steps_per_dispatch,
+        log_every=every,
+        eval_every=0,
+        checkpoint_every=every,
+        progress=False,
+    )
+    return config
+
+
+def train_config(config, workdir, **task_changes):
+    """Train ``config`` in ``workdir`` through the loop (resuming), optionally with fields of
+    its Task replaced; returns the final state."""
+    from experiments.train import build_experiment, loop_settings
+    from jaxgen.core.loop import Task, train
+
+    experiment = build_experiment(config)
+    task = experiment.task
+    if task_changes:
+        task = Task(**{**task.__dict__, **task_changes})
+    return train(
+        task,
+        experiment.dataset,
+        workdir,
+        loop_settings(config),
+        run_config=config.to_dict(),
+        resumable_keys=frozenset({"train.num_steps"}),
+    )
+
+
 def run_main(*args: str, env: dict | None = None, check: bool = False, timeout: float = 300):
     """Run ``python -m experiments.main`` in a child process; returns the CompletedProcess."""
     full_env = {**os.environ, **(env or {})}

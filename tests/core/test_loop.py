@@ -1,50 +1,26 @@
 """The training loop: exact resume, non-finite stop, metrics bookkeeping."""
 
-import importlib
 import json
 
 import jax
 import jax.numpy as jnp
 import pytest
 
-from experiments.train import build_experiment, loop_settings
+from experiments.train import build_experiment
 from jaxgen.checkpoint import Checkpointer
-from jaxgen.core.loop import Task, train
 from jaxgen.errors import JaxgenError, NonFiniteError
-from tests.conftest import assert_same_values
+from tests.conftest import assert_same_values, short_config, train_config
 
 
 def tiny_config(num_steps=40, name="gan.ring8", **model):
-    config = importlib.import_module(f"experiments.configs.{name}").get_config()
-    config.model.update(model)
+    config = short_config(name, num_steps, every=10, steps_per_dispatch=5, **model)
     config.model.latent_dim = 4
     config.model.g_hidden = (16,)
     config.model.d_hidden = (16,)
-    config.data.batch_size = 32
-    config.train.update(
-        num_steps=num_steps,
-        steps_per_dispatch=5,
-        log_every=10,
-        eval_every=0,
-        checkpoint_every=10,
-        progress=False,
-    )
     return config
 
 
-def run(config, workdir, **task_changes):
-    experiment = build_experiment(config)
-    task = experiment.task
-    if task_changes:
-        task = Task(**{**task.__dict__, **task_changes})
-    return train(
-        task,
-        experiment.dataset,
-        workdir,
-        loop_settings(config),
-        run_config=config.to_dict(),
-        resumable_keys=frozenset({"train.num_steps"}),
-    )
+run = train_config
 
 
 @pytest.mark.parametrize(

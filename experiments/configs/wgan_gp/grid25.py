@@ -6,8 +6,8 @@ decaying learning rate.
 iterations at 1e-4 leave a fifth of the samples on thin bridges between the modes (a
 continuous generator must cross the gaps, and the Wasserstein loss charges little for thin
 bridges). Measured on seed 0: constant 1e-4: 25 modes, 75.3% high quality; cosine decay from
-1e-4: 25, 74.3%; cosine decay from 1e-3 (this config, both players): 25 modes, 93.4% at
-iteration 10k (the final numbers over 5 seeds are in experiments/README.md).
+1e-4: 25, 74.3%; cosine decay from 1e-3 (this config, both players): 25 modes, 91.5% (the
+numbers over 5 seeds are in experiments/README.md).
 """
 
 from experiments.configs.gan.grid25 import get_config as gan_grid25

@@ -40,7 +40,7 @@ def build_flow(model, data_shape: tuple[int, ...]):
             data_shape[0], model.pairs, tuple(model.hidden), model.coupling, model.bins, model.bound
         )
     if model.kind == "glow":
-        return glow(data_shape, model.levels, model.steps, model.width)
+        return glow(data_shape, model.levels, model.steps, model.width, model.learn_top)
     if model.kind == "realnvp":
         return realnvp(data_shape, model.levels, model.width, model.depth)
     raise JaxgenError(f"unknown image flow {model.kind!r}; use glow or realnvp")

@@ -2,7 +2,7 @@
 
 from jaxgen.flows.bijector import Bijector, Chain, Repeated
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
-from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, Permute, Squeeze
+from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, LearnedPrior, Permute, Squeeze
 from jaxgen.flows.models import ImageFlow, MultiScale, coupling_flow, glow, realnvp
 from jaxgen.flows.spline import SplineCoupling
 
@@ -13,6 +13,7 @@ __all__ = [
     "Coupling",
     "ImageFlow",
     "InvertibleConv1x1",
+    "LearnedPrior",
     "MultiScale",
     "Permute",
     "Repeated",

@@ -12,6 +12,11 @@ positions per example (H·W for images, 1 for vectors), which multiplies per-cha
   with P and sign fixed from a random rotation at init, L unit lower-triangular, U strictly
   upper-triangular; z = x·Wᵀ at each position, log|det| = positions · Σ log s.
 * Squeeze (RealNVP §3.6): each 2x2x C block becomes 1x1x 4C; a permutation, log|det| = 0.
+* LearnedPrior (Glow's code, ``learntop``): the prior of the top level's output h is
+  N(μ, σ²) per element with learned μ and log σ, zero at init. Scoring h under N(μ, σ²) is
+  scoring z = (h − μ)/σ under N(0, I) with log|det| = −Σ log σ, so the prior is this
+  elementwise affine bijector placed last, and the flow keeps its N(0, I) base; sampling
+  h = μ + σ·z with z ~ N(0, T² I) is Glow's temperature on the learned prior.
 """
 
 from __future__ import annotations
@@ -132,3 +137,18 @@ class Squeeze:
         n, h, w, c4 = z.shape
         x = z.reshape(n, h, w, 2, 2, c4 // 4).transpose(0, 1, 3, 2, 4, 5)
         return x.reshape(n, 2 * h, 2 * w, c4 // 4), jnp.zeros(n, z.dtype)
+
+
+@dataclass(frozen=True)
+class LearnedPrior:
+    def init(self, key: jax.Array, x: jax.Array) -> dict:
+        zeros = jnp.zeros(x.shape[1:], x.dtype)
+        return {"mean": zeros, "log_scale": zeros}
+
+    def forward_and_log_det(self, params, x):
+        z = (x - params["mean"][None]) * jnp.exp(-params["log_scale"])[None]
+        return z, jnp.full(x.shape[0], -jnp.sum(params["log_scale"]), x.dtype)
+
+    def inverse_and_log_det(self, params, z):
+        x = z * jnp.exp(params["log_scale"])[None] + params["mean"][None]
+        return x, jnp.full(z.shape[0], jnp.sum(params["log_scale"]), z.dtype)

@@ -6,7 +6,8 @@
   (Durkan et al. 2019).
 * :func:`glow` (Kingma & Dhariwal 2018, §3 and Fig. 2): ``levels`` times [squeeze, ``steps`` x
   (ActNorm, invertible 1x1 convolution, affine channel coupling with sigmoid scale)], half the
-  channels factored out after every level but the last.
+  channels factored out after every level but the last; with ``learn_top``, a learned
+  N(μ, σ²) prior on the last level's output (:class:`~jaxgen.flows.layers.LearnedPrior`).
 * :func:`realnvp` (Dinh et al. 2017, §3.6): per scale three alternating checkerboard couplings,
   squeeze, three alternating channel couplings, then half the channels factored out; the last
   scale four checkerboard couplings. ActNorm stands in for the paper's batch normalisation
@@ -29,7 +30,7 @@ import jax.numpy as jnp
 
 from jaxgen.flows.bijector import Bijector, Chain, Repeated
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
-from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, Squeeze
+from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, LearnedPrior, Squeeze
 from jaxgen.flows.spline import SplineCoupling
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
@@ -132,14 +133,17 @@ def coupling_flow(
     return Repeated(Chain((ActNorm(), coupling_layer(False), coupling_layer(True))), pairs)
 
 
-def glow(image_shape: tuple[int, int, int], levels: int, steps: int, width: int) -> ImageFlow:
+def glow(
+    image_shape: tuple[int, int, int], levels: int, steps: int, width: int, learn_top=False
+) -> ImageFlow:
     h, w, c = image_shape
     stages = []
-    for _ in range(levels):
+    for level in range(levels):
         h, w, c = h // 2, w // 2, 4 * c
         coupling = Coupling(channel_mask(h, w, c), CouplingCNN(width, 2 * c), "affine", "sigmoid")
         step = Chain((ActNorm(), InvertibleConv1x1(), coupling))
-        stages.append(Chain((Squeeze(), Repeated(step, steps))))
+        top = (LearnedPrior(),) if learn_top and level == levels - 1 else ()
+        stages.append(Chain((Squeeze(), Repeated(step, steps), *top)))
         c //= 2
     return ImageFlow(MultiScale(tuple(stages)), image_shape)
 

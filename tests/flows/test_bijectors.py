@@ -6,12 +6,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from jax.scipy.stats import norm
 
 from jaxgen.flows import (
     ActNorm,
     Chain,
     Coupling,
     InvertibleConv1x1,
+    LearnedPrior,
     Permute,
     Repeated,
     Squeeze,
@@ -22,6 +24,7 @@ from jaxgen.flows import (
     half_mask,
     realnvp,
 )
+from jaxgen.flows.likelihood import log_prob
 from jaxgen.flows.spline import SplineCoupling
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
@@ -48,10 +51,12 @@ REGISTRY = {
     "random_permutation": (Permute(seed=3), IMAGE),
     "invertible_1x1_conv": (InvertibleConv1x1(), IMAGE),
     "squeeze": (Squeeze(), IMAGE),
+    "learned_prior": (LearnedPrior(), IMAGE),
     "chain": (Chain((ActNorm(), InvertibleConv1x1(), Squeeze())), IMAGE),
     "repeated": (Repeated(Chain((ActNorm(), Permute(seed=1))), 3), VECTOR),
     "coupling_flow": (coupling_flow(5, pairs=2, hidden=(16,)), VECTOR),
     "glow": (glow((4, 4, 1), levels=2, steps=1, width=4), (4, 4, 1)),
+    "glow_learned_top": (glow((4, 4, 1), levels=2, steps=1, width=4, learn_top=True), (4, 4, 1)),
     "realnvp": (realnvp((4, 4, 1), scales=2, width=4, depth=0), (4, 4, 1)),
 }
 
@@ -140,3 +145,12 @@ def test_permutation_has_no_parameters_and_a_flow_with_it_differentiates():
 def test_unknown_coupling_settings_are_refused():
     with pytest.raises(ValueError, match="unknown coupling transform"):
         Coupling(half_mask(2), CouplingMLP((4,), 4), "spline")
+
+
+def test_learned_prior_scores_under_the_learned_gaussian():
+    """log N(h; μ, σ²) = log N((h − μ)/σ; 0, I) − Σ log σ (Glow's learned top prior)."""
+    params = random_params(LearnedPrior(), IMAGE)
+    h = jax.random.normal(jax.random.key(5), (3, *IMAGE))
+    mean, scale = params["mean"][None], jnp.exp(params["log_scale"])[None]
+    expected = norm.logpdf(h, mean, scale).sum(axis=(1, 2, 3))
+    np.testing.assert_allclose(log_prob(LearnedPrior(), params, h), expected, rtol=1e-5)

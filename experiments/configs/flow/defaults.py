@@ -20,6 +20,7 @@ def flow_config() -> ConfigDict:
             "levels": 3,  # images: Glow's L / RealNVP's number of scales
             "steps": 8,  # images: Glow's K steps per level
             "width": 128,  # images: conditioner channels
+            "learn_top": False,  # images (Glow): a learned N(μ, σ²) prior at the top level
             "depth": 1,  # images (RealNVP): extra 3x3 conv blocks in each conditioner
             "init_batch_size": 512,  # ActNorm's data-dependent initialisation batch
             "temperature": 1.0,  # sampling: z ~ N(0, T² I)

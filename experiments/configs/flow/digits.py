@@ -4,7 +4,8 @@ The digits have 17 grey levels (0-16), so they are dequantized with ``levels = 1
 bits/dim counts log 17 per pixel (see ``jaxgen/flows/likelihood.py``). Three levels take the
 8x8x1 image to 4x4x4, 2x2x8 and 1x1x16 (the paper's L = 3 for 32x32 images); K, the width,
 the batch and the step count are jaxgen's choices for a CPU budget (the paper: K = 32, width
-512). Adam with lr 1e-3 and a linear warm-up, as in the paper's code.
+512). Adam with lr 1e-3 and a linear warm-up, as in the paper's code. No learned prior
+(``learn_top``): the measured run in experiments/README.md has none.
 """
 
 from experiments.configs.flow.defaults import flow_config

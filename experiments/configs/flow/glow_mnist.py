@@ -4,7 +4,9 @@
 Neither paper gives MNIST settings; this uses the Glow code's defaults for its ``mnist``
 problem (openai/glow ``train.py``: images padded to 32x32, L = 3, K = 32, width 512, lr 1e-3,
 8-bit data, 64 per batch) with affine couplings as in its CIFAR-10 command, and the 28x28
-digits resized to 32x32 (jaxgen's choice). Adam instead of Adamax; no learned priors.
+digits resized to 32x32 (jaxgen's choice). Adam instead of Adamax; the learned prior at
+the top (``learntop``) but N(0, I) for the factored-out halves (the code conditions those
+on the kept half).
 """
 
 from experiments.configs.flow.defaults import flow_config
@@ -21,6 +23,7 @@ def get_config():
     config.model.levels = 3
     config.model.steps = 32
     config.model.width = 512
+    config.model.learn_top = True  # the code's learntop: a learned prior at the top level
     config.model.init_batch_size = 256
     config.optim.lr = 1e-3
     config.optim.warmup_steps = 10 * 60000 // 64  # the code's 10 warm-up epochs

@@ -8,8 +8,9 @@ traced ``t`` and it can be passed through ``jit`` as an argument. Timesteps are 
 * ``linear``: β from 1e-4 to 0.02 (Ho et al. 2020, §4; T = 1000);
 * ``cosine``: ᾱ_t = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s)·π/2), s = 0.008, β clipped at
   0.999 (Nichol & Dhariwal 2021, §3.2, eq. 17);
-* ``sigmoid``: β = β_1 + (β_T − β_1)·σ(linspace(−6, 6, T)) (Jabri et al. 2022; the same
-  end points as ``linear``).
+* ``sigmoid``: β = β_1 + (β_T − β_1)·σ(linspace(−6, 6, T)), scaled by 1000/T like
+  ``linear`` (GeoDiff, Xu et al. 2022; σ(±6) makes the end points about, not exactly,
+  ``linear``'s: 1.5e-4 and 0.01995).
 
 :func:`respace` keeps a subsequence of timesteps with the same ᾱ there (Nichol & Dhariwal
 2021, App. B), for ancestral sampling in fewer steps.
@@ -132,6 +133,6 @@ def respace(schedule: Schedule, keep: np.ndarray) -> Schedule:
 def evenly_spaced(num_steps: int, count: int) -> np.ndarray:
     """``count`` steps spread evenly over 0..num_steps−1, the first and the last included
     (the "uniform" skip of DDIM §4.2 and of Nichol & Dhariwal's ``space_timesteps``)."""
-    if not 1 <= count <= num_steps:
-        raise JaxgenError(f"cannot take {count} of {num_steps} diffusion steps")
+    if not 2 <= count <= num_steps:
+        raise JaxgenError(f"cannot take {count} of {num_steps} diffusion steps; take 2 to all")
     return np.unique(np.round(np.linspace(0, num_steps - 1, count)).astype(int))

@@ -26,9 +26,9 @@ class MLP(nn.Module):
 
 
 class TimeConditionedMLP(nn.Module):
-    """A denoiser for low-dimensional data: ε_θ(x_t, t) = MLP([x_t, e(t)]) where e(t) is the
-    U-Net's time embedding; every hidden layer also adds a Dense projection of e(t) (the MLP
-    analogue of the U-Net's residual blocks), SiLU activations, a zero-initialised output."""
+    """A denoiser for low-dimensional data: each hidden layer is
+    h ← SiLU(Dense(h) + Dense(SiLU(e(t)))), starting from h = x_t, with e(t) the U-Net's time
+    embedding (the MLP analogue of the U-Net's residual blocks); a zero-initialised output."""
 
     hidden: Sequence[int]
     embedding: int = 64

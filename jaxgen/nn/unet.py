@@ -8,7 +8,9 @@ matching down activation, nearest-neighbour 2x upsampling + 3x3 conv between lev
 GroupNorm, SiLU, a zero-initialised 3x3 conv. A residual block is GroupNorm → SiLU → conv →
 + Dense(time embedding) → GroupNorm → SiLU → dropout → zero-initialised conv, plus the input
 (through a 1x1 conv where the width changes). Sizes from 8x8 up work: each level halves the
-resolution, so an image needs ``2**(len(multipliers) − 1)`` to divide its side.
+resolution, so an image needs ``2**(len(multipliers) − 1)`` to divide its side. Weights start
+from Flax's default initialisers (the original uses fan-average uniform ones), except the
+zero-initialised layers named above.
 """
 
 from __future__ import annotations

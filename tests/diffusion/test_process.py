@@ -51,6 +51,38 @@ def test_unknown_schedule_and_bad_betas_are_refused():
         schedule_from_betas(np.array([0.1, 1.0]))
 
 
+def test_closed_form_moments_equal_the_recursion_of_the_one_step_process():
+    """m_t = √α_t m_{t−1}, v_t = α_t v_{t−1} + β_t from (m, v) = (x_0, 0), in float64."""
+    schedule = make_schedule("cosine", 200)
+    betas = np.asarray(schedule.betas, np.float64)
+    x0 = np.array([1.5, -0.5], np.float32)
+    m, v = x0.astype(np.float64), 0.0
+    for t, beta in enumerate(betas):
+        m, v = np.sqrt(1 - beta) * m, (1 - beta) * v + beta
+        if t in (0, 57, 120, 199):
+            steps = jnp.full((1,), t)
+            mean = q_sample(schedule, x0[None], steps, jnp.zeros((1, 2)))[0]
+            std = q_sample(schedule, jnp.zeros((1, 2)), steps, jnp.ones((1, 2)))[0]
+            np.testing.assert_allclose(mean, m, rtol=2e-5)
+            np.testing.assert_allclose(std**2, v, rtol=2e-5)
+
+
+def test_first_step_variance_floors():
+    """β̃_1 = 0, so both reverse log-variance tables use β̃ of the second step at the first."""
+    schedule = make_schedule("linear", 100)
+    tilde = np.asarray(schedule.posterior_variance, np.float64)
+    betas = np.asarray(schedule.betas, np.float64)
+    assert tilde[0] == 0
+    np.testing.assert_allclose(
+        schedule.posterior_log_variance_clipped[0], np.log(tilde[1]), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        schedule.posterior_log_variance_clipped[1:], np.log(tilde[1:]), rtol=1e-5
+    )
+    np.testing.assert_allclose(schedule.log_variance_large[0], np.log(tilde[1]), rtol=1e-6)
+    np.testing.assert_allclose(schedule.log_variance_large[1:], np.log(betas[1:]), rtol=1e-5)
+
+
 def test_q_sample_matches_iterating_the_one_step_process():
     schedule = make_schedule("linear", 200)
     x0 = jnp.array([1.5, -0.5])
@@ -97,6 +129,10 @@ def test_each_prediction_target_converts_back_to_x0_and_noise(prediction):
     x0, noise = (jax.random.normal(k, (5, 3)) for k in keys)
     t = jnp.array([0, 10, 300, 700, 999])
     xt = q_sample(schedule, x0, t, noise)
+    if prediction == "v":  # Salimans & Ho §4: v = √ᾱ ε − √(1 − ᾱ) x_0
+        abar = np.asarray(schedule.alphas_cumprod, np.float64)[t][:, None]
+        v = np.sqrt(abar) * noise - np.sqrt(1 - abar) * x0
+        np.testing.assert_allclose(target("v", x0, noise, schedule, t), v, atol=1e-5)
     x0_hat, eps_hat = to_x0_and_eps(
         prediction, target(prediction, x0, noise, schedule, t), xt, schedule, t
     )

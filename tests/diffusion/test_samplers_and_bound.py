@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 from jaxgen.diffusion.bound import (
     discretized_gaussian_log_likelihood,
@@ -102,9 +103,30 @@ def test_normal_kl_against_monte_carlo_and_the_prior_term():
     )
     schedule = make_schedule("linear", 1000)
     abar = float(schedule.alphas_cumprod[-1])
-    # KL(N(√ᾱ x, 1 − ᾱ) ‖ N(0, 1)) = ½(−log(1 − ᾱ) − ᾱ + ᾱ x²) per dimension, here x = 1
-    exact = 64 * 0.5 * (-np.log1p(-abar) - abar + abar)
-    np.testing.assert_allclose(prior_term(schedule, jnp.ones((1, 64)))[0], exact, rtol=1e-3)
+    # KL(N(√ᾱ x, 1 − ᾱ) ‖ N(0, 1)) = ½(−log(1 − ᾱ) − ᾱ + ᾱ x²) per dimension, here x = 2
+    exact = 64 * 0.5 * (-np.log1p(-abar) - abar + 4 * abar)
+    np.testing.assert_allclose(prior_term(schedule, 2 * jnp.ones((1, 64)))[0], exact, rtol=1e-3)
+
+
+def test_bound_with_a_perfect_x0_predictor_is_the_decoder_alone():
+    """If x̂_0 = x_0 and σ_t² = β̃_t, p_θ(x_{t−1} | x_t) is the true posterior: every KL term is
+    0, and the decoder is N(x_0, β̃_2) (μ̃_1 = x_0 at the first step) integrated over x_0's bin."""
+    schedule = make_schedule("linear", 50)
+    levels, dim = 17, 6
+    x0 = jnp.array([[-0.875, -0.25, 0.0, 0.125, 0.5, 0.875]] * 4)
+    abar = schedule.alphas_cumprod
+
+    def perfect(xt, t):  # the ε that makes x̂_0 = x_0
+        return (xt - jnp.sqrt(abar[t])[:, None] * x0) / jnp.sqrt(1 - abar[t])[:, None]
+
+    terms = variational_bound(
+        schedule, perfect, x0, jax.random.key(0), levels, variance="small", clip=None
+    )
+    np.testing.assert_allclose(terms.steps[1:], 0.0, atol=1e-3)
+    sigma = np.sqrt(float(schedule.posterior_variance[1]))
+    half_bin = 1 / (levels - 1)
+    decoder = -dim * np.log(norm.cdf(half_bin / sigma) - norm.cdf(-half_bin / sigma))
+    np.testing.assert_allclose(terms.steps[0], decoder, rtol=1e-4, atol=1e-6)
 
 
 def test_bound_terms_are_non_negative_and_sum_to_the_total():

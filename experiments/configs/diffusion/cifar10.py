@@ -1,4 +1,5 @@
-"""DDPM on CIFAR-10 through TFDS, as Ho et al. 2020 train it (§4 and App. B): the U-Net with
+"""DDPM on CIFAR-10 through TFDS, as Ho et al. 2020 train it (§4, App. B and their
+``diffusion_tf/scripts/run_cifar.py``): the U-Net with
 ch 128, multipliers (1, 2, 2, 2), 2 residual blocks per level, attention at 16x16, dropout
 0.1; Adam 2e-4 with 5000 warm-up steps, gradient clipping at 1, batch 128, EMA 0.9999,
 random horizontal flips; T = 1000, linear β. The paper trains 800k steps (Table 1: FID 3.17);

@@ -37,9 +37,9 @@ def diffusion_config() -> ConfigDict:
     config.optim = ConfigDict(
         {
             "lr": 2e-4,  # App. B: Adam, 2e-4
-            "warmup_steps": 5000,  # App. B: 5000 warm-up steps
+            "warmup_steps": 5000,  # the code (run_cifar.py): warmup=5000
             "decay_steps": 0,  # > 0: cosine decay to 0 at this step (jaxgen's option)
-            "clip_norm": 1.0,  # App. B: gradient norm clipped to 1
+            "clip_norm": 1.0,  # the code (run_cifar.py): grad_clip=1
         }
     )
     config.eval.bound_examples = 0  # held-out images whose variational bound is reported

@@ -3,9 +3,10 @@
 The process is the paper's (T = 1000, linear β from 1e-4 to 0.02, ε-prediction, σ_t² = β_t,
 x̂_0 clipped to [−1, 1]) and so is the optimiser (Adam 2e-4, gradient clipping at 1). The
 U-Net is the paper's architecture scaled to 8x8 images: three levels (8, 4, 2) of 32·(1, 2, 2)
-channels instead of four of 128·(1, 2, 2, 2), attention at 4x4 (the paper: 16x16 of 32x32, the
-same relative resolution), GroupNorm with 8 groups. Batch, steps, warm-up and the EMA decay
-are jaxgen's choices for a CPU budget: 0.9999 averages over ~10k steps, longer than the run,
+channels instead of four of 128·(1, 2, 2, 2), one residual block per level instead of two,
+attention at 4x4 (the paper: 16x16 of 32x32, the same relative resolution), GroupNorm with 8
+groups. The batch is the paper's 128; steps, warm-up and the EMA decay are jaxgen's choices
+for a CPU budget: 0.9999 averages over ~10k steps, longer than the run,
 so the EMA is 0.999. The digits have 17 grey levels: the bound's decoder uses 17 bins.
 """
 

@@ -42,7 +42,7 @@ def build_flow(model, data_shape: tuple[int, ...]):
     if model.kind == "glow":
         return glow(data_shape, model.levels, model.steps, model.width, model.learn_top)
     if model.kind == "realnvp":
-        return realnvp(data_shape, model.levels, model.width, model.depth)
+        return realnvp(data_shape, model.levels, model.width, model.depth, model.logit_alpha)
     raise JaxgenError(f"unknown image flow {model.kind!r}; use glow or realnvp")
 
 

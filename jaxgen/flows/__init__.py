@@ -2,7 +2,14 @@
 
 from jaxgen.flows.bijector import Bijector, Chain, Repeated
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
-from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, LearnedPrior, Permute, Squeeze
+from jaxgen.flows.layers import (
+    ActNorm,
+    InvertibleConv1x1,
+    LearnedPrior,
+    LogitTransform,
+    Permute,
+    Squeeze,
+)
 from jaxgen.flows.models import ImageFlow, MultiScale, coupling_flow, glow, realnvp
 from jaxgen.flows.spline import SplineCoupling
 
@@ -14,6 +21,7 @@ __all__ = [
     "ImageFlow",
     "InvertibleConv1x1",
     "LearnedPrior",
+    "LogitTransform",
     "MultiScale",
     "Permute",
     "Repeated",

@@ -12,6 +12,10 @@ positions per example (H·W for images, 1 for vectors), which multiplies per-cha
   with P and sign fixed from a random rotation at init, L unit lower-triangular, U strictly
   upper-triangular; z = x·Wᵀ at each position, log|det| = positions · Σ log s.
 * Squeeze (RealNVP §3.6): each 2x2x C block becomes 1x1x 4C; a permutation, log|det| = 0.
+* LogitTransform (RealNVP §4.1): dequantized pixels x̃ ∈ (−½, ½) → p = α + (1 − 2α)(x̃ + ½)
+  → y = log p − log(1 − p), so that the flow works on an unbounded space;
+  log|det| = Σ [log(1 − 2α) − log p − log(1 − p)]. As a bijector its Jacobian enters log p_X
+  like any layer's, so bits/dim count it with nothing added.
 * LearnedPrior (Glow's code, ``learntop``): the prior of the top level's output h is
   N(μ, σ²) per element with learned μ and log σ, zero at init. Scoring h under N(μ, σ²) is
   scoring z = (h − μ)/σ under N(0, I) with log|det| = −Σ log σ, so the prior is this
@@ -21,6 +25,7 @@ positions per example (H·W for images, 1 for vectors), which multiplies per-cha
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import jax
@@ -152,3 +157,23 @@ class LearnedPrior:
     def inverse_and_log_det(self, params, z):
         x = z * jnp.exp(params["log_scale"])[None] + params["mean"][None]
         return x, jnp.full(z.shape[0], jnp.sum(params["log_scale"]), z.dtype)
+
+
+@dataclass(frozen=True)
+class LogitTransform:
+    alpha: float = 0.05  # RealNVP §4.1: α = 0.05 for CIFAR-10
+
+    def init(self, key: jax.Array, x: jax.Array) -> dict:
+        return {}
+
+    def _log_det(self, p: jax.Array) -> jax.Array:
+        terms = math.log(1 - 2 * self.alpha) - jnp.log(p) - jnp.log1p(-p)
+        return terms.reshape(p.shape[0], -1).sum(axis=1)
+
+    def forward_and_log_det(self, params, x):
+        p = self.alpha + (1 - 2 * self.alpha) * (x + 0.5)
+        return jnp.log(p) - jnp.log1p(-p), self._log_det(p)
+
+    def inverse_and_log_det(self, params, y):
+        p = jax.nn.sigmoid(y)
+        return (p - self.alpha) / (1 - 2 * self.alpha) - 0.5, -self._log_det(p)

@@ -10,9 +10,9 @@
   N(μ, σ²) prior on the last level's output (:class:`~jaxgen.flows.layers.LearnedPrior`).
 * :func:`realnvp` (Dinh et al. 2017, §3.6): per scale three alternating checkerboard couplings,
   squeeze, three alternating channel couplings, then half the channels factored out; the last
-  scale four checkerboard couplings. ActNorm stands in for the paper's batch normalisation
-  (a deterministic per-example map, which keeps the log-det of an example independent of its
-  batch).
+  scale four checkerboard couplings; with ``logit_alpha`` > 0 the logit transform first.
+  ActNorm stands in for the paper's batch normalisation (a deterministic per-example map,
+  which keeps the log-det of an example independent of its batch).
 
 :class:`MultiScale` implements "factoring out" (RealNVP §3.6): z is the concatenation of the
 factored halves and of the last level's output, each flattened, so every model maps an image
@@ -30,7 +30,13 @@ import jax.numpy as jnp
 
 from jaxgen.flows.bijector import Bijector, Chain, Repeated
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
-from jaxgen.flows.layers import ActNorm, InvertibleConv1x1, LearnedPrior, Squeeze
+from jaxgen.flows.layers import (
+    ActNorm,
+    InvertibleConv1x1,
+    LearnedPrior,
+    LogitTransform,
+    Squeeze,
+)
 from jaxgen.flows.spline import SplineCoupling
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
@@ -149,7 +155,11 @@ def glow(
 
 
 def realnvp(
-    image_shape: tuple[int, int, int], scales: int, width: int, depth: int = 2
+    image_shape: tuple[int, int, int],
+    scales: int,
+    width: int,
+    depth: int = 2,
+    logit_alpha: float = 0.0,
 ) -> ImageFlow:
     def couplings(masks) -> list:
         layers = []
@@ -169,4 +179,6 @@ def realnvp(
     stages.append(
         Chain(tuple(couplings(checkerboard(h, w, c, flip) for flip in (False, True) * 2)))
     )
+    if logit_alpha:
+        stages[0] = Chain((LogitTransform(logit_alpha), stages[0]))
     return ImageFlow(MultiScale(tuple(stages)), image_shape)

@@ -22,6 +22,7 @@ def flow_config() -> ConfigDict:
             "width": 128,  # images: conditioner channels
             "learn_top": False,  # images (Glow): a learned N(μ, σ²) prior at the top level
             "depth": 1,  # images (RealNVP): extra 3x3 conv blocks in each conditioner
+            "logit_alpha": 0.0,  # images (RealNVP): > 0 puts the logit transform (§4.1) first
             "init_batch_size": 512,  # ActNorm's data-dependent initialisation batch
             "temperature": 1.0,  # sampling: z ~ N(0, T² I)
         }

@@ -5,7 +5,8 @@ positions per example (H·W for images, 1 for vectors), which multiplies per-cha
 
 * ActNorm (Glow §3.1): z = (x + b)·exp(log s) per channel; log|det| = positions · Σ log s.
   Data-dependent init: b = −mean and exp(log s) = 1/(std + 1e-6) of the first batch, so the
-  first batch comes out with zero mean and unit variance per channel.
+  first batch comes out with zero mean and unit variance per channel; a channel constant in
+  that batch (std < 1e-6) keeps s = 1 instead of a scale of 1e6.
 * Reverse and a fixed random permutation of the channels (constants, not parameters):
   log|det| = 0.
 * Invertible 1x1 convolution, LU-parametrised (Glow §3.2): W = P·L·(U + diag(sign · exp(log s)))
@@ -47,7 +48,8 @@ class ActNorm:
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         axes = tuple(range(x.ndim - 1))
         mean, std = jnp.mean(x, axis=axes), jnp.std(x, axis=axes)
-        return {"bias": -mean, "log_scale": -jnp.log(std + 1e-6)}
+        constant = std < 1e-6  # nothing to whiten: keep the scale at 1, not 1e6
+        return {"bias": -mean, "log_scale": jnp.where(constant, 0.0, -jnp.log(std + 1e-6))}
 
     def forward_and_log_det(self, params, x):
         z = (x + per_channel(params["bias"], x)) * per_channel(jnp.exp(params["log_scale"]), x)

@@ -171,3 +171,12 @@ def test_logit_transform_inverts_and_its_log_det_is_the_jacobians(alpha):
         jax.jacfwd(lambda v: layer.forward_and_log_det({}, v.reshape(1, *IMAGE))[0].ravel())
     )(flat)
     np.testing.assert_allclose(jnp.linalg.slogdet(jacobians)[1], log_det, rtol=1e-4)
+
+
+def test_actnorm_init_survives_a_constant_channel():
+    x = jax.random.normal(jax.random.key(0), (32, *IMAGE)).at[..., 1].set(0.7)
+    params = ActNorm().init(jax.random.key(1), x)
+    assert float(params["log_scale"][1]) == 0.0 and np.all(np.isfinite(params["log_scale"]))
+    z, _ = ActNorm().forward_and_log_det(params, x)
+    np.testing.assert_allclose(z[..., 1], 0.0, atol=1e-6)
+    np.testing.assert_allclose(z[..., 0].std(), 1.0, rtol=1e-3)

@@ -65,7 +65,7 @@ ENTRIES = [
         "glow_digits",
         "experiments.configs.flow.digits",
         "Glow (Kingma & Dhariwal 2018) on the bundled 8x8 digits, by maximum likelihood",
-        {"train.num_steps": 1000, "train.eval_every": 1000},
+        {"train.num_steps": 800, "train.eval_every": 800, "train.checkpoint_every": 800},
     ),
     Entry(
         "dcgan_digits",

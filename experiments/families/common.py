@@ -3,6 +3,7 @@ translation, the sample figures, the digits metrics."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import jax
 import numpy as np
+import optax
 
 from jaxgen.core.loop import Task
 from jaxgen.data import get_dataset
@@ -69,17 +71,26 @@ def sample_figure_writer(config, dataset, sample: Callable, title: str):
     return write_figures
 
 
+@functools.cache
+def train_to_test_digits_distance() -> float:
+    """The Fréchet distance between the train and test digits: the floor the samples' distance
+    is read against (fixed data, so computed once per process)."""
+    return digits_frechet_distance(
+        load_digits_arrays("train")["x"], load_digits_arrays("test")["x"]
+    )
+
+
 def digits_metrics(samples: np.ndarray) -> dict:
     """The project's digits classifier on the samples: class histogram and Fréchet distance to
     the held-out test digits (beside the test-vs-train distance as the reference)."""
-    test = load_digits_arrays("test")["x"]
-    train = load_digits_arrays("train")["x"]
     histogram = class_histogram(samples)
     return {
         "class_histogram": histogram.tolist(),
         "classes_present": int((histogram > 0).sum()),
-        "frechet_distance_to_test": digits_frechet_distance(samples, test),
-        "frechet_distance_train_to_test": digits_frechet_distance(train, test),
+        "frechet_distance_to_test": digits_frechet_distance(
+            samples, load_digits_arrays("test")["x"]
+        ),
+        "frechet_distance_train_to_test": train_to_test_digits_distance(),
     }
 
 
@@ -93,3 +104,22 @@ def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
         results["num_modes"] = coverage.num_modes
         results["high_quality_fraction"] = coverage.high_quality_fraction
     return results
+
+
+def warmed_up_adam(optim) -> optax.GradientTransformation:
+    """Adam after gradient clipping at global norm ``optim.clip_norm`` (0: none), its learning
+    rate warmed up linearly over ``optim.warmup_steps`` (Glow's code; DDPM's 5000 steps), then
+    constant, or decayed by a cosine to 0 at step ``optim.decay_steps`` if that is set. The
+    flow and diffusion families train with it."""
+    if optim.decay_steps:
+        lr = optax.warmup_cosine_decay_schedule(
+            0.0, optim.lr, optim.warmup_steps, optim.decay_steps
+        )
+    elif optim.warmup_steps:
+        lr = optax.linear_schedule(0.0, optim.lr, optim.warmup_steps)
+    else:
+        lr = optim.lr
+    return optax.chain(
+        optax.clip_by_global_norm(optim.clip_norm) if optim.clip_norm else optax.identity(),
+        optax.adam(lr),
+    )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import jax
 import numpy as np
-import optax
 
 from experiments.families.common import (
     Experiment,
@@ -21,6 +20,7 @@ from experiments.families.common import (
     load_dataset,
     sample_figure_writer,
     toy_metrics,
+    warmed_up_adam,
 )
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
@@ -55,23 +55,6 @@ def build_denoiser(model, data_shape: tuple[int, ...]):
         tuple(model.attention_at),
         model.dropout,
         model.groups,
-    )
-
-
-def optimizer(optim) -> optax.GradientTransformation:
-    """Adam with a linear warm-up (Ho et al. App. B: 5000 steps) and gradient clipping at
-    global norm ``clip_norm`` (theirs: 1); a cosine decay to 0 at ``decay_steps`` if set."""
-    if optim.decay_steps:
-        lr = optax.warmup_cosine_decay_schedule(
-            0.0, optim.lr, optim.warmup_steps, optim.decay_steps
-        )
-    elif optim.warmup_steps:
-        lr = optax.linear_schedule(0.0, optim.lr, optim.warmup_steps)
-    else:
-        lr = optim.lr
-    return optax.chain(
-        optax.clip_by_global_norm(optim.clip_norm) if optim.clip_norm else optax.identity(),
-        optax.adam(lr),
     )
 
 
@@ -114,7 +97,7 @@ def build(config) -> Experiment:
             seed=seed,
             denoiser=denoiser,
             data_shape=data_shape,
-            tx=optimizer(config.optim),
+            tx=warmed_up_adam(config.optim),
             ema=bool(model.ema_decay),
         )
 

@@ -14,13 +14,13 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from experiments.families.common import (
     Experiment,
     digits_metrics,
     load_dataset,
     sample_figure_writer,
+    warmed_up_adam,
 )
 from jaxgen.core.loop import Task
 from jaxgen.data.toy import ToyDataset
@@ -44,18 +44,6 @@ def build_flow(model, data_shape: tuple[int, ...]):
     if model.kind == "realnvp":
         return realnvp(data_shape, model.levels, model.width, model.depth, model.logit_alpha)
     raise JaxgenError(f"unknown image flow {model.kind!r}; use glow or realnvp")
-
-
-def learning_rate(optim):
-    """Adam's learning rate: a linear warm-up over ``optim.warmup_steps`` (Glow's code), then
-    constant, or a cosine decay to 0 ending at step ``optim.decay_steps`` if that is set."""
-    if optim.decay_steps:
-        return optax.warmup_cosine_decay_schedule(
-            0.0, optim.lr, optim.warmup_steps, optim.decay_steps
-        )
-    if optim.warmup_steps:
-        return optax.linear_schedule(0.0, optim.lr, optim.warmup_steps)
-    return optim.lr
 
 
 def density_figure_writer(config, dataset: ToyDataset, log_density, draw, sample_figures):
@@ -89,10 +77,7 @@ def build(config) -> Experiment:
         raise JaxgenError("image flows need config.data.levels (pixel values per channel)")
     flow = build_flow(model, data_shape)
     latent_dim = math.prod(data_shape)
-    tx = optax.chain(
-        optax.clip_by_global_norm(optim.clip_norm) if optim.clip_norm else optax.identity(),
-        optax.adam(learning_rate(optim)),
-    )
+    tx = warmed_up_adam(optim)
 
     def init_state(seed: int):
         key = jax.random.key(seed)

@@ -72,6 +72,22 @@ ENTRIES = [
         "experiments.configs.gan.digits",
         "DCGAN (Radford et al. 2016) on scikit-learn's bundled 8x8 digits",
     ),
+    Entry(
+        "ddpm_digits",
+        "experiments.configs.diffusion.digits",
+        "DDPM (Ho et al. 2020, Algorithm 1) on the bundled 8x8 digits, sampled by DDIM "
+        "(Song et al. 2021) on 50 of the 1000 steps",
+        {
+            "train.num_steps": 1500,
+            "train.eval_every": 1500,
+            "train.checkpoint_every": 1500,
+            "optim.warmup_steps": 200,
+            "model.ema_decay": 0.995,
+            "model.sampler": "ddim",
+            "model.sample_steps": 50,
+            "eval.bound_examples": 0,
+        },
+    ),
 ]
 
 

@@ -73,15 +73,20 @@ def reverse_process(model, schedule, net, sampler: str, sample_steps: int):
     return step, schedule.num_steps
 
 
-def make_draw(model, schedule, data_shape, sampler: str, sample_steps: int):
-    """``draw(state, key, n)``: n samples in data space from the EMA weights (jitted)."""
+def make_sampler(model, schedule, data_shape, sampler: str, sample_steps: int):
+    """The jitted ``run(state, key, n)`` (n static): n samples from the EMA weights."""
 
     def run(state, key, n):
         net = denoiser_fn(state.denoiser)
         step, num_steps = reverse_process(model, schedule, net, sampler, sample_steps)
         return sample(step, num_steps, key, (n, *data_shape))
 
-    run = jax.jit(run, static_argnums=2)
+    return jax.jit(run, static_argnums=2)
+
+
+def make_draw(model, schedule, data_shape, sampler: str, sample_steps: int):
+    """``draw(state, key, n)``: n samples in data space as a NumPy array."""
+    run = make_sampler(model, schedule, data_shape, sampler, sample_steps)
     return lambda state, key, n: np.asarray(run(state, key, n))
 
 

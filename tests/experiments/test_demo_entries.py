@@ -11,7 +11,7 @@ def test_entry_overrides_apply_and_appear_in_its_command(entry):
     config = entry.config()
     flat = {
         f"{section}.{key}": value
-        for section in ("data", "model", "optim", "train")
+        for section in ("data", "model", "optim", "train", "eval")
         for key, value in config[section].items()
     }
     for key, value in entry.overrides.items():

@@ -2,12 +2,18 @@
 
 The process is the paper's (T = 1000, linear β from 1e-4 to 0.02, ε-prediction, σ_t² = β_t,
 x̂_0 clipped to [−1, 1]) and so is the optimiser (Adam 2e-4, gradient clipping at 1). The
-U-Net is the paper's architecture scaled to 8x8 images: three levels (8, 4, 2) of 32·(1, 2, 2)
+U-Net is the paper's architecture scaled to 8x8 images: three levels (8, 4, 2) of 16·(1, 2, 2)
 channels instead of four of 128·(1, 2, 2, 2), one residual block per level instead of two,
 attention at 4x4 (the paper: 16x16 of 32x32, the same relative resolution), GroupNorm with 8
-groups. The batch is the paper's 128; steps, warm-up and the EMA decay are jaxgen's choices
-for a CPU budget: 0.9999 averages over ~10k steps, longer than the run,
-so the EMA is 0.999. The digits have 17 grey levels: the bound's decoder uses 17 bins.
+groups. The batch is the paper's 128. jaxgen's choices for a CPU budget, measured here:
+- 16 base channels: 32 cost 2.9x per step (3.8 against 11 steps/s at batch 128).
+- Adam 1e-3 instead of 2e-4, a rate for this 0.2M-parameter net rather than the paper's
+  36M: after 1500 steps DDIM-50 samples are at Fréchet distance 11.7 (1e-3) against 27.3
+  (2e-4, raw weights).
+- EMA 0.999: 0.9999 averages over ~10k steps, longer than the run. A decay must be short
+  against the run: the EMA starts at the initial weights, which keep a weight of
+  decay^steps (0.999 after 1500 steps: 22%, FD 119 against 27 for the raw weights).
+The digits have 17 grey levels: the bound's decoder uses 17 bins.
 """
 
 from experiments.configs.diffusion.defaults import diffusion_config
@@ -18,12 +24,13 @@ def get_config():
     config.data.name = "digits"
     config.data.levels = 17  # the digits' 17 grey levels
     config.data.batch_size = 128  # App. B
-    config.model.channels = 32
+    config.model.channels = 16
     config.model.multipliers = (1, 2, 2)
     config.model.blocks = 1
     config.model.attention_at = (4,)
     config.model.groups = 8
     config.model.ema_decay = 0.999
+    config.optim.lr = 1e-3
     config.optim.warmup_steps = 500
     config.train.num_steps = 6000
     config.train.log_every = 200

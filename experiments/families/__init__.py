@@ -1,5 +1,5 @@
 """Family builders: ``FAMILIES[name].build(config) -> Experiment``."""
 
-from experiments.families import diffusion, flow, gan
+from experiments.families import cyclegan, diffusion, flow, gan
 
-FAMILIES = {"gan": gan, "flow": flow, "diffusion": diffusion}
+FAMILIES = {"gan": gan, "flow": flow, "diffusion": diffusion, "cyclegan": cyclegan}

@@ -87,11 +87,13 @@ def _train_step(state: _TrainState, batch: dict) -> tuple[_TrainState, dict]:
     return new_state, {"loss": loss}
 
 
-def train_digits_classifier(seed: int = 0, steps: int = STEPS) -> Any:
-    """Classifier parameters after ``steps`` updates; a pure function of ``(seed, steps)``."""
+def train_digits_classifier(seed: int = 0, steps: int = STEPS, dataset=None) -> Any:
+    """Classifier parameters after ``steps`` updates on ``dataset`` (default: the digits'
+    ``train`` split; any dataset of 8x8 images on a −1 background with labels); a pure
+    function of ``(seed, steps, dataset)``."""
     if steps < 1:
         raise JaxgenError(f"steps must be at least 1, got {steps}; pass a positive step count")
-    dataset = digits_dataset("train", seed)
+    dataset = dataset or digits_dataset("train", seed)
     state = _init_state(seed, steps)
     for n in range(steps):
         state, _ = _train_step(state, dataset.get_batch(n, BATCH_SIZE))

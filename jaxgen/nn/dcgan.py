@@ -40,24 +40,29 @@ def _batch_norm(train: bool) -> nn.BatchNorm:
 
 
 class UpConv(nn.Module):
-    """Stride-2, 4x4 transposed convolution: y = conv(insert_zeros(x), W), output 2H x 2W.
+    """Stride-2, k x k transposed convolution: y = conv(insert_zeros(x), W), output 2H x 2W.
 
-    Equals ``lax.conv_general_dilated(x, W, (1, 1), ((2, 2), (2, 2)), lhs_dilation=(2, 2))``
-    (tested), written as an explicit zero-insertion so that XLA:CPU uses its fast convolution.
+    For k = 4 (DCGAN) it equals ``lax.conv_general_dilated(x, W, (1, 1), ((2, 2), (2, 2)),
+    lhs_dilation=(2, 2))`` (tested), PyTorch's ``ConvTranspose2d(k=4, stride=2, padding=1)``;
+    for k = 3 PyTorch's ``ConvTranspose2d(k=3, stride=2, padding=1, output_padding=1)``
+    (CycleGAN). Written as an explicit zero-insertion so that XLA:CPU uses its fast
+    convolution.
     """
 
     features: int
     use_bias: bool = True
+    kernel: int = 4
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         n, h, w, c = x.shape
         spread = jnp.zeros((n, h, 2, w, 2, c), x.dtype).at[:, :, 0, :, 0, :].set(x)
         spread = spread.reshape(n, 2 * h, 2 * w, c)
+        k = self.kernel
         conv = nn.Conv(
             self.features,
-            (4, 4),
-            padding=((2, 1), (2, 1)),
+            (k, k),
+            padding=((k // 2, (k - 1) // 2), (k // 2, (k - 1) // 2)),
             use_bias=self.use_bias,
             kernel_init=WEIGHT_INIT,
         )

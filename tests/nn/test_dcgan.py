@@ -9,16 +9,20 @@ from jaxgen.core.state import init_variables
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator, UpConv
 
 
-def test_upconv_equals_lhs_dilated_convolution():
+# PyTorch's ConvTranspose2d(k, stride 2, padding p, output_padding q) is a stride-1
+# convolution of the 2-dilated input padded by (k − 1 − p, k − 1 − p + q): DCGAN's k = 4,
+# p = 1, q = 0 gives (2, 2); CycleGAN's k = 3, p = 1, q = 1 gives (1, 2).
+@pytest.mark.parametrize("kernel, padding", [(4, (2, 2)), (3, (1, 2))])
+def test_upconv_equals_lhs_dilated_convolution(kernel, padding):
     x = jax.random.normal(jax.random.key(0), (2, 3, 5, 4))
-    layer = UpConv(6, use_bias=False)
+    layer = UpConv(6, use_bias=False, kernel=kernel)
     params = layer.init(jax.random.key(1), x)
     kernel = params["params"]["Conv_0"]["kernel"]
     expected = jax.lax.conv_general_dilated(
         x,
         kernel,
         (1, 1),
-        ((2, 2), (2, 2)),
+        (padding, padding),
         lhs_dilation=(2, 2),
         dimension_numbers=("NHWC", "HWIO", "NHWC"),
     )

@@ -1,0 +1,70 @@
+"""CycleGAN's objective (Zhu et al. 2017, §3, eq. 3 and §5.2) for G: A → B, F: B → A and the
+discriminators D_A (real a against F(b)) and D_B (real b against G(a)):
+
+    L = L_GAN(G, D_B) + L_GAN(F, D_A) + λ L_cyc(G, F) + λ_idt L_idt(G, F)
+    L_cyc = E‖F(G(a)) − a‖₁ + E‖G(F(b)) − b‖₁            (eq. 2; λ = 10, §4)
+    L_idt = E‖G(b) − b‖₁ + E‖F(a) − a‖₁                  (§5.2; λ_idt = 0.5 λ in the code)
+
+‖·‖₁ is the per-pixel mean (PyTorch's ``L1Loss``). The adversarial terms are the official
+code's ``GANLoss``: least squares (the default, §4: "we replace the negative log likelihood
+objective by a least-squares loss") or cross-entropy; each discriminator descends half the
+sum of its real and fake terms, each generator the full "fake is real" term:
+
+    least squares:  L_D = ½[E(D(x) − 1)² + E D(x̃)²],      L_G = E(D(x̃) − 1)²
+    cross-entropy:  L_D = ½[−E log σ(D(x)) − E log(1 − σ(D(x̃)))],  L_G = −E log σ(D(x̃))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+
+from jaxgen.errors import JaxgenError
+from jaxgen.gan.losses import log_d, log_one_minus_d
+
+
+def l1(x: jax.Array, y: jax.Array) -> jax.Array:
+    """Mean absolute difference."""
+    return jnp.mean(jnp.abs(x - y))
+
+
+def cycle_loss(a, reconstructed_a, b, reconstructed_b) -> jax.Array:
+    """‖F(G(a)) − a‖₁ + ‖G(F(b)) − b‖₁ (unweighted)."""
+    return l1(reconstructed_a, a) + l1(reconstructed_b, b)
+
+
+def identity_loss(b, g_of_b, a, f_of_a) -> jax.Array:
+    """‖G(b) − b‖₁ + ‖F(a) − a‖₁ (unweighted)."""
+    return l1(g_of_b, b) + l1(f_of_a, a)
+
+
+@dataclass(frozen=True)
+class Adversarial:
+    """A discriminator loss of (real outputs, fake outputs) and a generator loss of the
+    outputs on fakes."""
+
+    discriminator: Callable[[jax.Array, jax.Array], jax.Array]
+    generator: Callable[[jax.Array], jax.Array]
+
+
+ADVERSARIAL = {
+    "least_squares": Adversarial(
+        lambda real, fake: 0.5 * (jnp.mean((real - 1.0) ** 2) + jnp.mean(fake**2)),
+        lambda fake: jnp.mean((fake - 1.0) ** 2),
+    ),
+    "cross_entropy": Adversarial(
+        lambda real, fake: -0.5 * (jnp.mean(log_d(real)) + jnp.mean(log_one_minus_d(fake))),
+        lambda fake: -jnp.mean(log_d(fake)),
+    ),
+}
+
+
+def adversarial_named(name: str) -> Adversarial:
+    if name not in ADVERSARIAL:
+        raise JaxgenError(
+            f"unknown CycleGAN adversarial loss {name!r}; use one of {sorted(ADVERSARIAL)}"
+        )
+    return ADVERSARIAL[name]

@@ -48,7 +48,9 @@ class ActNorm:
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         axes = tuple(range(x.ndim - 1))
         mean, std = jnp.mean(x, axis=axes), jnp.std(x, axis=axes)
-        constant = std < 1e-6  # nothing to whiten: keep the scale at 1, not 1e6
+        # nothing to whiten: keep the scale at 1. Relative, because a float32 mean of a
+        # constant channel leaves a rounding-error std (~1e-6 of the value)
+        constant = std < 1e-4 * (1.0 + jnp.abs(mean))
         return {"bias": -mean, "log_scale": jnp.where(constant, 0.0, -jnp.log(std + 1e-6))}
 
     def forward_and_log_det(self, params, x):

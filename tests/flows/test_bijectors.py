@@ -178,5 +178,5 @@ def test_actnorm_init_survives_a_constant_channel():
     params = ActNorm().init(jax.random.key(1), x)
     assert float(params["log_scale"][1]) == 0.0 and np.all(np.isfinite(params["log_scale"]))
     z, _ = ActNorm().forward_and_log_det(params, x)
-    np.testing.assert_allclose(z[..., 1], 0.0, atol=1e-6)
+    np.testing.assert_allclose(z[..., 1], 0.0, atol=1e-5)  # float32 mean of 2048 values
     np.testing.assert_allclose(z[..., 0].std(), 1.0, rtol=1e-3)

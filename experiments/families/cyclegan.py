@@ -136,8 +136,7 @@ def build(config) -> Experiment:
 
     images = evaluation_images(config, test)
 
-    def cycle_errors(state) -> dict[str, float]:
-        t = translations(state, images)
+    def cycle_errors(t: dict) -> dict[str, float]:
         return {
             "cycle_l1_a": float(np.mean(np.abs(t["f_g_a"] - images["a"]))),
             "cycle_l1_b": float(np.mean(np.abs(t["g_f_b"] - images["b"]))),
@@ -145,12 +144,14 @@ def build(config) -> Experiment:
 
     @functools.cache
     def untrained() -> dict[str, float]:
-        return {f"untrained_{k}": v for k, v in cycle_errors(init_state(config.seed)).items()}
+        t = translations(init_state(config.seed), images)
+        return {f"untrained_{k}": v for k, v in cycle_errors(t).items()}
 
     def evaluate(state, data) -> dict[str, float]:
-        results = {**cycle_errors(state), **untrained()}
+        t = translations(state, images)  # once: both metric groups read it
+        results = {**cycle_errors(t), **untrained()}
         if config.data.name == "digit_styles":
-            results.update(digits_class_metrics(images, translations(state, images)))
+            results.update(digits_class_metrics(images, t))
         return results
 
     def write_figures(state, directory: Path, tag: str) -> None:

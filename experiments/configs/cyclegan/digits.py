@@ -3,9 +3,9 @@ domains from disjoint halves of the training split (``jaxgen.data.unpaired.digit
 
 The objective, pools and optimiser are the paper's (``defaults.py``). Scaled to 8x8 images
 (jaxgen's choices): one downsampling instead of two (8 → 4), 3 residual blocks instead of 9,
-base widths 32; a one-layer PatchGAN (outputs 2x2 patches, each seeing 10x10 pixels of the
-padded image); no resize/crop/flip (a flipped digit is another symbol). Batch 16 instead of
-1, and the 100 + 100 epoch schedule shortened to 2000 + 2000 steps (about 90 epochs of the
+base widths 32; a one-layer PatchGAN (2x2 outputs, each with a receptive field
+4 + 3·2 + 3·2 = 16 pixels wide, the whole image); no resize/crop/flip (a flipped digit is
+another symbol). Batch 16 instead of 1, and the 100 + 100 epoch schedule shortened to 2000 + 2000 steps (about 90 epochs of the
 721-digit half).
 """
 

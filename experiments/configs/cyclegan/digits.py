@@ -5,8 +5,8 @@ The objective, pools and optimiser are the paper's (``defaults.py``). Scaled to 
 (jaxgen's choices): one downsampling instead of two (8 → 4), 3 residual blocks instead of 9,
 base widths 32; a one-layer PatchGAN (2x2 outputs, each with a receptive field
 4 + 3·2 + 3·2 = 16 pixels wide, the whole image); no resize/crop/flip (a flipped digit is
-another symbol). Batch 16 instead of 1, and the 100 + 100 epoch schedule shortened to 2000 + 2000 steps (about 90 epochs of the
-721-digit half).
+another symbol). Batch 16 instead of 1, and the 100 + 100 epoch schedule shortened to
+2000 + 2000 steps (about 90 epochs of the 721-digit half).
 """
 
 from experiments.configs.cyclegan.defaults import cyclegan_config

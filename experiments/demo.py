@@ -88,6 +88,14 @@ ENTRIES = [
             "eval.bound_examples": 0,
         },
     ),
+    Entry(
+        "cyclegan_digits",
+        "experiments.configs.cyclegan.digits",
+        "CycleGAN (Zhu et al. 2017) between the bundled digits and the same kind of digits "
+        "inverted with thickened strokes, trained on disjoint halves (no pairs); samples are "
+        "G(a) for test digits",
+        {"train.num_steps": 1000, "train.eval_every": 1000, "train.checkpoint_every": 1000},
+    ),
 ]
 
 
@@ -113,7 +121,7 @@ def write_index(out: Path, all_results: dict) -> None:
     sections = []
     for entry in ENTRIES:
         name = entry.name
-        density = latest_figure(out / name, "density")
+        extra = latest_figure(out / name, "density") or latest_figure(out / name, "translations")
         numbers = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{v:.4g}</td></tr>"
             if isinstance(v, float)
@@ -126,7 +134,7 @@ def write_index(out: Path, all_results: dict) -> None:
             f"<table>{numbers}</table>"
             f'<img src="{name}/samples.png" width="360"> '
             f'<img src="{name}/loss_curves.png" height="300">'
-            + (f'<br><img src="{density}" width="900">' if density else "")
+            + (f'<br><img src="{extra}" width="900">' if extra else "")
         )
     page = (
         "<!doctype html><meta charset='utf-8'><title>jaxgen demo</title>"

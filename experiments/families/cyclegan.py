@@ -2,7 +2,8 @@
 
 Data are unpaired two-domain batches (:mod:`jaxgen.data.unpaired`). Evaluation translates
 held-out images of both domains: the cycle reconstruction error ‖F(G(a)) − a‖₁ and
-‖G(F(b)) − b‖₁ beside that of the untrained networks; on ``digit_styles`` also whether each
+‖G(F(b)) − b‖₁ beside that of the untrained networks, and how far each translation's colour
+moments are from its target domain's (:func:`moment_gap`); on ``digit_styles`` also whether each
 translation keeps its digit's class (F(b) judged by the project's digits classifier; G(a),
 whose strokes are thick and inverted, by the same classifier retrained on thickened training
 digits and shown −G(a)) and the distance of G(a) to the true restyled digit.
@@ -97,6 +98,25 @@ def digits_class_metrics(images: dict, t: dict) -> dict[str, float]:
     }
 
 
+def moment_gap(x: np.ndarray, y: np.ndarray) -> float:
+    """How far two image sets' colours are apart: the mean over channels c of
+    |μ_c(x) − μ_c(y)| + |σ_c(x) − σ_c(y)|, the moments taken over all pixels of the set. A
+    translation G: A → B should bring it from gap(a, b) towards 0 for gap(G(a), b)."""
+    axes = tuple(range(x.ndim - 1))
+    means = np.abs(x.mean(axes) - y.mean(axes))
+    stds = np.abs(x.std(axes) - y.std(axes))
+    return float(np.mean(means + stds))
+
+
+def style_metrics(images: dict, t: dict) -> dict[str, float]:
+    """The colour-moment gap between the domains, and after each translation."""
+    return {
+        "moment_gap_a_b": moment_gap(images["a"], images["b"]),
+        "moment_gap_g_a_b": moment_gap(t["g_a"], images["b"]),
+        "moment_gap_f_b_a": moment_gap(t["f_b"], images["a"]),
+    }
+
+
 def build(config) -> Experiment:
     dataset = load_unpaired(config, "train")
     test = load_unpaired(config, "test")
@@ -149,7 +169,7 @@ def build(config) -> Experiment:
 
     def evaluate(state, data) -> dict[str, float]:
         t = translations(state, images)  # once: both metric groups read it
-        results = {**cycle_errors(t), **untrained()}
+        results = {**cycle_errors(t), **untrained(), **style_metrics(images, t)}
         if config.data.name == "digit_styles":
             results.update(digits_class_metrics(images, t))
         return results

@@ -6,8 +6,11 @@
 Sources:
 
 * ``digit_styles``: the bundled 8x8 digits (A) against the same kind of digits restyled (B):
-  strokes thickened by a 3x3 grey dilation (a pixel becomes the maximum of itself and its
-  four neighbours) and then inverted (x → −x). For training the two domains come from
+  strokes thickened one pixel to the right (a pixel becomes the maximum of itself and its
+  left neighbour) and then inverted (x → −x). A plus-shaped dilation was tried first: it
+  filled 60% of each 8x8 image, the classifier read only 95.8% of the restyled test digits,
+  and CycleGAN kept 30% of classes against 96% with this style (1000 steps each, the
+  digits config). For training the two domains come from
   disjoint halves of the ``train`` split (a fixed permutation: even positions A, odd B), so
   no digit appears in both; the ``test`` split gives every test digit in both styles, which
   the evaluation uses to judge translations.
@@ -40,14 +43,10 @@ TEST_STREAM = 3  # the photos' test patches: draws disjoint from every training 
 
 
 def thicken_and_invert(x: np.ndarray) -> np.ndarray:
-    """Domain B's style for digits (N, H, W, 1) in [−1, 1]: −max(x, its 4 neighbours)."""
-    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), constant_values=-1.0)
-    h, w = x.shape[1:3]
-    neighbours = [
-        padded[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
-        for dy, dx in ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
-    ]
-    return -np.max(np.stack(neighbours), axis=0)
+    """Domain B's style for digits (N, H, W, 1) in [−1, 1]: −max(x, x shifted one pixel right),
+    the shift filling the first column with background (−1)."""
+    left_neighbour = np.pad(x, ((0, 0), (0, 0), (1, 0), (0, 0)), constant_values=-1.0)
+    return -np.maximum(x, left_neighbour[:, :, :-1])
 
 
 @dataclass(frozen=True)

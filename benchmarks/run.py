@@ -1,129 +1,235 @@
-"""``make bench``: compile time, steady-state steps/s and FLOP/s of the default train steps.
+"""``make bench``: compile time, steady-state speed, FLOP/s and memory of every default train
+step and the diffusion samplers; speed against batch size, against device count, and with
+several steps per dispatch under ``lax.scan`` (rolled and unrolled) against one per call.
 
-For each case the step is compiled ahead of time (``jax.jit(step).lower(...).compile()``, wall
-time = compile time), then timed on a fixed on-device batch with the state donated and fed
-back: the median over ``REPEATS`` repeats of ``CALLS`` calls each, synchronised with
-``block_until_ready``. FLOPs per step come from XLA's cost analysis; the achieved FLOP/s is
-compared with the float32 matmul peak measured in the same run (2048² ``jnp.dot``).
-Results go to ``benchmarks/results/<date>-<host>.json`` and a markdown table beside it.
+Writes ``benchmarks/results/<date>-<host>.json`` and a markdown table beside it (also
+printed). ``--only SUBSTRING`` limits the step and sampler cases; ``--skip-scaling`` skips
+both scalings. Methods: :mod:`benchmarks.measure`; cases: :mod:`benchmarks.cases`.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
+import os
 import platform
-import statistics
-import time
+import subprocess
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from experiments.configs.gan import digits, grid25, ring8
+from benchmarks import cases, measure
+from experiments.families.diffusion import make_sampler
 from experiments.train import build_experiment
+from jaxgen.core.combinators import guard_nonfinite, scan_steps
+from jaxgen.diffusion import make_schedule
 
-REPEATS, CALLS = 5, 20
 RESULTS = Path(__file__).parent / "results"
 
 
 @dataclass(frozen=True)
-class Row:
+class StepRow:
     case: str
+    config: str
     batch_size: int
     compile_seconds: float
     steps_per_second: float
     gflop_per_step: float
-    gflop_per_second: float
     fraction_of_matmul_peak: float
+    peak_memory_mib: float
 
 
-def median_seconds(fn, repeats: int = REPEATS) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class SamplerRow:
+    case: str
+    samples_per_call: int
+    compile_seconds: float
+    samples_per_second: float
+    gflop_per_call: float
+    fraction_of_matmul_peak: float
+    peak_memory_mib: float
 
 
-def matmul_peak_flops(n: int = 2048) -> float:
-    a = jnp.ones((n, n), jnp.float32)
-    dot = jax.jit(jnp.dot)
-    seconds = median_seconds(lambda: dot(a, a).block_until_ready())
-    return 2 * n**3 / seconds
-
-
-def flops_of(compiled) -> float:
-    analysis = compiled.cost_analysis()
-    if isinstance(analysis, list):
-        analysis = analysis[0]
-    return float(analysis.get("flops", 0.0))
-
-
-def bench_case(name: str, config, peak: float) -> Row:
-    experiment = build_experiment(config)
-    task = experiment.task
-    state = task.init_state(config.seed)
+def first_batch(experiment, config):
+    """Batch 0 on device, shaped as the loop feeds it (a leading axis k for k sub-batches)."""
     batch = experiment.dataset.get_batch(0, config.data.batch_size)
-    batch = jax.device_put({k: v[None] for k, v in batch.items()} if task.sub_batches else batch)
-    start = time.perf_counter()
-    compiled = jax.jit(task.step, donate_argnums=0).lower(state, batch).compile()
-    compile_seconds = time.perf_counter() - start
-    holder = [state]
+    if experiment.task.sub_batches:
+        k = experiment.task.sub_batches
+        rows = [experiment.dataset.get_batch(j, config.data.batch_size) for j in range(k)]
+        batch = {key: np.stack([r[key] for r in rows]) for key in batch}
+    return jax.device_put(batch)
 
-    def calls():
-        for _ in range(CALLS):
-            holder[0], _ = compiled(holder[0], batch)
-        jax.block_until_ready(holder[0])
 
-    steps_per_second = CALLS / median_seconds(calls)
-    flops = flops_of(compiled)
-    return Row(
-        name,
+@dataclass(frozen=True)
+class DispatchRow:
+    case: str
+    steps_per_dispatch: int
+    unroll: bool
+    compile_seconds: float
+    steps_per_second: float
+
+
+def prepare(case: cases.Case, batch_size: int | None = None):
+    """(config, task, state, batch on device) for one case."""
+    config = case.config()
+    if batch_size:
+        config.data.batch_size = batch_size
+    with case.data_context():
+        experiment = build_experiment(config)
+        batch = first_batch(experiment, config)
+    state = jax.jit(experiment.task.init_state, static_argnums=0)(config.seed)
+    return config, experiment.task, state, batch
+
+
+def bench_step(case: cases.Case, peak: float, batch_size: int | None = None) -> StepRow:
+    """The step as the training loop runs it (``guard_nonfinite`` around the family's step)."""
+    config, task, state, batch = prepare(case, batch_size)
+    step = guard_nonfinite(task.step)
+    compiled, compile_seconds = measure.compile_timed(step, state, batch)
+    timing = measure.time_calls(measure.step_runner(compiled, state, batch))
+    flops = measure.flops_of(compiled)
+    return StepRow(
+        case.name,
+        case.module,
         config.data.batch_size,
         round(compile_seconds, 2),
-        round(steps_per_second, 1),
+        round(1 / timing.seconds_per_call, 2),
         round(flops / 1e9, 4),
-        round(flops * steps_per_second / 1e9, 2),
-        round(flops * steps_per_second / peak, 4),
+        round(flops / timing.seconds_per_call / peak, 4),
+        round(measure.peak_bytes(compiled) / 2**20, 1),
     )
 
 
-def cases():
-    yield "gan_mlp_ring8", ring8.get_config()
-    yield "gan_mlp_grid25", grid25.get_config()
-    for batch_size in (64, 256, 1024):
-        config = ring8.get_config()
-        config.data.batch_size = batch_size
-        yield f"gan_mlp_ring8_b{batch_size}", config
-    yield "dcgan_digits", digits.get_config()
+def bench_dispatch(case: cases.Case, n: int, unroll: bool) -> DispatchRow:
+    """Steps/s with ``n`` steps per dispatch under ``lax.scan`` (rolled or unrolled)."""
+    _, task, state, batch = prepare(case)
+    step = guard_nonfinite(task.step)
+    if n > 1:
+        step = scan_steps(step, n, unroll=unroll)
+        batch = jax.tree.map(lambda x: jnp.broadcast_to(x, (n, *x.shape)), batch)
+    compiled, compile_seconds = measure.compile_timed(step, state, batch)
+    timing = measure.time_calls(measure.step_runner(compiled, state, batch))
+    return DispatchRow(
+        case.name, n, unroll, round(compile_seconds, 2), round(n / timing.seconds_per_call, 2)
+    )
 
 
-def markdown(rows: list[Row], peak: float) -> str:
-    header = "| " + " | ".join(Row.__dataclass_fields__) + " |"
-    rule = "|" + "---|" * len(Row.__dataclass_fields__)
-    lines = [f"float32 matmul peak: {peak / 1e9:.1f} GFLOP/s", "", header, rule]
+def bench_sampler(case: cases.Case, peak: float) -> SamplerRow:
+    config = case.config()
+    model, n = config.model, cases.SAMPLES_PER_CALL
+    experiment = build_experiment(config)
+    shape = experiment.task.input_shape
+    schedule = make_schedule(model.schedule, model.num_timesteps)
+    run = make_sampler(model, schedule, shape, model.sampler, model.sample_steps)
+    state = experiment.task.init_state(config.seed)
+    key = jax.random.key(0)
+    compiled, compile_seconds = measure.compile_timed(
+        lambda s, k: run(s, k, n), state, key, donate=False
+    )
+
+    def calls(count: int):
+        for _ in range(count):
+            out = compiled(state, key)
+        jax.block_until_ready(out)
+
+    timing = measure.time_calls(calls, repeats=3, target_seconds=0.0)
+    flops = measure.flops_of(compiled)
+    return SamplerRow(
+        case.name,
+        n,
+        round(compile_seconds, 2),
+        round(n / timing.seconds_per_call, 1),
+        round(flops / 1e9, 3),
+        round(flops / timing.seconds_per_call / peak, 4),
+        round(measure.peak_bytes(compiled) / 2**20, 1),
+    )
+
+
+def device_scaling(name: str) -> list[dict]:
+    """The sharded step of case ``name`` on 1, 2, 4, 8 virtual CPU devices, each count in its
+    own process (the device count is fixed when JAX starts)."""
+    rows = []
+    for count in cases.DEVICE_COUNTS:
+        env = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={count}"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.sharded", name],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return rows
+
+
+def table(rows: list) -> str:
+    fields = list(asdict(rows[0]))
+    lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
     lines += ["| " + " | ".join(str(v) for v in asdict(r).values()) + " |" for r in rows]
     return "\n".join(lines)
 
 
+def dict_table(rows: list[dict]) -> str:
+    fields = list(rows[0])
+    lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
+    lines += ["| " + " | ".join(str(r[f]) for f in fields) + " |" for r in rows]
+    return "\n".join(lines)
+
+
 def main() -> None:
-    peak = matmul_peak_flops()
-    rows = [bench_case(name, config, peak) for name, config in cases()]
-    RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"{datetime.date.today()}-{platform.node()}"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="run only cases whose name contains this")
+    parser.add_argument("--skip-scaling", action="store_true")
+    args = parser.parse_args()
+
+    peak = measure.matmul_peak_flops()
+    steps = [bench_step(c, peak) for c in cases.STEPS if args.only in c.name]
+    samplers = [bench_sampler(c, peak) for c in cases.SAMPLERS if args.only in c.name]
+    batch_rows, device_rows, dispatch_rows = [], [], []
+    if not args.skip_scaling:
+        for name, sizes in cases.BATCH_SCALING.items():
+            batch_rows += [bench_step(cases.step_case(name), peak, size) for size in sizes]
+        for name in cases.DEVICE_SCALING:
+            device_rows += device_scaling(name)
+        for name in cases.DISPATCH:
+            case = cases.step_case(name)
+            dispatch_rows.append(bench_dispatch(case, 1, False))
+            n = cases.STEPS_PER_DISPATCH
+            dispatch_rows += [bench_dispatch(case, n, unroll) for unroll in (False, True)]
+
     record = {
-        "matmul_peak_gflops": peak / 1e9,
+        "date": str(datetime.date.today()),
+        "host": platform.node(),
+        "jax": jax.__version__,
         "devices": [str(d) for d in jax.devices()],
-        "rows": [asdict(r) for r in rows],
+        "matmul_peak_gflops": round(peak / 1e9, 1),
+        "steps": [asdict(r) for r in steps],
+        "samplers": [asdict(r) for r in samplers],
+        "batch_scaling": [asdict(r) for r in batch_rows],
+        "device_scaling": device_rows,
+        "steps_per_dispatch": [asdict(r) for r in dispatch_rows],
     }
-    stem.with_suffix(".json").write_text(json.dumps(record, indent=2))
-    table = markdown(rows, peak)
-    stem.with_suffix(".md").write_text(table + "\n")
-    print(table)
+    sections = [f"float32 matmul peak: {peak / 1e9:.1f} GFLOP/s ({jax.devices()[0].platform})"]
+    for title, rows, render in (
+        ("Train steps", steps, table),
+        ("Samplers", samplers, table),
+        ("Steps/s against batch size", batch_rows, table),
+        ("Steps/s against device count", device_rows, dict_table),
+        ("Steps per dispatch: one step per call against lax.scan", dispatch_rows, table),
+    ):
+        if rows:
+            sections.append(f"## {title}\n\n{render(rows)}")
+    markdown = "\n\n".join(sections) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"{record['date']}-{record['host']}"
+    stem.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown)
+    print(markdown)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,72 @@
+"""What ``make bench`` measures: each default model's train step, the diffusion samplers, and
+the scalings. A case is a config (``experiments/configs/<module>.py``) with overrides; cases
+on TFDS data run on ``tfds.testing.mock_data`` (random images of the dataset's shape), which
+times the same step without the download."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    module: str
+    overrides: dict = field(default_factory=dict)
+    tfds: bool = False
+
+    def config(self):
+        config = importlib.import_module(f"experiments.configs.{self.module}").get_config()
+        for path, value in self.overrides.items():
+            section, key = path.rsplit(".", 1)
+            if key not in config[section]:
+                raise KeyError(f"bench case {self.name}: {path} is not a key of {self.module}")
+            config[section][key] = value
+        return config
+
+    def data_context(self):
+        if not self.tfds:
+            return contextlib.nullcontext()
+        import tensorflow_datasets as tfds
+
+        return tfds.testing.mock_data(num_examples=256)
+
+
+B256 = {"data.batch_size": 256}
+
+STEPS = [
+    Case("gan_mlp_2d", "gan.ring8", B256),
+    Case("wgan_gp_mlp_2d", "wgan_gp.ring8", B256),
+    Case("realnvp_2d", "flow.ring8", {**B256, "model.coupling": "affine"}),
+    Case("dcgan_8x8", "gan.digits"),
+    Case("dcgan_32x32", "gan.cifar10", tfds=True),
+    Case("wgan_gp_dcgan_32x32", "wgan_gp.cifar10", tfds=True),
+    Case("cyclegan_8x8", "cyclegan.digits"),
+    Case("cyclegan_32x32", "cyclegan.photos"),
+    Case("glow_8x8", "flow.digits"),
+    Case("realnvp_32x32", "flow.realnvp_cifar10", tfds=True),
+    Case("ddpm_unet_8x8", "diffusion.digits"),
+    Case("ddpm_unet_32x32", "diffusion.cifar10", tfds=True),
+]
+
+SAMPLERS = [
+    Case("ancestral_1000_8x8", "diffusion.digits", {"model.sampler": "ancestral"}),
+    Case("ddim_50_8x8", "diffusion.digits", {"model.sampler": "ddim", "model.sample_steps": 50}),
+]
+SAMPLES_PER_CALL = 100
+
+BATCH_SCALING = {
+    "gan_mlp_2d": (64, 256, 1024, 4096),
+    "dcgan_8x8": (16, 64, 256),
+    "ddpm_unet_8x8": (32, 128, 512),
+}
+DEVICE_SCALING = ("gan_mlp_2d", "dcgan_8x8", "ddpm_unet_8x8")
+DEVICE_COUNTS = (1, 2, 4, 8)
+DISPATCH = ("gan_mlp_2d", "realnvp_2d", "dcgan_8x8", "ddpm_unet_8x8")
+STEPS_PER_DISPATCH = 10
+
+
+def step_case(name: str) -> Case:
+    return next(c for c in STEPS if c.name == name)

@@ -1,0 +1,77 @@
+"""``make bench``'s harness: its cases name real configs and keys, and its measurements read
+what they claim to read. (Speeds themselves are measured by ``make bench``, not tested.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import jax.numpy as jnp
+import pytest
+
+from benchmarks import cases, measure
+from benchmarks.sharded import count_collectives
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("case", cases.STEPS + cases.SAMPLERS, ids=lambda c: c.name)
+def test_every_case_is_a_config_with_real_keys(case):
+    config = case.config()
+    for path, value in case.overrides.items():
+        section, key = path.rsplit(".", 1)
+        assert config[section][key] == value
+
+
+def test_scaling_cases_are_step_cases():
+    for name in (*cases.BATCH_SCALING, *cases.DEVICE_SCALING, *cases.DISPATCH):
+        assert cases.step_case(name).name == name
+
+
+def test_time_calls_divides_by_the_number_of_calls():
+    made = []
+    timing = measure.time_calls(lambda n: made.append(n), repeats=3, target_seconds=0.0)
+    assert made == [1, 1, 1, 1, 1] and timing.calls_per_repeat == 1 and timing.repeats == 3
+
+
+def test_flops_and_memory_of_a_matrix_product():
+    n = 64
+    a = jnp.ones((n, n), jnp.float32)
+    compiled, seconds = measure.compile_timed(jnp.dot, a, a, donate=False)
+    assert seconds > 0 and measure.flops_of(compiled) == pytest.approx(2 * n**3, rel=0.01)
+    assert measure.peak_bytes(compiled) >= 3 * n * n * 4  # two arguments and the output
+
+
+def test_donation_is_subtracted_from_the_peak():
+    x = jnp.ones((256, 256), jnp.float32)
+    kept, _ = measure.compile_timed(lambda v: v * 2.0, x, donate=False)
+    donated, _ = measure.compile_timed(lambda v: v * 2.0, x, donate=True)
+    assert measure.peak_bytes(donated) < measure.peak_bytes(kept)
+
+
+def test_collectives_are_counted_in_hlo_text():
+    hlo = (
+        "%a = f32[8] all-reduce(f32[8] %x), replica_groups={}\n"
+        "%b = f32[16] all-gather-start(f32[8] %y)\n"
+        "%c = f32[8] add(f32[8] %a, f32[8] %a)\n"
+    )
+    counts = count_collectives(hlo)
+    assert counts["all-reduce"] == 1 and counts["all-gather"] == 1
+    assert counts["all-to-all"] == counts["collective-permute"] == 0
+
+
+def test_the_sharded_gan_step_on_four_devices_reduces_gradients_and_moves_nothing_else():
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.sharded", "gan_mlp_2d", "--no-timing"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert row["devices"] == 4 and row["all-reduce"] > 0
+    assert row["all-gather"] == row["all-to-all"] == row["collective-permute"] == 0

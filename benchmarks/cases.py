@@ -31,7 +31,7 @@ class Case:
             return contextlib.nullcontext()
         import tensorflow_datasets as tfds
 
-        return tfds.testing.mock_data(num_examples=256)
+        return tfds.testing.mock_data(num_examples=1024)
 
 
 B256 = {"data.batch_size": 256}

@@ -138,7 +138,8 @@ def bench_sampler(case: cases.Case, peak: float) -> SamplerRow:
         jax.block_until_ready(out)
 
     timing = measure.time_calls(calls, repeats=3, target_seconds=0.0)
-    flops = measure.flops_of(compiled)
+    steps = model.sample_steps or model.num_timesteps
+    flops = measure.flops_of(compiled) * steps  # XLA counts a loop body once
     return SamplerRow(
         case.name,
         n,
@@ -167,6 +168,12 @@ def device_scaling(name: str) -> list[dict]:
     return rows
 
 
+def shown(row):
+    """``row``, printed as it is measured (a long run shows progress)."""
+    print(row if isinstance(row, dict) else asdict(row), flush=True)
+    return row
+
+
 def table(rows: list) -> str:
     fields = list(asdict(rows[0]))
     lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
@@ -188,19 +195,19 @@ def main() -> None:
     args = parser.parse_args()
 
     peak = measure.matmul_peak_flops()
-    steps = [bench_step(c, peak) for c in cases.STEPS if args.only in c.name]
-    samplers = [bench_sampler(c, peak) for c in cases.SAMPLERS if args.only in c.name]
+    steps = [shown(bench_step(c, peak)) for c in cases.STEPS if args.only in c.name]
+    samplers = [shown(bench_sampler(c, peak)) for c in cases.SAMPLERS if args.only in c.name]
     batch_rows, device_rows, dispatch_rows = [], [], []
     if not args.skip_scaling:
         for name, sizes in cases.BATCH_SCALING.items():
-            batch_rows += [bench_step(cases.step_case(name), peak, size) for size in sizes]
+            batch_rows += [shown(bench_step(cases.step_case(name), peak, s)) for s in sizes]
         for name in cases.DEVICE_SCALING:
-            device_rows += device_scaling(name)
+            device_rows += [shown(row) for row in device_scaling(name)]
         for name in cases.DISPATCH:
             case = cases.step_case(name)
-            dispatch_rows.append(bench_dispatch(case, 1, False))
             n = cases.STEPS_PER_DISPATCH
-            dispatch_rows += [bench_dispatch(case, n, unroll) for unroll in (False, True)]
+            for per_dispatch, unroll in ((1, False), (n, False), (n, True)):
+                dispatch_rows.append(shown(bench_dispatch(case, per_dispatch, unroll)))
 
     record = {
         "date": str(datetime.date.today()),

@@ -23,6 +23,22 @@ def _index(tree, i):
     return jax.tree.map(lambda a: a[i], tree)
 
 
+def scan(f, carry, xs, *, length: int, unroll: int | bool = 1, reverse: bool = False):
+    """``jax.lax.scan(f, carry, xs, length, reverse=reverse, unroll=unroll)``, except that
+    ``unroll=True`` traces the ``length`` calls one after another in Python, so the program
+    has no loop at all. ``lax.scan(..., unroll=True)`` of length 1 still emits a one-trip
+    while loop, and XLA:CPU runs convolutions in loop bodies many times slower (jax issue
+    12868): inside it a DCGAN 32x32 step (k = 1) took 11.4 s, outside 0.87 s."""
+    if unroll is not True:
+        return jax.lax.scan(f, carry, xs, length=length, reverse=reverse, unroll=unroll)
+    outputs = [None] * length
+    for i in reversed(range(length)) if reverse else range(length):
+        carry, outputs[i] = f(carry, _index(xs, i))
+    if outputs[0] is None:
+        return carry, None
+    return carry, jax.tree.map(lambda *ys: jnp.stack(ys), *outputs)
+
+
 def scan_steps(step: StepFn, n: int, *, unroll: int | bool = 1) -> StepFn:
     """``n`` steps in one dispatch under ``jax.lax.scan``.
 
@@ -35,7 +51,7 @@ def scan_steps(step: StepFn, n: int, *, unroll: int | bool = 1) -> StepFn:
         raise ValueError(f"scan_steps needs n >= 1, got {n}")
 
     def scanned(state, batches):
-        return jax.lax.scan(step, state, batches, length=n, unroll=unroll)
+        return scan(step, state, batches, length=n, unroll=unroll)
 
     return scanned
 
@@ -52,7 +68,7 @@ def alternate(d_step: StepFn, g_step: StepFn, k: int = 1, *, unroll: int | bool 
         raise ValueError(f"alternate needs k >= 1 discriminator steps, got {k}")
 
     def alternating(state, batches):
-        state, d_metrics = jax.lax.scan(d_step, state, batches, length=k, unroll=unroll)
+        state, d_metrics = scan(d_step, state, batches, length=k, unroll=unroll)
         state, g_metrics = g_step(state, _index(batches, -1))
         clash = d_metrics.keys() & g_metrics.keys()
         if clash:

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 import jax
 import jax.numpy as jnp
 
+from jaxgen.core.combinators import scan
+
 Params = Any
 
 
@@ -83,17 +85,23 @@ class Chain:
 class Repeated:
     """``count`` copies of ``layer`` with independent parameters, stacked on a leading axis;
     forward runs copy 0 first. ``init`` is a scan too, feeding each copy its predecessors'
-    output, so that data-dependent layers (ActNorm) initialise on what they will see."""
+    output, so that data-dependent layers (ActNorm) initialise on what they will see.
+
+    ``unroll=True`` unrolls the scans: the same computation, compiled as ``count`` copies.
+    Layers with convolutions need it on XLA:CPU, where a convolution inside a loop body runs
+    many times slower (jax issue 12868; Glow on the digits: ``make bench``)."""
 
     layer: Bijector
     count: int
+    unroll: bool = False
 
     def init(self, key: jax.Array, x: jax.Array):
         def init_one(x, layer_key):
             params = self.layer.init(layer_key, x)
             return self.layer.forward_and_log_det(params, x)[0], params
 
-        _, params = jax.lax.scan(init_one, x, jax.random.split(key, self.count))
+        keys = jax.random.split(key, self.count)
+        _, params = scan(init_one, x, keys, length=self.count, unroll=self.unroll)
         return params
 
     def forward_and_log_det(self, params, x):
@@ -102,7 +110,8 @@ class Repeated:
             x, log_det = self.layer.forward_and_log_det(p, x)
             return (x, total + log_det), None
 
-        (x, total), _ = jax.lax.scan(one, (x, jnp.zeros(x.shape[0], x.dtype)), params)
+        start = (x, jnp.zeros(x.shape[0], x.dtype))
+        (x, total), _ = scan(one, start, params, length=self.count, unroll=self.unroll)
         return x, total
 
     def inverse_and_log_det(self, params, z):
@@ -111,5 +120,8 @@ class Repeated:
             z, log_det = self.layer.inverse_and_log_det(p, z)
             return (z, total + log_det), None
 
-        (z, total), _ = jax.lax.scan(one, (z, jnp.zeros(z.shape[0], z.dtype)), params, reverse=True)
+        start = (z, jnp.zeros(z.shape[0], z.dtype))
+        (z, total), _ = scan(
+            one, start, params, length=self.count, reverse=True, unroll=self.unroll
+        )
         return z, total

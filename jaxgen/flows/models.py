@@ -149,7 +149,7 @@ def glow(
         coupling = Coupling(channel_mask(h, w, c), CouplingCNN(width, 2 * c), "affine", "sigmoid")
         step = Chain((ActNorm(), InvertibleConv1x1(), coupling))
         top = (LearnedPrior(),) if learn_top and level == levels - 1 else ()
-        stages.append(Chain((Squeeze(), Repeated(step, steps), *top)))
+        stages.append(Chain((Squeeze(), Repeated(step, steps, unroll=True), *top)))
         c //= 2
     return ImageFlow(MultiScale(tuple(stages)), image_shape)
 

@@ -1,5 +1,7 @@
 """Step combinators keep the state's structure and dtypes, and do what their docstrings say."""
 
+import functools
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -7,6 +9,7 @@ import numpy as np
 import pytest
 
 from jaxgen.core import alternate, guard_nonfinite, scan_steps, step_key, with_ema
+from jaxgen.core.combinators import scan
 from jaxgen.gan import make_d_step, make_g_step, make_gan_step
 from tests.conftest import as_numbers
 
@@ -131,3 +134,19 @@ def test_step_keys_depend_only_on_base_key_and_step(gan_state):
     c = step_key(gan_state.replace(step=jnp.int32(0)))
     assert not np.array_equal(jax.random.key_data(a), jax.random.key_data(b))
     np.testing.assert_array_equal(jax.random.key_data(a), jax.random.key_data(c))
+
+
+@pytest.mark.parametrize("length", [1, 3])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_unrolled_scan_equals_lax_scan_and_has_no_loop(length, reverse):
+    def f(carry, x):
+        return carry * x + 1.0, {"seen": carry}
+
+    xs = jnp.arange(1.0, 1.0 + 2 * length).reshape(length, 2)
+    expected = jax.lax.scan(f, jnp.ones(2), xs, reverse=reverse)
+    unrolled = functools.partial(scan, length=length, reverse=reverse, unroll=True)
+    got = unrolled(f, jnp.ones(2), xs)
+    for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected), strict=True):
+        np.testing.assert_array_equal(a, b)
+    program = jax.jit(lambda c, x: unrolled(f, c, x)).lower(jnp.ones(2), xs).as_text()
+    assert "while" not in program

@@ -55,6 +55,10 @@ REGISTRY = {
     "learned_prior": (LearnedPrior(), IMAGE),
     "chain": (Chain((ActNorm(), InvertibleConv1x1(), Squeeze())), IMAGE),
     "repeated": (Repeated(Chain((ActNorm(), Permute(seed=1))), 3), VECTOR),
+    "repeated_unrolled": (
+        Repeated(Chain((ActNorm(), Coupling(checkerboard(*IMAGE), CouplingCNN(8, 4)))), 2, True),
+        IMAGE,
+    ),
     "coupling_flow": (coupling_flow(5, pairs=2, hidden=(16,)), VECTOR),
     "glow": (glow((4, 4, 1), levels=2, steps=1, width=4), (4, 4, 1)),
     "glow_learned_top": (glow((4, 4, 1), levels=2, steps=1, width=4, learn_top=True), (4, 4, 1)),
@@ -108,6 +112,21 @@ def test_log_det_equals_log_abs_det_jacobian(name):
     np.testing.assert_allclose(log_det[0], expected, atol=2e-4, rtol=1e-4)
     volume_preserving = {"additive_coupling", "squeeze", "reverse", "random_permutation"}
     assert abs(float(log_det[0])) > 1e-3 or name in volume_preserving
+
+
+def test_unrolling_repeated_layers_computes_the_same_flow():
+    unrolled, shape = REGISTRY["repeated_unrolled"]
+    rolled = Repeated(unrolled.layer, unrolled.count, unroll=False)
+    x = jax.random.normal(jax.random.key(5), (4, *shape))
+    params = jax.jit(unrolled.init)(jax.random.key(2), x)
+    rolled_params = jax.jit(rolled.init)(jax.random.key(2), x)
+    for p, q in zip(jax.tree.leaves(params), jax.tree.leaves(rolled_params), strict=True):
+        np.testing.assert_allclose(p, q, atol=1e-6)
+    for method in ("forward_and_log_det", "inverse_and_log_det"):
+        a = jax.jit(getattr(unrolled, method))(params, x)
+        b = jax.jit(getattr(rolled, method))(params, x)
+        for u, v in zip(a, b, strict=True):
+            np.testing.assert_allclose(u, v, atol=1e-5, rtol=1e-5)
 
 
 def test_actnorm_data_dependent_init_whitens_the_first_batch():

@@ -93,14 +93,18 @@ def matmul_peak_flops(n: int = 2048) -> float:
     return 2 * n**3 / timing.seconds_per_call
 
 
-def step_runner(compiled, state, batch) -> Callable[[int], None]:
+def step_runner(compiled, state, batch, *, block_each: bool = False) -> Callable[[int], None]:
     """``run(n)``: apply ``compiled`` n times, each to the state the last one returned, then
-    wait (no host synchronisation between steps, as in the training loop)."""
+    wait (no host synchronisation between steps, as in the training loop). ``block_each``
+    waits after every step instead: virtual CPU devices deadlock in their all-reduce
+    rendezvous when hundreds of sharded steps are queued at once on 2 cores."""
     holder = [state]
 
     def run(n: int):
         for _ in range(n):
             holder[0], _ = compiled(holder[0], batch)
+            if block_each:
+                jax.block_until_ready(holder[0])
         jax.block_until_ready(holder[0])
 
     return run

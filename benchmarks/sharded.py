@@ -43,7 +43,8 @@ def main(name: str, timed: bool = True) -> None:
     compiled = step.lower(state, batch).compile()
     row = {"case": name, "devices": jax.device_count(), "batch_size": config.data.batch_size}
     if timed:
-        timing = measure.time_calls(measure.step_runner(compiled, state, batch))
+        runner = measure.step_runner(compiled, state, batch, block_each=True)
+        timing = measure.time_calls(runner)
         row["steps_per_second"] = round(1 / timing.seconds_per_call, 2)
     row.update(count_collectives(compiled.as_text()))
     print(json.dumps(row))

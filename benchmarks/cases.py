@@ -6,8 +6,9 @@ times the same step without the download."""
 from __future__ import annotations
 
 import contextlib
-import importlib
 from dataclasses import dataclass, field
+
+from experiments.configs.base import config_with_overrides
 
 
 @dataclass(frozen=True)
@@ -18,13 +19,8 @@ class Case:
     tfds: bool = False
 
     def config(self):
-        config = importlib.import_module(f"experiments.configs.{self.module}").get_config()
-        for path, value in self.overrides.items():
-            section, key = path.rsplit(".", 1)
-            if key not in config[section]:
-                raise KeyError(f"bench case {self.name}: {path} is not a key of {self.module}")
-            config[section][key] = value
-        return config
+        module = f"experiments.configs.{self.module}"
+        return config_with_overrides(module, self.overrides, f"bench case {self.name}")
 
     def data_context(self):
         if not self.tfds:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import html
-import importlib
 import json
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from experiments.configs.base import config_with_overrides
 from experiments.train import sample, train_and_evaluate
 
 
@@ -30,13 +30,7 @@ class Entry:
     overrides: dict = field(default_factory=dict)
 
     def config(self):
-        config = importlib.import_module(self.module).get_config()
-        for path, value in self.overrides.items():
-            section, key = path.rsplit(".", 1)
-            if key not in config[section]:
-                raise KeyError(f"demo entry {self.name}: {path} is not a key of {self.module}")
-            config[section][key] = value
-        return config
+        return config_with_overrides(self.module, self.overrides, f"demo entry {self.name}")
 
     def command(self) -> str:
         flags = "".join(f" --config.{key}={value}" for key, value in self.overrides.items())

@@ -4,6 +4,8 @@ Keys in ``RESUMABLE_KEYS`` may change when a run is resumed in the same workdir 
 logging); any other difference makes the workdir refuse the run.
 """
 
+import importlib
+
 from ml_collections import ConfigDict
 
 RESUMABLE_KEYS = frozenset(
@@ -37,4 +39,16 @@ def base_config() -> ConfigDict:
         }
     )
     config.eval = ConfigDict({"num_samples": 2500})
+    return config
+
+
+def config_with_overrides(module: str, overrides: dict, owner: str) -> ConfigDict:
+    """``module.get_config()`` with ``{"section.key": value}`` overrides applied; a key the
+    config does not have is refused, naming ``owner`` (who asked for it)."""
+    config = importlib.import_module(module).get_config()
+    for path, value in overrides.items():
+        section, key = path.rsplit(".", 1)
+        if key not in config[section]:
+            raise KeyError(f"{owner}: {path} is not a key of {module}")
+        config[section][key] = value
     return config

@@ -17,7 +17,8 @@ Inputs carry a leading batch axis; ``event_ndim`` trailing axes form one example
 :class:`Chain` ``([f_1, …, f_K])`` is f = f_K ∘ … ∘ f_1: the forward pass applies ``f_1``
 first, the inverse applies ``f_K``'s inverse first; the log-det is the sum of the layers'.
 :class:`Repeated` is K identically shaped copies of one bijector with parameters stacked on a
-leading axis and run under ``lax.scan``, so K layers compile once (flowjax's habit).
+leading axis and run under ``lax.scan``, so K layers compile once (flowjax's habit), or
+unrolled where the layers hold convolutions.
 """
 
 from __future__ import annotations

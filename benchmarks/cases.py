@@ -45,6 +45,9 @@ STEPS = [
     Case("realnvp_32x32", "flow.realnvp_cifar10", tfds=True),
     Case("ddpm_unet_8x8", "diffusion.digits"),
     Case("ddpm_unet_32x32", "diffusion.cifar10", tfds=True),
+    # the bfloat16 compute option (float32 state): for GPUs and TPUs; timed here for the record
+    Case("dcgan_32x32_bf16", "gan.cifar10", {"train.compute_dtype": "bfloat16"}, tfds=True),
+    Case("ddpm_unet_8x8_bf16", "diffusion.digits", {"train.compute_dtype": "bfloat16"}),
 ]
 
 SAMPLERS = [

@@ -233,7 +233,8 @@ def main() -> None:
             sections.append(f"## {title}\n\n{render(rows)}")
     markdown = "\n\n".join(sections) + "\n"
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"{record['date']}-{record['host']}"
+    partial = (f"-only-{args.only}" if args.only else "") + ("-no-scaling" * args.skip_scaling)
+    stem = RESULTS / f"{record['date']}-{record['host']}{partial}"
     stem.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
     stem.with_suffix(".md").write_text(markdown)
     print(markdown)

@@ -31,6 +31,7 @@ def base_config() -> ConfigDict:
             "num_steps": 1000,
             "steps_per_dispatch": 1,
             "unroll": False,
+            "compute_dtype": "float32",
             "log_every": 100,
             "eval_every": 0,
             "checkpoint_every": 500,

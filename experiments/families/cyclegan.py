@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.families.common import Experiment  # noqa: E402
 from jaxgen.core.loop import Task  # noqa: E402
+from jaxgen.core.precision import compute_dtype  # noqa: E402
 from jaxgen.cyclegan import init_cyclegan_state, make_cyclegan_step, translate  # noqa: E402
 from jaxgen.data.batching import ArrayDataset  # noqa: E402
 from jaxgen.data.digits import load_digits_arrays  # noqa: E402
@@ -135,6 +136,7 @@ def build(config) -> Experiment:
             g_tx=optimizer(config.optim),
             d_tx=optimizer(config.optim),
             pool_size=model.pool_size,
+            compute_dtype=compute_dtype(config.train.compute_dtype),
         )
 
     @jax.jit

@@ -24,6 +24,7 @@ from experiments.families.common import (
 )
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
+from jaxgen.core.precision import compute_dtype
 from jaxgen.data.toy import ToyDataset
 from jaxgen.diffusion import (
     ancestral_step,
@@ -104,6 +105,7 @@ def build(config) -> Experiment:
             data_shape=data_shape,
             tx=warmed_up_adam(config.optim),
             ema=bool(model.ema_decay),
+            compute_dtype=compute_dtype(config.train.compute_dtype),
         )
 
     draw = make_draw(model, schedule, data_shape, model.sampler, model.sample_steps)

@@ -23,6 +23,7 @@ from experiments.families.common import (
     warmed_up_adam,
 )
 from jaxgen.core.loop import Task
+from jaxgen.core.precision import compute_dtype
 from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
 from jaxgen.flows import coupling_flow, glow, realnvp
@@ -34,15 +35,22 @@ from jaxgen.viz import grid_over, save_density_figure
 EVAL_KEY = 0xE1A1  # dequantization noise of the test set: fixed, so evaluations compare
 
 
-def build_flow(model, data_shape: tuple[int, ...]):
+def build_flow(model, data_shape: tuple[int, ...], dtype=jnp.float32):
+    """The flow ``model`` describes; its conditioners compute in ``dtype``."""
     if len(data_shape) == 1:
         return coupling_flow(
-            data_shape[0], model.pairs, tuple(model.hidden), model.coupling, model.bins, model.bound
+            data_shape[0],
+            model.pairs,
+            tuple(model.hidden),
+            model.coupling,
+            model.bins,
+            model.bound,
+            dtype,
         )
     if model.kind == "glow":
-        return glow(data_shape, model.levels, model.steps, model.width, model.learn_top)
+        return glow(data_shape, model.levels, model.steps, model.width, model.learn_top, dtype)
     if model.kind == "realnvp":
-        return realnvp(data_shape, model.levels, model.width, model.depth, model.logit_alpha)
+        return realnvp(data_shape, model.levels, model.width, model.depth, model.logit_alpha, dtype)
     raise JaxgenError(f"unknown image flow {model.kind!r}; use glow or realnvp")
 
 
@@ -75,7 +83,7 @@ def build(config) -> Experiment:
     levels = config.data.levels or None
     if levels is None and len(data_shape) > 1:
         raise JaxgenError("image flows need config.data.levels (pixel values per channel)")
-    flow = build_flow(model, data_shape)
+    flow = build_flow(model, data_shape, compute_dtype(config.train.compute_dtype))
     latent_dim = math.prod(data_shape)
     tx = warmed_up_adam(optim)
 

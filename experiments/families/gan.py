@@ -18,6 +18,7 @@ from experiments.families.common import (
 )
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
+from jaxgen.core.precision import compute_dtype
 from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
 from jaxgen.gan import generate, init_gan_state, make_gan_step
@@ -71,6 +72,7 @@ def build(config) -> Experiment:
             g_tx=optimizer(optim, optim.g_lr),
             d_tx=optimizer(optim, optim.d_lr, model.k),
             ema=use_ema,
+            compute_dtype=compute_dtype(config.train.compute_dtype),
         )
 
     sample_fn = jax.jit(

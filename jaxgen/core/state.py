@@ -19,8 +19,11 @@ from typing import Any
 
 import flax.linen as nn
 import jax
+import jax.numpy as jnp
 import optax
 from flax import struct
+
+from jaxgen.core.precision import cast_floating
 
 
 def takes_train(module: nn.Module) -> bool:
@@ -39,8 +42,9 @@ class NetState(struct.PyTreeNode):
 
     ``params`` are the trainable parameters, ``collections`` the network's other variable
     collections (e.g. ``{"batch_stats": ...}``, empty if none), ``ema_params`` an exponential
-    moving average of ``params`` (``None`` when not kept). ``apply_fn``, ``tx`` and
-    ``takes_train`` (whether ``apply_fn`` wants the ``train`` keyword) are static.
+    moving average of ``params`` (``None`` when not kept). ``apply_fn``, ``tx``,
+    ``takes_train`` (whether ``apply_fn`` wants the ``train`` keyword) and ``compute_dtype``
+    (the dtype the network computes in, see :mod:`jaxgen.core.precision`) are static.
     """
 
     params: Any
@@ -50,6 +54,7 @@ class NetState(struct.PyTreeNode):
     apply_fn: Callable = struct.field(pytree_node=False)
     tx: optax.GradientTransformation = struct.field(pytree_node=False)
     takes_train: bool = struct.field(pytree_node=False)
+    compute_dtype: Any = struct.field(pytree_node=False, default=jnp.float32)
 
     @classmethod
     def create(
@@ -59,6 +64,7 @@ class NetState(struct.PyTreeNode):
         variables: dict,
         tx: optax.GradientTransformation,
         ema: bool = False,
+        compute_dtype: Any = jnp.float32,
     ) -> NetState:
         params = variables["params"]
         collections = {k: v for k, v in variables.items() if k != "params"}
@@ -70,6 +76,7 @@ class NetState(struct.PyTreeNode):
             apply_fn=module.apply,
             tx=tx,
             takes_train=takes_train(module),
+            compute_dtype=compute_dtype,
         )
 
     def variables(self, params: Any = None) -> dict:
@@ -83,16 +90,22 @@ class NetState(struct.PyTreeNode):
         for the randomness they use in training). Those that keep other collections
         (BatchNorm statistics) normalise with batch statistics in training mode and return the
         updated collections; otherwise the stored ones are used and returned unchanged.
+        The network runs on ``params`` and ``args`` cast to ``compute_dtype``; its output
+        returns in float32.
         """
-        variables = self.variables(params)
+        variables = self.variables(cast_floating(params, self.compute_dtype))
+        args = cast_floating(args, self.compute_dtype)
+        collections = self.collections
         if not self.takes_train:
-            return self.apply_fn(variables, *args), self.collections
-        if not train or not self.collections:
-            return self.apply_fn(variables, *args, train=train, rngs=rngs), self.collections
-        out, updated = self.apply_fn(
-            variables, *args, train=True, rngs=rngs, mutable=list(self.collections)
-        )
-        return out, {**self.collections, **updated}
+            out = self.apply_fn(variables, *args)
+        elif not train or not self.collections:
+            out = self.apply_fn(variables, *args, train=train, rngs=rngs)
+        else:
+            out, updated = self.apply_fn(
+                variables, *args, train=True, rngs=rngs, mutable=list(self.collections)
+            )
+            collections = {**self.collections, **updated}
+        return cast_floating(out, jnp.float32), collections
 
     def apply_gradients(self, grads: Any, collections: dict | None = None) -> NetState:
         """One optimiser update: θ ← θ + tx.update(∇θ); optionally new collections."""

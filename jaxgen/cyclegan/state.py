@@ -4,6 +4,7 @@ pools of past fakes, the update counter and the base key."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import flax.linen as nn
 import jax
@@ -41,8 +42,10 @@ def init_cyclegan_state(
     g_tx: optax.GradientTransformation,
     d_tx: optax.GradientTransformation,
     pool_size: int = 50,
+    compute_dtype: Any = jnp.float32,
 ) -> CycleGANState:
-    """Fresh networks from ``init_key(key(seed))`` (one split per network) and empty pools.
+    """Fresh networks from ``init_key(key(seed))`` (one split per network), computing in
+    ``compute_dtype``, and empty pools.
     ``generator`` and ``discriminator`` are module definitions; each direction and domain
     gets its own parameters. Images of domain A have ``shape_a``, of domain B ``shape_b``."""
     key = jax.random.key(seed)
@@ -50,7 +53,10 @@ def init_cyclegan_state(
     a, b = jnp.zeros((1, *shape_a)), jnp.zeros((1, *shape_b))
 
     def net(module, net_key, x, tx):
-        return NetState.create(module=module, variables=init_variables(module, net_key, x), tx=tx)
+        variables = init_variables(module, net_key, x)
+        return NetState.create(
+            module=module, variables=variables, tx=tx, compute_dtype=compute_dtype
+        )
 
     return CycleGANState(
         step=jnp.zeros((), jnp.int32),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import flax.linen as nn
 import jax
@@ -31,6 +32,7 @@ def init_diffusion_state(
     data_shape: Sequence[int],
     tx: optax.GradientTransformation,
     ema: bool = True,
+    compute_dtype: Any = jnp.float32,
 ) -> DiffusionState:
     key = jax.random.key(seed)
     x = jnp.zeros((1, *data_shape))
@@ -38,7 +40,9 @@ def init_diffusion_state(
     return DiffusionState(
         step=jnp.zeros((), jnp.int32),
         key=key,
-        denoiser=NetState.create(module=denoiser, variables=variables, tx=tx, ema=ema),
+        denoiser=NetState.create(
+            module=denoiser, variables=variables, tx=tx, ema=ema, compute_dtype=compute_dtype
+        ),
     )
 
 

@@ -24,12 +24,14 @@ and :func:`channel_mask` for images (RealNVP §3.4).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxgen.core.precision import apply_in
 from jaxgen.flows.bijector import sum_per_example
 
 TRANSFORMS = ("additive", "affine")
@@ -59,13 +61,15 @@ class Coupling:
 
     ``conditioner`` maps x·m (shape ``(batch, *mask.shape)``) to ``2 × mask.shape[-1]``
     values on the last axis: the pre-activation h of the log-scale, then the shift t (the
-    first half is ignored by the additive transform).
+    first half is ignored by the additive transform). The conditioner computes in
+    ``compute_dtype`` (:mod:`jaxgen.core.precision`); the transform and its log-det in float32.
     """
 
     mask: np.ndarray
     conditioner: nn.Module
     transform: str = "affine"
     scale: str = "tanh"
+    compute_dtype: Any = jnp.float32
 
     def __post_init__(self):
         if self.transform not in TRANSFORMS:
@@ -80,7 +84,8 @@ class Coupling:
         return params
 
     def _log_scale_and_shift(self, params: dict, conditioning: jax.Array):
-        h, shift = jnp.split(self.conditioner.apply(params["net"], conditioning), 2, axis=-1)
+        out = apply_in(self.compute_dtype, self.conditioner.apply, params["net"], conditioning)
+        h, shift = jnp.split(out, 2, axis=-1)
         if self.transform == "additive":
             return jnp.zeros_like(shift), shift
         if self.scale == "tanh":

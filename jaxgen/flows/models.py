@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -125,6 +126,7 @@ def coupling_flow(
     coupling: str = "affine",
     bins: int = 8,
     bound: float = 4.0,
+    compute_dtype: Any = jnp.float32,
 ) -> Repeated:
     if coupling not in ("affine", "spline"):
         raise ValueError(f"unknown coupling {coupling!r}; use affine or spline")
@@ -133,20 +135,27 @@ def coupling_flow(
         mask, widths = half_mask(dim, flip), tuple(hidden)
         if coupling == "spline":
             net = CouplingMLP(widths, dim * (3 * bins - 1))
-            return SplineCoupling(mask, net, bins, bound)
-        return Coupling(mask, CouplingMLP(widths, 2 * dim), "affine", "tanh")
+            return SplineCoupling(mask, net, bins, bound, compute_dtype)
+        net = CouplingMLP(widths, 2 * dim)
+        return Coupling(mask, net, "affine", "tanh", compute_dtype)
 
     return Repeated(Chain((ActNorm(), coupling_layer(False), coupling_layer(True))), pairs)
 
 
 def glow(
-    image_shape: tuple[int, int, int], levels: int, steps: int, width: int, learn_top=False
+    image_shape: tuple[int, int, int],
+    levels: int,
+    steps: int,
+    width: int,
+    learn_top: bool = False,
+    compute_dtype: Any = jnp.float32,
 ) -> ImageFlow:
     h, w, c = image_shape
     stages = []
     for level in range(levels):
         h, w, c = h // 2, w // 2, 4 * c
-        coupling = Coupling(channel_mask(h, w, c), CouplingCNN(width, 2 * c), "affine", "sigmoid")
+        net = CouplingCNN(width, 2 * c)
+        coupling = Coupling(channel_mask(h, w, c), net, "affine", "sigmoid", compute_dtype)
         step = Chain((ActNorm(), InvertibleConv1x1(), coupling))
         top = (LearnedPrior(),) if learn_top and level == levels - 1 else ()
         stages.append(Chain((Squeeze(), Repeated(step, steps, unroll=True), *top)))
@@ -160,12 +169,13 @@ def realnvp(
     width: int,
     depth: int = 2,
     logit_alpha: float = 0.0,
+    compute_dtype: Any = jnp.float32,
 ) -> ImageFlow:
     def couplings(masks) -> list:
         layers = []
         for mask in masks:
             net = CouplingCNN(width, 2 * mask.shape[-1], depth)
-            layers += [ActNorm(), Coupling(mask, net, "affine", "tanh")]
+            layers += [ActNorm(), Coupling(mask, net, "affine", "tanh", compute_dtype)]
         return layers
 
     h, w, c = image_shape

@@ -23,12 +23,14 @@ close to the identity).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxgen.core.precision import apply_in
 from jaxgen.flows.bijector import sum_per_example
 
 MIN_BIN, MIN_DERIVATIVE = 1e-3, 1e-3
@@ -93,18 +95,20 @@ class SplineCoupling:
     """z = x·m + (1 − m)·RQS(x; θ(x·m)) with a rational-quadratic spline per coordinate.
 
     ``conditioner`` maps x·m (``(batch, *mask.shape)``) to ``mask.shape[-1] · (3·bins − 1)``
-    values on its last axis."""
+    values on its last axis, computing in ``compute_dtype`` (the spline itself runs in
+    float32)."""
 
     mask: np.ndarray
     conditioner: nn.Module
     bins: int = 8
     bound: float = 4.0
+    compute_dtype: Any = jnp.float32
 
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         return {"net": self.conditioner.init(key, x * self.mask[None])}
 
     def _spline(self, params, x, conditioning, inverse):
-        raw = self.conditioner.apply(params["net"], conditioning)
+        raw = apply_in(self.compute_dtype, self.conditioner.apply, params["net"], conditioning)
         raw = raw.reshape(*x.shape, 3 * self.bins - 1)
         y, log_det = rational_quadratic_spline(x, raw, self.bound, inverse)
         m = self.mask[None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import flax.linen as nn
 import jax
@@ -35,9 +36,11 @@ def init_gan_state(
     g_tx: optax.GradientTransformation,
     d_tx: optax.GradientTransformation,
     ema: bool = False,
+    compute_dtype: Any = jnp.float32,
 ) -> GANState:
     """A fresh GAN state, both networks initialised from ``init_key`` (a stream no update
-    draws from); ``ema=True`` also keeps an EMA of the generator's parameters."""
+    draws from) and computing in ``compute_dtype``; ``ema=True`` also keeps an EMA of the
+    generator's parameters."""
     key = jax.random.key(seed)
     g_key, d_key = jax.random.split(init_key(key))
     g_vars = init_variables(generator, g_key, jnp.zeros((1, latent_dim)))
@@ -46,6 +49,10 @@ def init_gan_state(
         step=jnp.zeros((), jnp.int32),
         g_steps=jnp.zeros((), jnp.int32),
         key=key,
-        g=NetState.create(module=generator, variables=g_vars, tx=g_tx, ema=ema),
-        d=NetState.create(module=discriminator, variables=d_vars, tx=d_tx),
+        g=NetState.create(
+            module=generator, variables=g_vars, tx=g_tx, ema=ema, compute_dtype=compute_dtype
+        ),
+        d=NetState.create(
+            module=discriminator, variables=d_vars, tx=d_tx, compute_dtype=compute_dtype
+        ),
     )

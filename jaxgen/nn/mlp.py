@@ -35,7 +35,7 @@ class TimeConditionedMLP(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:
-        e = TimeEmbedding(self.embedding)(t)
+        e = TimeEmbedding(self.embedding)(t, x.dtype)
         h = x
         for width in self.hidden:
             h = nn.silu(nn.Dense(width)(h) + nn.Dense(width)(nn.silu(e)))

@@ -20,11 +20,14 @@ def timestep_embedding(t: jax.Array, dim: int, max_period: float = 10000.0) -> j
 
 
 class TimeEmbedding(nn.Module):
-    """Sinusoidal embedding of width ``base`` → Dense(4·base) → SiLU → Dense(4·base)."""
+    """Sinusoidal embedding of width ``base`` → Dense(4·base) → SiLU → Dense(4·base).
+
+    The sinusoids are computed in float32 (t·ω needs its precision) and then cast to ``dtype``,
+    the dtype of the data the network conditions (bfloat16 under mixed precision)."""
 
     base: int
 
     @nn.compact
-    def __call__(self, t: jax.Array) -> jax.Array:
-        h = nn.Dense(4 * self.base)(timestep_embedding(t, self.base))
+    def __call__(self, t: jax.Array, dtype=jnp.float32) -> jax.Array:
+        h = nn.Dense(4 * self.base)(timestep_embedding(t, self.base).astype(dtype))
         return nn.Dense(4 * self.base)(nn.silu(h))

@@ -79,7 +79,7 @@ class UNet(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array, t: jax.Array, train: bool = False) -> jax.Array:
-        embedding = TimeEmbedding(self.channels)(t)
+        embedding = TimeEmbedding(self.channels)(t, x.dtype)
         block = dict(groups=self.groups, dropout=self.dropout)
         h = nn.Conv(self.channels, (3, 3))(x)
         skips = [h]

@@ -11,11 +11,14 @@ networks two layers instead of one. Weights are initialised from N(0, 0.02) and 
 scales from N(1, 0.02) (§4); BatchNorm momentum 0.9 matches the reference code's 0.1
 running-average update.
 
-The stride-2 transposed convolutions are :class:`UpConv`: zeros inserted between input pixels,
-then an ordinary 4x4 convolution. That is exactly a transposed convolution (XLA's
-``lhs_dilation``), but its gradient runs ~3x faster on XLA:CPU than ``nn.ConvTranspose``'s
-(measured by ``make bench``; the weight gradient of a dilated convolution misses the fast
-path there).
+The stride-2 transposed convolutions are :class:`UpConv`, computed by output phase (the
+"sub-pixel" form of Shi et al. 2016, §2.2): each of the four phases of the 2H x 2W output is
+an ordinary stride-1 convolution of the input with a subset of the kernel's taps, all four in
+one convolution with 4x the output channels, then interleaved. It equals a transposed
+convolution (XLA's ``lhs_dilation``) but multiplies fewer zeros (for k = 4, 2.25x the FLOPs
+of the ideal, against 4x for inserting zeros between input pixels) and runs 2-5x faster on
+XLA:CPU from 4x4 inputs up; 2x2 inputs keep zero insertion (measured, see :class:`UpConv`).
+``nn.ConvTranspose`` is not used: its weight gradient misses XLA:CPU's fast path.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ import math
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 WEIGHT_INIT = nn.initializers.normal(0.02)
+CONV_DIMS = ("NHWC", "HWIO", "NHWC")
+PHASE_MIN_PIXELS = 16  # UpConv computes by phase from 4x4 inputs up (measured: see UpConv)
 
 
 def _scale_init(key, shape, dtype=jnp.float32):
@@ -39,14 +45,96 @@ def _batch_norm(train: bool) -> nn.BatchNorm:
     )
 
 
+def phase_taps(kernel: int) -> tuple[np.ndarray, int, int]:
+    """Per spatial axis, which tap of a stride-2 transposed convolution's k-tap kernel each
+    output phase uses at each input offset.
+
+    The transposed convolution (zeros inserted, then a k-tap convolution padded by k//2 below)
+    gives ``y[2i + a] = Σ_t W[t] · x[i + (a + t − k//2) / 2]`` over the taps t with
+    a + t − k//2 even. Returns ``(taps, low, high)``: ``taps[u, a]`` is the tap applied to
+    ``x[i + u − low]`` in phase a (``kernel``, an index past the last tap, where none is),
+    and the input offsets run from −low to high.
+    """
+    offsets = {
+        (a, t): (a + t - kernel // 2) // 2
+        for a in (0, 1)
+        for t in range(kernel)
+        if (a + t - kernel // 2) % 2 == 0
+    }
+    low, high = -min(offsets.values()), max(offsets.values())
+    taps = np.full((low + high + 1, 2), kernel)
+    for (a, t), d in offsets.items():
+        taps[d + low, a] = t
+    return taps, low, high
+
+
+def gather_taps(weights: jax.Array, taps: np.ndarray, axis: int) -> jax.Array:
+    """``weights`` with axis ``axis`` replaced by the two axes of ``taps`` (tap k: zeros),
+    built from static slices: a gather's gradient, a scatter, is slow on XLA:CPU."""
+    zero = jnp.zeros_like(jax.lax.index_in_dim(weights, 0, axis, keepdims=False))
+    pick = [
+        zero if t == weights.shape[axis] else jax.lax.index_in_dim(weights, int(t), axis, False)
+        for t in taps.reshape(-1)
+    ]
+    return jnp.stack(pick, axis).reshape(
+        *weights.shape[:axis], *taps.shape, *weights.shape[axis + 1 :]
+    )
+
+
+class ConvWeights(nn.Module):
+    """The kernel (k, k, in, out) and bias of a convolution, initialised as ``nn.Conv``'s."""
+
+    shape: tuple[int, int, int, int]
+    use_bias: bool
+
+    @nn.compact
+    def __call__(self) -> tuple[jax.Array, jax.Array | None]:
+        kernel = self.param("kernel", WEIGHT_INIT, self.shape)
+        bias = self.param("bias", nn.initializers.zeros, self.shape[-1:]) if self.use_bias else None
+        return kernel, bias
+
+
+def by_phase(x: jax.Array, weights: jax.Array) -> jax.Array:
+    """The transposed convolution as one stride-1 convolution with 4x the output channels
+    (``y[2i + a, 2j + b] = Σ_{u,v} x[i + u − low, j + v − low] · W[taps[u, a], taps[v, b]]``,
+    zero where a phase has no tap), then the four phases interleaved."""
+    n, h, w, c = x.shape
+    features = weights.shape[-1]
+    taps, low, high = phase_taps(weights.shape[0])
+    phases = gather_taps(gather_taps(weights, taps, axis=0), taps, axis=2)  # (U, 2, U, 2, c, f)
+    u = taps.shape[0]
+    phases = phases.transpose(0, 2, 4, 1, 3, 5).reshape(u, u, c, 4 * features)
+    y = jax.lax.conv_general_dilated(
+        x, phases, (1, 1), ((low, high), (low, high)), dimension_numbers=CONV_DIMS
+    )
+    y = y.reshape(n, h, w, 2, 2, features).transpose(0, 1, 3, 2, 4, 5)
+    return y.reshape(n, 2 * h, 2 * w, features)
+
+
+def by_zero_insertion(x: jax.Array, weights: jax.Array) -> jax.Array:
+    """The transposed convolution as zeros inserted between input pixels, then a k x k
+    convolution padded by (k//2, (k − 1)//2)."""
+    n, h, w, c = x.shape
+    k = weights.shape[0]
+    spread = jnp.zeros((n, h, 2, w, 2, c), x.dtype).at[:, :, 0, :, 0, :].set(x)
+    pad = (k // 2, (k - 1) // 2)
+    return jax.lax.conv_general_dilated(
+        spread.reshape(n, 2 * h, 2 * w, c), weights, (1, 1), (pad, pad), dimension_numbers=CONV_DIMS
+    )
+
+
 class UpConv(nn.Module):
-    """Stride-2, k x k transposed convolution: y = conv(insert_zeros(x), W), output 2H x 2W.
+    """Stride-2, k x k transposed convolution, output 2H x 2W.
 
     For k = 4 (DCGAN) it equals ``lax.conv_general_dilated(x, W, (1, 1), ((2, 2), (2, 2)),
     lhs_dilation=(2, 2))`` (tested), PyTorch's ``ConvTranspose2d(k=4, stride=2, padding=1)``;
     for k = 3 PyTorch's ``ConvTranspose2d(k=3, stride=2, padding=1, output_padding=1)``
-    (CycleGAN). Written as an explicit zero-insertion so that XLA:CPU uses its fast
-    convolution.
+    (CycleGAN). Inputs of at least ``PHASE_MIN_PIXELS`` pixels take :func:`by_phase`, smaller
+    ones :func:`by_zero_insertion`: a train step's forward and backward pass through one
+    layer, measured on XLA:CPU (ms, zero insertion → by phase), went 1.5 → 0.3 (64x4x4x64→1),
+    138 → 70 (128x4x4x256→128), 302 → 81 (128x8x8x128→64) and 129 → 25 (128x16x16x64→3), but
+    6.3 → 45 on a 2x2 input (64x2x2x128→64), whose stride-1 weight gradient misses XLA:CPU's
+    fast path. Parameters are named as ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
     """
 
     features: int
@@ -55,18 +143,13 @@ class UpConv(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        n, h, w, c = x.shape
-        spread = jnp.zeros((n, h, 2, w, 2, c), x.dtype).at[:, :, 0, :, 0, :].set(x)
-        spread = spread.reshape(n, 2 * h, 2 * w, c)
-        k = self.kernel
-        conv = nn.Conv(
-            self.features,
-            (k, k),
-            padding=((k // 2, (k - 1) // 2), (k // 2, (k - 1) // 2)),
-            use_bias=self.use_bias,
-            kernel_init=WEIGHT_INIT,
-        )
-        return conv(spread)
+        k, c = self.kernel, x.shape[-1]
+        weights, bias = ConvWeights((k, k, c, self.features), self.use_bias, name="Conv_0")()
+        dtype = jnp.result_type(x, weights)
+        x, weights = x.astype(dtype), weights.astype(dtype)
+        upsample = by_phase if x.shape[1] * x.shape[2] >= PHASE_MIN_PIXELS else by_zero_insertion
+        y = upsample(x, weights)
+        return y if bias is None else y + bias.astype(dtype)[None, None, None]
 
 
 def resolution_changes(image_size: int, base_size: int) -> int:

@@ -12,11 +12,14 @@ from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator, UpConv
 # PyTorch's ConvTranspose2d(k, stride 2, padding p, output_padding q) is a stride-1
 # convolution of the 2-dilated input padded by (k − 1 − p, k − 1 − p + q): DCGAN's k = 4,
 # p = 1, q = 0 gives (2, 2); CycleGAN's k = 3, p = 1, q = 1 gives (1, 2).
+# Inputs of 2x2 take UpConv's zero-insertion path, of 4x5 its by-phase path.
 @pytest.mark.parametrize("kernel, padding", [(4, (2, 2)), (3, (1, 2))])
-def test_upconv_equals_lhs_dilated_convolution(kernel, padding):
-    x = jax.random.normal(jax.random.key(0), (2, 3, 5, 4))
-    layer = UpConv(6, use_bias=False, kernel=kernel)
+@pytest.mark.parametrize("height, width", [(2, 2), (4, 5)])
+def test_upconv_equals_lhs_dilated_convolution(kernel, padding, height, width):
+    x = jax.random.normal(jax.random.key(0), (2, height, width, 4))
+    layer = UpConv(6, kernel=kernel)
     params = layer.init(jax.random.key(1), x)
+    params["params"]["Conv_0"]["bias"] = jnp.arange(6.0)
     kernel = params["params"]["Conv_0"]["kernel"]
     expected = jax.lax.conv_general_dilated(
         x,
@@ -26,8 +29,9 @@ def test_upconv_equals_lhs_dilated_convolution(kernel, padding):
         lhs_dilation=(2, 2),
         dimension_numbers=("NHWC", "HWIO", "NHWC"),
     )
+    expected = expected + jnp.arange(6.0)[None, None, None]
     np.testing.assert_allclose(layer.apply(params, x), expected, atol=1e-5)
-    assert expected.shape == (2, 6, 10, 6)
+    assert expected.shape == (2, 2 * height, 2 * width, 6)
 
 
 @pytest.mark.parametrize("size, channels, base", [(8, 1, 2), (8, 1, 4), (32, 3, 4), (64, 3, 4)])

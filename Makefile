@@ -10,7 +10,7 @@ export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS := 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: venv test lint demo bench clean
+.PHONY: venv test lint demo bench bench-pytorch clean
 
 venv: $(STAMP)
 
@@ -33,6 +33,11 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+
+# PyTorch is not a jaxgen dependency: this installs the CPU build pinned here, for the comparison.
+bench-pytorch: $(STAMP)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m benchmarks.versus_pytorch
 
 clean:
 	rm -rf $(VENV) .jax_cache .pytest_cache demo

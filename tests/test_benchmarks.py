@@ -75,3 +75,27 @@ def test_the_sharded_gan_step_on_four_devices_reduces_gradients_and_moves_nothin
     row = json.loads(proc.stdout.strip().splitlines()[-1])
     assert row["devices"] == 4 and row["all-reduce"] > 0
     assert row["all-gather"] == row["all-to-all"] == row["collective-permute"] == 0
+
+
+def test_the_pytorch_dcgan_has_jaxgens_parameters():
+    """The comparison's PyTorch DCGAN is jaxgen's 32x32 DCGAN: the same parameter count in
+    each network and the same output shapes (runs where torch is installed, as by
+    ``make bench-pytorch``)."""
+    torch = pytest.importorskip("torch")
+    import jax
+
+    from benchmarks.versus_pytorch import torch_dcgan
+    from jaxgen.core.state import init_variables
+    from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
+
+    generator, discriminator = torch_dcgan(latent=100, features=64, channels=3)
+    g_vars = init_variables(DCGANGenerator(32, 3, 64), jax.random.key(0), jnp.zeros((1, 100)))
+    d_vars = init_variables(
+        DCGANDiscriminator(32, 64), jax.random.key(1), jnp.zeros((1, 32, 32, 3))
+    )
+    for net, variables in ((generator, g_vars), (discriminator, d_vars)):
+        jax_count = sum(x.size for x in jax.tree.leaves(variables["params"]))
+        assert sum(p.numel() for p in net.parameters()) == jax_count
+    images = generator(torch.zeros(2, 100))
+    assert tuple(images.shape) == (2, 3, 32, 32)
+    assert tuple(discriminator(images).shape) == (2, 1)

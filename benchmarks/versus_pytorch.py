@@ -1,0 +1,237 @@
+"""jaxgen against PyTorch (eager, CPU) on the same machine, in one process.
+
+``make bench-pytorch`` (``python -m benchmarks.versus_pytorch``; needs ``torch``, which the
+make target installs). Three comparisons, each timed as in :mod:`benchmarks.measure` (median
+of 5 repeats of about 1 s of back-to-back calls, synchronised):
+
+* the float32 matmul peak of each framework (a 2048² product);
+* one convolution layer at shapes from the default models, split into its forward pass, the
+  gradient with respect to the input (dx) and the gradient with respect to the kernel (dW);
+* the DCGAN 32x32 train step (``configs/gan/cifar10.py``: batch 128, z of 100, widths 64,
+  Adam 2e-4, β1 0.5), one discriminator update on a real and a fake batch then one
+  non-saturating generator update, with the same networks written in PyTorch
+  (:func:`torch_dcgan`: ``ConvTranspose2d(4, 2, 1)``, BatchNorm, LeakyReLU 0.2).
+
+Writes ``results/<date>-<host>-versus-pytorch.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+import sys
+from dataclasses import asdict, dataclass
+
+import jax
+
+from benchmarks import cases, measure
+from benchmarks.run import RESULTS, prepare, table
+from jaxgen.core.combinators import guard_nonfinite
+from jaxgen.nn.dcgan import CONV_DIMS
+
+try:
+    import torch
+    from torch import nn
+except ImportError:  # the comparison's one extra dependency
+    sys.exit("benchmarks.versus_pytorch needs torch: run `make bench-pytorch`, which installs it")
+
+# (batch, side, in, out, kernel): the DDPM U-Net's 3x3 convolutions at 8x8 (digits) and 32x32
+# (CIFAR-10), a 16x16 level of the latter, and a DCGAN 4x4 stride-1 equivalent at 8x8.
+CONV_SHAPES = [
+    (128, 8, 32, 32, 3),
+    (128, 8, 64, 64, 3),
+    (64, 32, 64, 64, 3),
+    (64, 16, 128, 128, 3),
+    (128, 8, 128, 128, 4),
+]
+
+
+@dataclass(frozen=True)
+class ConvRow:
+    shape: str
+    framework: str
+    forward_gflops: float
+    dx_gflops: float
+    dw_gflops: float
+
+
+@dataclass(frozen=True)
+class StepRow:
+    case: str
+    framework: str
+    steps_per_second: float
+
+
+def seconds(run) -> float:
+    """Median seconds per call of ``run()``, which must synchronise before returning."""
+    return measure.time_calls(lambda n: [run() for _ in range(n)]).seconds_per_call
+
+
+def jax_seconds(fn, *args) -> float:
+    compiled = jax.jit(fn).lower(*args).compile()
+    return seconds(lambda: jax.block_until_ready(compiled(*args)))
+
+
+def matmul_peaks() -> dict[str, float]:
+    a = torch.randn(2048, 2048)
+    torch_seconds = seconds(lambda: a @ a)
+    return {
+        "jax": round(measure.matmul_peak_flops() / 1e9, 1),
+        "torch": round(2 * 2048**3 / torch_seconds / 1e9, 1),
+    }
+
+
+def jax_conv_row(batch, side, cin, cout, k) -> ConvRow:
+    keys = jax.random.split(jax.random.key(0), 3)
+    x = jax.random.normal(keys[0], (batch, side, side, cin))
+    w = 0.1 * jax.random.normal(keys[1], (k, k, cin, cout))
+    dy = jax.random.normal(keys[2], (batch, side, side, cout))
+    pad = ((k // 2, (k - 1) // 2),) * 2
+
+    def conv(x, w):
+        return jax.lax.conv_general_dilated(x, w, (1, 1), pad, dimension_numbers=CONV_DIMS)
+
+    flops = 2.0 * batch * side * side * cin * cout * k * k
+    forward = jax_seconds(conv, x, w)
+    dx = jax_seconds(lambda x, w, dy: jax.vjp(lambda x: conv(x, w), x)[1](dy)[0], x, w, dy)
+    dw = jax_seconds(lambda x, w, dy: jax.vjp(lambda w: conv(x, w), w)[1](dy)[0], x, w, dy)
+    name = f"{batch}x{side}x{side}x{cin}->{cout} k{k}"
+    return ConvRow(name, "jax", *(round(flops / s / 1e9, 1) for s in (forward, dx, dw)))
+
+
+def torch_conv_row(batch, side, cin, cout, k, channels_last: bool) -> ConvRow:
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    x = torch.randn(batch, cin, side, side).to(memory_format=layout)
+    w = (0.1 * torch.randn(cout, cin, k, k)).to(memory_format=layout)
+    dy = torch.randn(batch, cout, side, side).to(memory_format=layout)
+    pad = "same" if k % 2 else (k // 2, k // 2)
+
+    def conv(x, w):
+        y = nn.functional.conv2d(x, w, padding=pad)
+        return y if k % 2 else y[:, :, :-1, :-1]  # even k: pads (k/2, k/2), jax (k/2, k/2 − 1)
+
+    xg, wg = x.clone().requires_grad_(True), w.clone().requires_grad_(True)
+    flops = 2.0 * batch * side * side * cin * cout * k * k
+    forward = seconds(lambda: conv(x, w))
+    # autograd.grad runs the forward too: subtract it
+    dx = seconds(lambda: torch.autograd.grad(conv(xg, w), xg, dy)) - forward
+    dw = seconds(lambda: torch.autograd.grad(conv(x, wg), wg, dy)) - forward
+    name = f"{batch}x{side}x{side}x{cin}->{cout} k{k}"
+    framework = "torch channels_last" if channels_last else "torch"
+    return ConvRow(name, framework, *(round(flops / s / 1e9, 1) for s in (forward, dx, dw)))
+
+
+def torch_dcgan(latent: int = 100, features: int = 64, channels: int = 3):
+    """jaxgen's DCGAN 32x32 (jaxgen/nn/dcgan.py, base 4x4, three resolution changes) in
+    PyTorch, with the paper's N(0, 0.02) initialisation."""
+    width = features * 4
+
+    def up(cin, cout, bias=False):
+        return nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=bias)
+
+    def down(cin, cout, bias=False):
+        return nn.Conv2d(cin, cout, 4, 2, 1, bias=bias)
+
+    generator = nn.Sequential(
+        nn.Linear(latent, 4 * 4 * width, bias=False),
+        nn.Unflatten(1, (width, 4, 4)),
+        nn.BatchNorm2d(width, momentum=0.1),
+        nn.ReLU(),
+        up(width, width // 2),
+        nn.BatchNorm2d(width // 2),
+        nn.ReLU(),
+        up(width // 2, width // 4),
+        nn.BatchNorm2d(width // 4),
+        nn.ReLU(),
+        up(width // 4, channels, bias=True),
+        nn.Tanh(),
+    )
+    discriminator = nn.Sequential(
+        down(channels, features, bias=True),
+        nn.LeakyReLU(0.2),
+        down(features, 2 * features),
+        nn.BatchNorm2d(2 * features),
+        nn.LeakyReLU(0.2),
+        down(2 * features, 4 * features),
+        nn.BatchNorm2d(4 * features),
+        nn.LeakyReLU(0.2),
+        nn.Flatten(),
+        nn.Linear(4 * 4 * 4 * features, 1),
+    )
+    for module in (*generator, *discriminator):
+        if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+            nn.init.normal_(module.weight, 0.0, 0.02)
+    return generator, discriminator
+
+
+def torch_dcgan_step_seconds(batch: int = 128, latent: int = 100) -> float:
+    generator, discriminator = torch_dcgan(latent)
+    g_opt = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
+    bce = nn.BCEWithLogitsLoss()
+    real = torch.rand(batch, 3, 32, 32) * 2 - 1
+    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+
+    def step():
+        fake = generator(torch.randn(batch, latent)).detach()
+        d_loss = bce(discriminator(real), ones) + bce(discriminator(fake), zeros)
+        d_opt.zero_grad()
+        d_loss.backward()
+        d_opt.step()
+        g_loss = bce(discriminator(generator(torch.randn(batch, latent))), ones)
+        g_opt.zero_grad()
+        g_loss.backward()
+        g_opt.step()
+
+    return seconds(step)
+
+
+def jax_step_seconds(name: str) -> float:
+    _, task, state, batch = prepare(cases.step_case(name))
+    compiled, _ = measure.compile_timed(guard_nonfinite(task.step), state, batch)
+    return measure.time_calls(measure.step_runner(compiled, state, batch)).seconds_per_call
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    peaks = matmul_peaks()
+    print(f"float32 matmul peak, GFLOP/s: {peaks}", flush=True)
+    conv_rows = []
+    for shape in CONV_SHAPES:
+        for row in (
+            jax_conv_row(*shape),
+            torch_conv_row(*shape, channels_last=False),
+            torch_conv_row(*shape, channels_last=True),
+        ):
+            conv_rows.append(row)
+            print(row, flush=True)
+    step_rows = [
+        StepRow("dcgan_32x32", "jax", round(1 / jax_step_seconds("dcgan_32x32"), 2)),
+        StepRow("dcgan_32x32", "torch", round(1 / torch_dcgan_step_seconds(), 2)),
+    ]
+    print(*step_rows, sep="\n", flush=True)
+    record = {
+        "date": str(datetime.date.today()),
+        "host": platform.node(),
+        "jax": jax.__version__,
+        "torch": torch.__version__,
+        "threads": {"torch": torch.get_num_threads()},
+        "matmul_peak_gflops": peaks,
+        "convolutions_gflops": [asdict(r) for r in conv_rows],
+        "steps": [asdict(r) for r in step_rows],
+    }
+    markdown = (
+        f"float32 matmul peak (GFLOP/s): jax {peaks['jax']}, torch {peaks['torch']}\n\n"
+        f"## One convolution layer, GFLOP/s\n\n{table(conv_rows)}\n\n"
+        f"## Train step\n\n{table(step_rows)}\n"
+    )
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"{record['date']}-{record['host']}-versus-pytorch"
+    stem.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()

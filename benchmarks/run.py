@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--skip-scaling", action="store_true")
     args = parser.parse_args()
 
+    measure.cold_compiles()
     peak = measure.matmul_peak_flops()
     steps = [shown(bench_step(c, peak)) for c in cases.STEPS if args.only in c.name]
     samplers = [shown(bench_sampler(c, peak)) for c in cases.SAMPLERS if args.only in c.name]

@@ -194,6 +194,7 @@ def jax_step_seconds(name: str) -> float:
 
 
 def main() -> None:
+    measure.cold_compiles()
     torch.manual_seed(0)
     peaks = matmul_peaks()
     print(f"float32 matmul peak, GFLOP/s: {peaks}", flush=True)

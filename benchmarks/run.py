@@ -188,6 +188,15 @@ def dict_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def write_results(record: dict, markdown: str, suffix: str = "") -> None:
+    """``results/<date>-<host><suffix>.json`` and ``.md``; prints the markdown."""
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"{record['date']}-{record['host']}{suffix}"
+    stem.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown)
+    print(markdown)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
@@ -233,12 +242,8 @@ def main() -> None:
         if rows:
             sections.append(f"## {title}\n\n{render(rows)}")
     markdown = "\n\n".join(sections) + "\n"
-    RESULTS.mkdir(exist_ok=True)
     partial = (f"-only-{args.only}" if args.only else "") + ("-no-scaling" * args.skip_scaling)
-    stem = RESULTS / f"{record['date']}-{record['host']}{partial}"
-    stem.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown)
-    print(markdown)
+    write_results(record, markdown, partial)
 
 
 if __name__ == "__main__":

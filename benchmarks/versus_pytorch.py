@@ -18,7 +18,6 @@ Writes ``results/<date>-<host>-versus-pytorch.{json,md}``.
 from __future__ import annotations
 
 import datetime
-import json
 import platform
 import sys
 from dataclasses import asdict, dataclass
@@ -26,7 +25,7 @@ from dataclasses import asdict, dataclass
 import jax
 
 from benchmarks import cases, measure
-from benchmarks.run import RESULTS, prepare, table
+from benchmarks.run import prepare, table, write_results
 from jaxgen.core.combinators import guard_nonfinite
 from jaxgen.nn.dcgan import CONV_DIMS
 
@@ -227,11 +226,7 @@ def main() -> None:
         f"## One convolution layer, GFLOP/s\n\n{table(conv_rows)}\n\n"
         f"## Train step\n\n{table(step_rows)}\n"
     )
-    RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"{record['date']}-{record['host']}-versus-pytorch"
-    stem.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown)
-    print(markdown)
+    write_results(record, markdown, "-versus-pytorch")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,13 @@
 """How a compiled step or sampler is measured.
 
-* compile time: wall time of ``jax.jit(fn).lower(...).compile()`` with the persistent cache
-  off (a cache hit would time a file read);
+* compile time: wall time of ``jax.jit(fn).lower(...).compile()`` in a process that called
+  :func:`cold_compiles` first (a persistent-cache hit would time a file read);
 * steady state: after a warm-up call, ``repeats`` timings of ``calls`` back-to-back calls
   each (the state donated and fed back, the batch already on device, one
   ``block_until_ready`` at the end); the median per-call time. ``calls`` is chosen so that a
   repeat lasts about ``target_seconds``; calls over 5 s are repeated twice only;
 * FLOPs: XLA's cost analysis of the compiled executable; achieved FLOP/s over the float32
-  matmul peak measured in the same process (a 2048² ``jnp.dot``);
+  matmul peak measured in the same process (the fastest of 9 repeats of a 2048² ``jnp.dot``);
 * memory: XLA's memory analysis, arguments + outputs + temporaries − aliased (donated)
   bytes, the peak an executable needs on its device.
 """

@@ -12,8 +12,9 @@ exponent range, so no loss scaling is needed (Kalamkar et al. 2019, §3). Normal
 layers compute their statistics in float32 (flax's ``force_float32_reductions``), and
 their running statistics stay float32.
 
-bfloat16 is an option for GPUs and TPUs, whose matrix units run it natively; XLA:CPU has
-no bfloat16 matrix unit here and runs it slower than float32 (``make bench`` measures both).
+bfloat16 is an option for GPUs and TPUs, whose matrix units run it natively. On this
+project's 2-core CPU it gains nothing (``make bench``, the ``*_bf16`` rows: DCGAN 32x32 1.73
+against 1.83 steps/s in float32, DDPM 8x8 8.3 against 8.2).
 """
 
 from __future__ import annotations

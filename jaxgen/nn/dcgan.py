@@ -131,10 +131,11 @@ class UpConv(nn.Module):
     for k = 3 PyTorch's ``ConvTranspose2d(k=3, stride=2, padding=1, output_padding=1)``
     (CycleGAN). Inputs of at least ``PHASE_MIN_PIXELS`` pixels take :func:`by_phase`, smaller
     ones :func:`by_zero_insertion`: a train step's forward and backward pass through one
-    layer, measured on XLA:CPU (ms, zero insertion → by phase), went 1.5 → 0.3 (64x4x4x64→1),
-    138 → 70 (128x4x4x256→128), 302 → 81 (128x8x8x128→64) and 129 → 25 (128x16x16x64→3), but
-    6.3 → 45 on a 2x2 input (64x2x2x128→64), whose stride-1 weight gradient misses XLA:CPU's
-    fast path. Parameters are named as ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
+    layer (``python -m benchmarks.upconv_layers``; ms, zero insertion → by phase) went
+    1.7 → 0.4 (64x4x4x64→1), 129 → 64 (128x4x4x256→128), 297 → 86 (128x8x8x128→64) and
+    123 → 26 (128x16x16x64→3), but 6.4 → 47 on a 2x2 input (64x2x2x128→64), whose
+    stride-1 weight gradient misses XLA:CPU's fast path. Parameters are named as
+    ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
     """
 
     features: int

@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+KERNELS := jaxgen/kernels/libjaxgen_onednn.so
 export JAX_COMPILATION_CACHE_DIR := $(CURDIR)/.jax_cache
 export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS := 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES := 0
@@ -12,7 +13,7 @@ export PYTHONHASHSEED := 0
 
 .PHONY: venv test lint demo bench bench-pytorch clean
 
-venv: $(STAMP)
+venv: $(STAMP) $(KERNELS)
 
 $(STAMP): requirements.lock setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,23 +22,27 @@ $(STAMP): requirements.lock setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-lint: $(STAMP)
+# oneDNN convolutions for XLA:CPU (jaxgen/kernels); elsewhere the build says so and XLA's stay.
+$(KERNELS): jaxgen/kernels/onednn_conv.cc jaxgen/kernels/build.py $(STAMP)
+	$(PY) -m jaxgen.kernels.build
+
+lint: $(STAMP) $(KERNELS)
 	$(VENV)/bin/ruff check jaxgen experiments tests benchmarks notebooks
 	$(VENV)/bin/ruff format --check jaxgen experiments tests benchmarks notebooks
 
 test: lint
 	$(PY) -m pytest -n 2 -q
 
-demo: $(STAMP)
+demo: $(STAMP) $(KERNELS)
 	$(PY) -m experiments.demo --out demo
 
-bench: $(STAMP)
+bench: $(STAMP) $(KERNELS)
 	$(PY) -m benchmarks.run
 
 # PyTorch is not a jaxgen dependency: this installs the CPU build pinned here, for the comparison.
-bench-pytorch: $(STAMP)
+bench-pytorch: $(STAMP) $(KERNELS)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m benchmarks.versus_pytorch
 
 clean:
-	rm -rf $(VENV) .jax_cache .pytest_cache demo
+	rm -rf $(VENV) .jax_cache .pytest_cache demo $(KERNELS)

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import flax.linen as nn
 import jax
 
+from jaxgen.nn.conv import Conv
+
 
 class DigitsConvNet(nn.Module):
     """``__call__`` gives class logits, ``features`` the penultimate activations."""
@@ -24,7 +26,7 @@ class DigitsConvNet(nn.Module):
     num_classes: int = 10
 
     def setup(self):
-        self.convs = [nn.Conv(w, (3, 3), padding="SAME") for w in self.widths]
+        self.convs = [Conv(w, (3, 3), padding="SAME") for w in self.widths]
         self.dense = nn.Dense(self.hidden)
         self.head = nn.Dense(self.num_classes)
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import flax.linen as nn
 import jax
 
+from jaxgen.nn.conv import Conv
+
 
 class CouplingMLP(nn.Module):
     hidden: Sequence[int]
@@ -32,8 +34,8 @@ class CouplingCNN(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        x = nn.relu(nn.Conv(self.width, (3, 3))(x))
+        x = nn.relu(Conv(self.width, (3, 3))(x))
         for _ in range(self.depth):
-            x = nn.relu(nn.Conv(self.width, (3, 3))(x))
-        x = nn.relu(nn.Conv(self.width, (1, 1))(x))
-        return nn.Conv(self.out_channels, (3, 3), kernel_init=nn.initializers.zeros)(x)
+            x = nn.relu(Conv(self.width, (3, 3))(x))
+        x = nn.relu(Conv(self.width, (1, 1))(x))
+        return Conv(self.out_channels, (3, 3), kernel_init=nn.initializers.zeros)(x)

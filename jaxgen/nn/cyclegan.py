@@ -25,9 +25,10 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgen.nn.conv import Conv
 from jaxgen.nn.dcgan import WEIGHT_INIT, UpConv
 
-conv = functools.partial(nn.Conv, kernel_init=WEIGHT_INIT)
+conv = functools.partial(Conv, kernel_init=WEIGHT_INIT)
 
 
 def instance_norm(x: jax.Array) -> jax.Array:

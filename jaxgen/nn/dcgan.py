@@ -30,6 +30,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxgen.kernels.conv import conv_general_dilated
+from jaxgen.nn.conv import Conv
+
 WEIGHT_INIT = nn.initializers.normal(0.02)
 CONV_DIMS = ("NHWC", "HWIO", "NHWC")
 PHASE_MIN_PIXELS = 16  # UpConv computes by phase from 4x4 inputs up (measured: see UpConv)
@@ -104,7 +107,7 @@ def by_phase(x: jax.Array, weights: jax.Array) -> jax.Array:
     phases = gather_taps(gather_taps(weights, taps, axis=0), taps, axis=2)  # (U, 2, U, 2, c, f)
     u = taps.shape[0]
     phases = phases.transpose(0, 2, 4, 1, 3, 5).reshape(u, u, c, 4 * features)
-    y = jax.lax.conv_general_dilated(
+    y = conv_general_dilated(
         x, phases, (1, 1), ((low, high), (low, high)), dimension_numbers=CONV_DIMS
     )
     y = y.reshape(n, h, w, 2, 2, features).transpose(0, 1, 3, 2, 4, 5)
@@ -118,7 +121,7 @@ def by_zero_insertion(x: jax.Array, weights: jax.Array) -> jax.Array:
     k = weights.shape[0]
     spread = jnp.zeros((n, h, 2, w, 2, c), x.dtype).at[:, :, 0, :, 0, :].set(x)
     pad = (k // 2, (k - 1) // 2)
-    return jax.lax.conv_general_dilated(
+    return conv_general_dilated(
         spread.reshape(n, 2 * h, 2 * w, c), weights, (1, 1), (pad, pad), dimension_numbers=CONV_DIMS
     )
 
@@ -214,11 +217,11 @@ class DCGANDiscriminator(nn.Module):
             )
         downs = resolution_changes(self.image_size, self.base_size)
         width = self.features
-        x = nn.leaky_relu(nn.Conv(width, (4, 4), (2, 2), "SAME", kernel_init=WEIGHT_INIT)(x), 0.2)
+        x = nn.leaky_relu(Conv(width, (4, 4), (2, 2), "SAME", kernel_init=WEIGHT_INIT)(x), 0.2)
         for _ in range(downs - 1):
             width *= 2
             no_bias = self.normalization == "batch"  # BatchNorm's shift replaces the bias
-            conv = nn.Conv(
+            conv = Conv(
                 width, (4, 4), (2, 2), "SAME", use_bias=not no_bias, kernel_init=WEIGHT_INIT
             )
             x = nn.leaky_relu(self._normalize(conv(x), train), 0.2)

@@ -22,11 +22,12 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgen.nn.conv import Conv
 from jaxgen.nn.time_embedding import TimeEmbedding
 
 
 def zero_conv(features: int, kernel: int = 3) -> nn.Conv:
-    return nn.Conv(features, (kernel, kernel), kernel_init=nn.initializers.zeros)
+    return Conv(features, (kernel, kernel), kernel_init=nn.initializers.zeros)
 
 
 class ResidualBlock(nn.Module):
@@ -37,13 +38,13 @@ class ResidualBlock(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, embedding: jax.Array, train: bool) -> jax.Array:
         h = nn.silu(nn.GroupNorm(self.groups)(x))
-        h = nn.Conv(self.features, (3, 3))(h)
+        h = Conv(self.features, (3, 3))(h)
         h = h + nn.Dense(self.features)(nn.silu(embedding))[:, None, None, :]
         h = nn.silu(nn.GroupNorm(self.groups)(h))
         h = nn.Dropout(self.dropout, deterministic=not train)(h)
         h = zero_conv(self.features)(h)
         if x.shape[-1] != self.features:
-            x = nn.Conv(self.features, (1, 1))(x)
+            x = Conv(self.features, (1, 1))(x)
         return x + h
 
 
@@ -81,7 +82,7 @@ class UNet(nn.Module):
     def __call__(self, x: jax.Array, t: jax.Array, train: bool = False) -> jax.Array:
         embedding = TimeEmbedding(self.channels)(t, x.dtype)
         block = dict(groups=self.groups, dropout=self.dropout)
-        h = nn.Conv(self.channels, (3, 3))(x)
+        h = Conv(self.channels, (3, 3))(x)
         skips = [h]
         for level, multiplier in enumerate(self.multipliers):
             for _ in range(self.blocks):
@@ -90,7 +91,7 @@ class UNet(nn.Module):
                     h = AttentionBlock(self.groups)(h)
                 skips.append(h)
             if level < len(self.multipliers) - 1:
-                h = nn.Conv(h.shape[-1], (3, 3), strides=(2, 2))(h)
+                h = Conv(h.shape[-1], (3, 3), strides=(2, 2))(h)
                 skips.append(h)
         h = ResidualBlock(h.shape[-1], **block)(h, embedding, train)
         h = AttentionBlock(self.groups)(h)
@@ -102,6 +103,6 @@ class UNet(nn.Module):
                 if h.shape[1] in self.attention_at:
                     h = AttentionBlock(self.groups)(h)
             if level > 0:
-                h = nn.Conv(h.shape[-1], (3, 3))(upsample(h))
+                h = Conv(h.shape[-1], (3, 3))(upsample(h))
         h = nn.silu(nn.GroupNorm(self.groups)(h))
         return zero_conv(x.shape[-1])(h)

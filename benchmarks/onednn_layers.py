@@ -57,6 +57,14 @@ def seconds(fn, args) -> float:
     ).seconds_per_call
 
 
+def time_pass(primitive, shapes, params) -> tuple[float, float]:
+    """Seconds per call of one pass as the CPU lowers it (oneDNN when built), then as XLA's."""
+    args = [jax.random.normal(jax.random.key(i), s) for i, s in enumerate(shapes)]
+    ours = functools.partial(primitive.bind, **dict(params))
+    xla = functools.partial(conv.REFERENCES[primitive], **dict(params))
+    return seconds(ours, args), seconds(xla, args)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="*", default=["dcgan_32x32"])

@@ -6,7 +6,9 @@ of 5 repeats of about 1 s of back-to-back calls, synchronised):
 
 * the float32 matmul peak of each framework (a 2048² product);
 * one convolution layer at shapes from the default models, split into its forward pass, the
-  gradient with respect to the input (dx) and the gradient with respect to the kernel (dW);
+  gradient with respect to the input (dx) and the gradient with respect to the kernel (dW),
+  each timed alone: jaxgen's primitives lowered to oneDNN and to XLA, PyTorch's ``conv2d``
+  and ``aten.convolution_backward`` asked for one gradient;
 * the DCGAN 32x32 train step (``configs/gan/cifar10.py``: batch 128, z of 100, widths 64,
   Adam 2e-4, β1 0.5), one discriminator update on a real and a fake batch then one
   non-saturating generator update, with the same networks written in PyTorch
@@ -24,9 +26,9 @@ from dataclasses import asdict, dataclass
 
 import jax
 
-from benchmarks import cases, measure
+from benchmarks import cases, measure, onednn_layers
 from benchmarks.run import bench_step, table, write_results
-from jaxgen.nn.dcgan import CONV_DIMS
+from jaxgen.kernels import conv as kernels_conv
 
 try:
     import torch
@@ -34,14 +36,16 @@ try:
 except ImportError:  # the comparison's one extra dependency
     sys.exit("benchmarks.versus_pytorch needs torch: run `make bench-pytorch`, which installs it")
 
-# (batch, side, in, out, kernel): the DDPM U-Net's 3x3 convolutions at 8x8 (digits) and 32x32
-# (CIFAR-10), a 16x16 level of the latter, and a DCGAN 4x4 stride-1 equivalent at 8x8.
+# (batch, side, in, out, kernel, stride), padding (k − 1) // 2 on every side: the DDPM U-Net's
+# 3x3 convolutions at 8x8 (digits) and 32x32 (CIFAR-10), a 16x16 level of the latter, and two
+# of the DCGAN 32x32 discriminator's 4x4 stride-2 layers.
 CONV_SHAPES = [
-    (128, 8, 32, 32, 3),
-    (128, 8, 64, 64, 3),
-    (64, 32, 64, 64, 3),
-    (64, 16, 128, 128, 3),
-    (128, 8, 128, 128, 4),
+    (128, 8, 32, 32, 3, 1),
+    (128, 8, 64, 64, 3, 1),
+    (64, 32, 64, 64, 3, 1),
+    (64, 16, 128, 128, 3, 1),
+    (128, 32, 3, 64, 4, 2),
+    (128, 16, 64, 128, 4, 2),
 ]
 
 
@@ -66,11 +70,6 @@ def seconds(run) -> float:
     return measure.time_calls(lambda n: [run() for _ in range(n)]).seconds_per_call
 
 
-def jax_seconds(fn, *args) -> float:
-    compiled = jax.jit(fn).lower(*args).compile()
-    return seconds(lambda: jax.block_until_ready(compiled(*args)))
-
-
 def matmul_peaks() -> dict[str, float]:
     """Each framework's fastest of 9 repeats of a 2048² product (as ``make bench``'s peak)."""
     a = torch.randn(2048, 2048)
@@ -81,42 +80,48 @@ def matmul_peaks() -> dict[str, float]:
     }
 
 
-def jax_conv_row(batch, side, cin, cout, k) -> ConvRow:
-    keys = jax.random.split(jax.random.key(0), 3)
-    x = jax.random.normal(keys[0], (batch, side, side, cin))
-    w = 0.1 * jax.random.normal(keys[1], (k, k, cin, cout))
-    dy = jax.random.normal(keys[2], (batch, side, side, cout))
-    pad = ((k // 2, (k - 1) // 2),) * 2
-
-    def conv(x, w):
-        return jax.lax.conv_general_dilated(x, w, (1, 1), pad, dimension_numbers=CONV_DIMS)
-
-    flops = 2.0 * batch * side * side * cin * cout * k * k
-    forward = jax_seconds(conv, x, w)
-    dx = jax_seconds(lambda x, w, dy: jax.vjp(lambda x: conv(x, w), x)[1](dy)[0], x, w, dy)
-    dw = jax_seconds(lambda x, w, dy: jax.vjp(lambda w: conv(x, w), w)[1](dy)[0], x, w, dy)
-    name = f"{batch}x{side}x{side}x{cin}->{cout} k{k}"
-    return ConvRow(name, "jax", *(round(flops / s / 1e9, 1) for s in (forward, dx, dw)))
+def conv_name(batch, side, cin, cout, k, stride) -> str:
+    return f"{batch}x{side}x{side}x{cin}->{cout} k{k} s{stride}"
 
 
-def torch_conv_row(batch, side, cin, cout, k, channels_last: bool) -> ConvRow:
+def jax_conv_rows(batch, side, cin, cout, k, stride) -> list[ConvRow]:
+    """Each pass alone (:mod:`jaxgen.kernels.conv`'s primitives), on oneDNN and on XLA."""
+    out = side // stride
+    x, w, dy = (batch, side, side, cin), (k, k, cin, cout), (batch, out, out, cout)
+    geometry = {"strides": (stride, stride), "padding": (((k - 1) // 2, (k - 1) // 2),) * 2}
+    passes = [
+        (kernels_conv.forward_p, (x, w), geometry),
+        (kernels_conv.input_grad_p, (dy, w), {**geometry, "image_size": (side, side)}),
+        (kernels_conv.weight_grad_p, (x, dy), {**geometry, "kernel_size": (k, k)}),
+    ]
+    timings = [onednn_layers.time_pass(*p) for p in passes]
+    flops = 2.0 * batch * out * out * cin * cout * k * k
+    name = conv_name(batch, side, cin, cout, k, stride)
+    return [
+        ConvRow(name, f"jax {lowering}", *(round(flops / t[i] / 1e9, 1) for t in timings))
+        for i, lowering in enumerate(("oneDNN", "XLA"))
+    ]
+
+
+def torch_conv_row(batch, side, cin, cout, k, stride, channels_last: bool) -> ConvRow:
+    """Each pass alone: ``conv2d``, and ``aten.convolution_backward`` asked for dx or dW only."""
     layout = torch.channels_last if channels_last else torch.contiguous_format
+    out = side // stride
     x = torch.randn(batch, cin, side, side).to(memory_format=layout)
     w = (0.1 * torch.randn(cout, cin, k, k)).to(memory_format=layout)
-    dy = torch.randn(batch, cout, side, side).to(memory_format=layout)
-    pad = "same" if k % 2 else (k // 2, k // 2)
+    dy = torch.randn(batch, cout, out, out).to(memory_format=layout)
+    pad = (k - 1) // 2
 
-    def conv(x, w):
-        y = nn.functional.conv2d(x, w, padding=pad)
-        return y if k % 2 else y[:, :, :-1, :-1]  # even k: pads (k/2, k/2), jax (k/2, k/2 − 1)
+    def backward(mask):
+        return torch.ops.aten.convolution_backward(
+            dy, x, w, None, [stride] * 2, [pad] * 2, [1, 1], False, [0, 0], 1, mask
+        )
 
-    xg, wg = x.clone().requires_grad_(True), w.clone().requires_grad_(True)
-    flops = 2.0 * batch * side * side * cin * cout * k * k
-    forward = seconds(lambda: conv(x, w))
-    # autograd.grad runs the forward too: subtract it
-    dx = seconds(lambda: torch.autograd.grad(conv(xg, w), xg, dy)) - forward
-    dw = seconds(lambda: torch.autograd.grad(conv(x, wg), wg, dy)) - forward
-    name = f"{batch}x{side}x{side}x{cin}->{cout} k{k}"
+    flops = 2.0 * batch * out * out * cin * cout * k * k
+    forward = seconds(lambda: nn.functional.conv2d(x, w, stride=stride, padding=pad))
+    dx = seconds(lambda: backward([True, False, False]))
+    dw = seconds(lambda: backward([False, True, False]))
+    name = conv_name(batch, side, cin, cout, k, stride)
     framework = "torch channels_last" if channels_last else "torch"
     return ConvRow(name, framework, *(round(flops / s / 1e9, 1) for s in (forward, dx, dw)))
 
@@ -195,7 +200,7 @@ def main() -> None:
     conv_rows = []
     for shape in CONV_SHAPES:
         for row in (
-            jax_conv_row(*shape),
+            *jax_conv_rows(*shape),
             torch_conv_row(*shape, channels_last=False),
             torch_conv_row(*shape, channels_last=True),
         ):

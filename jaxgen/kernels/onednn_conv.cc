@@ -53,38 +53,52 @@ dnnl::engine& cpu_engine() {
   return engine;
 }
 
+// XLA runs independent thunks at once, so primitives execute concurrently on several threads.
+// oneDNN makes that safe only with a scratchpad per call (user-managed); with its shared one,
+// the CycleGAN digits step crashed in 2 runs out of 3 (tests/core/test_precision.py).
+dnnl::primitive_attr own_scratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g) {
   return dnnl::convolution_forward::primitive_desc(
       cpu_engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
       g.image(Tag::nhwc), g.kernel(Tag::any), g.output(Tag::nhwc), {g.sh, g.sw}, {g.pt, g.pl},
-      {g.pb, g.pr});
+      {g.pb, g.pr}, own_scratchpad());
 }
 
-// A primitive with the formats it chose for its two inputs and its output.
+// A primitive with the formats it chose for its two inputs and its output, and its scratchpad.
 struct Prepared {
   dnnl::primitive primitive;
   memory::desc first, second, result;
   int first_arg, second_arg, result_arg;
+  memory::desc scratchpad;
 };
 
 Prepared prepare(Pass pass, const Geometry& g) {
   auto hint = forward_desc(g);
   if (pass == Pass::kForward) {
     return {dnnl::convolution_forward(hint), hint.src_desc(), hint.weights_desc(),
-            hint.dst_desc(), DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+            hint.dst_desc(), DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST,
+            hint.scratchpad_desc()};
   }
   if (pass == Pass::kInputGrad) {
     dnnl::convolution_backward_data::primitive_desc pd(
         cpu_engine(), dnnl::algorithm::convolution_direct, g.image(Tag::nhwc),
-        g.kernel(Tag::any), g.output(Tag::nhwc), {g.sh, g.sw}, {g.pt, g.pl}, {g.pb, g.pr}, hint);
+        g.kernel(Tag::any), g.output(Tag::nhwc), {g.sh, g.sw}, {g.pt, g.pl}, {g.pb, g.pr}, hint,
+        own_scratchpad());
     return {dnnl::convolution_backward_data(pd), pd.diff_dst_desc(), pd.weights_desc(),
-            pd.diff_src_desc(), DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
+            pd.diff_src_desc(), DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC,
+            pd.scratchpad_desc()};
   }
   dnnl::convolution_backward_weights::primitive_desc pd(
       cpu_engine(), dnnl::algorithm::convolution_direct, g.image(Tag::nhwc), g.kernel(Tag::any),
-      g.output(Tag::nhwc), {g.sh, g.sw}, {g.pt, g.pl}, {g.pb, g.pr}, hint);
+      g.output(Tag::nhwc), {g.sh, g.sw}, {g.pt, g.pl}, {g.pb, g.pr}, hint, own_scratchpad());
   return {dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_dst_desc(),
-          pd.diff_weights_desc(), DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS};
+          pd.diff_weights_desc(), DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS,
+          pd.scratchpad_desc()};
 }
 
 const Prepared& prepared(Pass pass, const Geometry& g) {
@@ -119,7 +133,8 @@ ffi::Error run(Pass pass, const Geometry& g, float* first, Tag first_tag, float*
     p.primitive.execute(
         stream, {{p.first_arg, reordered_in(plain(first_tag, p.first, first), p.first, stream)},
                  {p.second_arg, reordered_in(plain(second_tag, p.second, second), p.second, stream)},
-                 {p.result_arg, out}});
+                 {p.result_arg, out},
+                 {DNNL_ARG_SCRATCHPAD, memory(p.scratchpad, cpu_engine())}});
     if (out != user_result) dnnl::reorder(out, user_result).execute(stream, out, user_result);
     stream.wait();
     return ffi::Error::Success();

@@ -6,21 +6,29 @@
   each (the state donated and fed back, the batch already on device, one
   ``block_until_ready`` at the end); the median per-call time. ``calls`` is chosen so that a
   repeat lasts about ``target_seconds``; calls over 5 s are repeated twice only;
-* FLOPs: XLA's cost analysis of the compiled executable; achieved FLOP/s over the float32
-  matmul peak measured in the same process (the fastest of 9 repeats of a 2048² ``jnp.dot``);
+* FLOPs: XLA's cost analysis of the compiled executable, plus the convolutions handed to
+  oneDNN (counted from the jaxpr: XLA counts a custom call as none); achieved FLOP/s over
+  the float32 matmul peak measured in the same process (the fastest of 9 repeats of a 2048²
+  ``jnp.dot``);
 * memory: XLA's memory analysis, arguments + outputs + temporaries − aliased (donated)
   bytes, the peak an executable needs on its device.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax.extend.core import jaxprs_in_params
+
+from jaxgen.kernels import conv, onednn
 
 SLOW_CALL_SECONDS = 5.0  # calls slower than this are repeated twice, not ``repeats`` times
 
@@ -68,11 +76,54 @@ def compile_timed(fn, *args, donate: bool = True):
     return compiled, time.perf_counter() - start
 
 
-def flops_of(compiled) -> float:
+def flops_of(compiled, fn, *args) -> float:
+    """XLA's cost analysis of ``compiled`` (``jit(fn)`` at ``args``) plus the FLOPs of the
+    convolutions it hands to oneDNN: a custom call, which XLA counts as none."""
     analysis = compiled.cost_analysis()
     if isinstance(analysis, list):
         analysis = analysis[0]
-    return float(analysis.get("flops", 0.0)) if analysis else 0.0
+    xla = float(analysis.get("flops", 0.0)) if analysis else 0.0
+    return xla + onednn_convolution_flops(fn, *args)
+
+
+def onednn_convolution_flops(fn, *args) -> float:
+    """The FLOPs of fn's float32 convolution passes, if this process lowers them to oneDNN
+    (a loop body's passes counted once, as XLA counts a loop body)."""
+    if jax.default_backend() != "cpu" or not onednn.enabled():
+        return 0.0
+    passes = convolution_passes(jax.make_jaxpr(fn)(*args).jaxpr)
+    return sum(
+        count * pass_flops(primitive, shapes, params)
+        for (primitive, shapes, dtypes, params), count in passes.items()
+        if set(dtypes) == {"float32"}
+    )
+
+
+def convolution_passes(jaxpr) -> Counter:
+    """(primitive, shapes, dtypes, params) of each convolution pass, counted (nested jaxprs too)."""
+    found = Counter()
+    for eqn in jaxpr.eqns:
+        if eqn.primitive in conv.REFERENCES:
+            shapes = tuple(tuple(v.aval.shape) for v in eqn.invars)
+            dtypes = tuple(str(v.aval.dtype) for v in eqn.invars)
+            found[(eqn.primitive, shapes, dtypes, tuple(sorted(eqn.params.items())))] += 1
+        for sub in jaxprs_in_params(eqn.params):
+            found.update(convolution_passes(sub))
+    return found
+
+
+def pass_flops(primitive, shapes, params) -> float:
+    """2 · (output pixels of the forward) · k² · C_in · C_out, the same for all three passes."""
+    params = dict(params)
+    if primitive is conv.forward_p:
+        x, w = shapes
+        out = conv.forward_shape(*(jax.ShapeDtypeStruct(s, np.float32) for s in shapes), **params)
+        return 2.0 * math.prod(out.shape[:3]) * math.prod(w)
+    if primitive is conv.input_grad_p:
+        dy, w = shapes
+        return 2.0 * math.prod(dy[:3]) * math.prod(w)
+    x, dy = shapes
+    return 2.0 * math.prod(dy) * math.prod(params["kernel_size"]) * x[3]
 
 
 def peak_bytes(compiled) -> int:

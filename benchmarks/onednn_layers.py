@@ -12,42 +12,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import math
-from collections import Counter
 
 import jax
 import numpy as np
-from jax.extend.core import jaxprs_in_params
 
 from benchmarks import cases, measure
 from benchmarks.run import prepare
 from jaxgen.kernels import conv
-
-
-def convolution_passes(jaxpr) -> Counter:
-    """(primitive, operand shapes, params) of each convolution pass, counted (nested jaxprs too)."""
-    found = Counter()
-    for eqn in jaxpr.eqns:
-        if eqn.primitive in conv.REFERENCES:
-            shapes = tuple(tuple(v.aval.shape) for v in eqn.invars)
-            found[(eqn.primitive, shapes, tuple(sorted(eqn.params.items())))] += 1
-        for sub in jaxprs_in_params(eqn.params):
-            found.update(convolution_passes(sub))
-    return found
-
-
-def pass_flops(primitive, shapes, params) -> float:
-    """2 · (output pixels of the forward) · k² · C_in · C_out, the same for all three passes."""
-    params = dict(params)
-    if primitive is conv.forward_p:
-        x, w = shapes
-        out = conv.forward_shape(*(jax.ShapeDtypeStruct(s, np.float32) for s in shapes), **params)
-        return 2.0 * math.prod(out.shape[:3]) * math.prod(w)
-    if primitive is conv.input_grad_p:
-        dy, w = shapes
-        return 2.0 * math.prod(dy[:3]) * math.prod(w)
-    x, dy = shapes
-    return 2.0 * math.prod(dy) * math.prod(params["kernel_size"]) * x[3]
 
 
 def seconds(fn, args) -> float:
@@ -70,15 +41,17 @@ def main() -> None:
     parser.add_argument("cases", nargs="*", default=["dcgan_32x32"])
     for name in parser.parse_args().cases:
         _, task, state, batch = prepare(cases.step_case(name))
-        passes = convolution_passes(jax.make_jaxpr(task.step)(state, batch).jaxpr)
+        passes = measure.convolution_passes(jax.make_jaxpr(task.step)(state, batch).jaxpr)
         print(f"\n{name}: {sum(passes.values())} convolution passes, {len(passes)} distinct")
         print("| pass | operands | count | oneDNN ms | XLA ms | oneDNN GFLOP/s | XLA GFLOP/s |")
         print("|---|---|---|---|---|---|---|")
         totals = np.zeros(2)
-        for (primitive, shapes, params), count in sorted(passes.items(), key=lambda p: str(p[0])):
+        for (primitive, shapes, _, params), count in sorted(
+            passes.items(), key=lambda p: str(p[0])
+        ):
             ours, xla = time_pass(primitive, shapes, params)
             totals += count * np.array([ours, xla])
-            flops = pass_flops(primitive, shapes, params)
+            flops = measure.pass_flops(primitive, shapes, params)
             operands = " ".join("x".join(map(str, s)) for s in shapes)
             print(
                 f"| {conv.PASS_NAMES[primitive]} | {operands} | {count} | {ours * 1e3:.2f} | "

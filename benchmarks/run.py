@@ -92,7 +92,7 @@ def bench_step(case: cases.Case, peak: float, batch_size: int | None = None) -> 
     step = guard_nonfinite(task.step)
     compiled, compile_seconds = measure.compile_timed(step, state, batch)
     timing = measure.time_calls(measure.step_runner(compiled, state, batch))
-    flops = measure.flops_of(compiled)
+    flops = measure.flops_of(compiled, step, state, batch)
     return StepRow(
         case.name,
         case.module,
@@ -139,7 +139,8 @@ def bench_sampler(case: cases.Case, peak: float) -> SamplerRow:
 
     timing = measure.time_calls(calls, repeats=3, target_seconds=0.0)
     steps = model.sample_steps or model.num_timesteps
-    flops = measure.flops_of(compiled) * steps  # XLA counts a loop body once
+    # XLA counts a loop body once
+    flops = measure.flops_of(compiled, lambda s, k: run(s, k, n), state, key) * steps
     return SamplerRow(
         case.name,
         n,

@@ -8,11 +8,13 @@ import os
 import subprocess
 import sys
 
+import jax
 import jax.numpy as jnp
 import pytest
 
 from benchmarks import cases, measure
 from benchmarks.sharded import count_collectives
+from jaxgen.kernels import conv, onednn
 from tests.conftest import ROOT
 
 
@@ -39,8 +41,29 @@ def test_flops_and_memory_of_a_matrix_product():
     n = 64
     a = jnp.ones((n, n), jnp.float32)
     compiled, seconds = measure.compile_timed(jnp.dot, a, a, donate=False)
-    assert seconds > 0 and measure.flops_of(compiled) == pytest.approx(2 * n**3, rel=0.01)
+    flops = measure.flops_of(compiled, jnp.dot, a, a)
+    assert seconds > 0 and flops == pytest.approx(2 * n**3, rel=0.01)
     assert measure.peak_bytes(compiled) >= 3 * n * n * 4  # two arguments and the output
+
+
+def test_convolutions_on_onednn_count_the_flops_xla_counts(monkeypatch):
+    """XLA counts a oneDNN custom call as no FLOPs: flops_of adds them back from the jaxpr."""
+    x, w = jnp.ones((4, 8, 8, 3)), jnp.ones((3, 3, 3, 5))
+
+    def loss(w):
+        return jnp.sum(jnp.tanh(conv.conv2d(x, w, (1, 1), ((1, 1), (1, 1)))))
+
+    step = jax.grad(loss)
+    counted = {}
+    for lowering in ("onednn", "xla"):
+        monkeypatch.setenv(onednn.SWITCH, lowering)
+        jax.clear_caches()
+        compiled, _ = measure.compile_timed(step, w, donate=False)
+        assert (onednn.target_name("weight_grad") in compiled.as_text()) == (lowering == "onednn")
+        counted[lowering] = measure.flops_of(compiled, step, w)
+    convolutions = 2 * (2 * 4 * 8 * 8 * 3 * 3 * 3 * 5)  # the forward and the weight gradient
+    assert counted["xla"] >= convolutions
+    assert counted["onednn"] == pytest.approx(counted["xla"], rel=0.02)
 
 
 def test_donation_is_subtracted_from_the_peak():

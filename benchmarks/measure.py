@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections import Counter
@@ -112,18 +111,30 @@ def convolution_passes(jaxpr) -> Counter:
     return found
 
 
+def in_bounds_taps(size: int, out: int, kernel: int, stride: int, low: int) -> int:
+    """Σ over output positions i of the taps a with 0 ≤ s·i + a − lo < size (padding skipped)."""
+    rows = stride * np.arange(out)[:, None] + np.arange(kernel)[None, :] - low
+    return int(((rows >= 0) & (rows < size)).sum())
+
+
 def pass_flops(primitive, shapes, params) -> float:
-    """2 · (output pixels of the forward) · k² · C_in · C_out, the same for all three passes."""
+    """2 · N · C_in · C_out · (in-bounds taps over the output), the same for all three passes:
+    the multiply-adds of the forward convolution that do not touch padding, as XLA counts."""
     params = dict(params)
     if primitive is conv.forward_p:
-        x, w = shapes
-        out = conv.forward_shape(*(jax.ShapeDtypeStruct(s, np.float32) for s in shapes), **params)
-        return 2.0 * math.prod(out.shape[:3]) * math.prod(w)
-    if primitive is conv.input_grad_p:
-        dy, w = shapes
-        return 2.0 * math.prod(dy[:3]) * math.prod(w)
-    x, dy = shapes
-    return 2.0 * math.prod(dy) * math.prod(params["kernel_size"]) * x[3]
+        (n, *image, c_in), (*kernel, _, c_out) = shapes
+    elif primitive is conv.input_grad_p:
+        (n, *_, c_out), (*kernel, c_in, _) = shapes
+        image = params["image_size"]
+    else:
+        (n, *image, c_in), (_, *_, c_out) = shapes
+        kernel = params["kernel_size"]
+    taps = 1
+    for axis in range(2):
+        stride, (low, high) = params["strides"][axis], params["padding"][axis]
+        out = conv.output_size(image[axis], kernel[axis], stride, (low, high))
+        taps *= in_bounds_taps(image[axis], out, kernel[axis], stride, low)
+    return 2.0 * n * c_in * c_out * taps
 
 
 def peak_bytes(compiled) -> int:

@@ -154,14 +154,24 @@ def one_device_or_manual(ctx) -> bool:
     return mesh is not None and manual is not None and set(mesh.axis_names) == set(manual)
 
 
+# Images of fewer pixels stay on XLA. Glow on the digits convolves 1x1, 2x2 and 4x4 maps: there
+# oneDNN's calls, alone about as fast as XLA's (python -m benchmarks.onednn_layers glow_8x8),
+# made the step 0.69x as fast (python -m benchmarks.lowerings glow_8x8), its fusions lost and
+# a thread team woken 108 times per step.
+ONEDNN_MIN_PIXELS = 16
+
+
 def cpu_lowering(primitive):
-    """oneDNN's kernel when it is loaded, the operands are float32 and one device's; else XLA's."""
+    """oneDNN's kernel when it is loaded, the operands are float32 and one device's and the
+    image has at least ``ONEDNN_MIN_PIXELS`` pixels; else XLA's."""
     reference = mlir.lower_fun(REFERENCES[primitive], multiple_results=False)
     kernel = jax.ffi.ffi_lowering(onednn.target_name(PASS_NAMES[primitive]))
 
     def rule(ctx, first, second, *, strides, padding, **shape):
         float32 = all(aval.dtype == np.float32 for aval in ctx.avals_in)
-        if float32 and one_device_or_manual(ctx) and onednn.enabled():
+        image = shape.get("image_size", ctx.avals_in[0].shape[1:3])
+        large = image[0] * image[1] >= ONEDNN_MIN_PIXELS
+        if float32 and large and one_device_or_manual(ctx) and onednn.enabled():
             (top, bottom), (left, right) = padding
             return kernel(
                 ctx, first, second,

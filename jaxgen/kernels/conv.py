@@ -17,9 +17,9 @@ GFLOP/s against oneDNN's 63-140: it was the largest gap to PyTorch (benchmarks/R
 
 Under ``vmap`` the primitives fall back to the XLA form; in a computation partitioned over
 several devices by ``jit`` (sharded arrays) the CPU lowering also keeps XLA's convolution,
-which the SPMD partitioner understands (the multi-device tests run this way). Where every
-mesh axis is manual (``shard_map``) the rule allows oneDNN on each shard; no test covers
-that yet.
+which the SPMD partitioner understands; under ``shard_map`` each device calls oneDNN on its
+shard (tests/kernels/test_conv_devices.py, on an ``Auto`` mesh as jaxgen's; on an
+``Explicit`` one the XLA reference would need output shardings it does not pass).
 """
 
 import functools

@@ -12,8 +12,9 @@ Each one's transposes are the other two (for <dy, conv(x, w)> = <input_grad(dy, 
 yields only these three. Every platform lowers them to exactly the HLO of
 ``lax.conv_general_dilated`` and its autodiff; on XLA:CPU, with the kernels built
 (:mod:`jaxgen.kernels.onednn`), each lowers to a oneDNN call instead. Measured on this
-2-core CPU (``python -m benchmarks.onednn_layers``), XLA:CPU's weight gradient runs at 6-75
-GFLOP/s against oneDNN's 63-140: it was the largest gap to PyTorch (benchmarks/README.md).
+2-core CPU (``python -m benchmarks.onednn_layers dcgan_32x32``), the DCGAN step's weight
+gradients run at 16-99 GFLOP/s on XLA:CPU against 53-121 on oneDNN, the step's 34 passes
+in 0.94-1.04 s against 0.67 s (benchmarks/README.md).
 
 Under ``vmap`` the primitives fall back to the XLA form; in a computation partitioned over
 several devices by ``jit`` (sharded arrays) the CPU lowering also keeps XLA's convolution,
@@ -87,11 +88,17 @@ input_grad_p.def_abstract_eval(input_grad_shape)
 weight_grad_p.def_abstract_eval(weight_grad_shape)
 
 
+@functools.cache
+def compiled_bind(primitive, params: tuple):
+    """One jitted ``primitive.bind`` per primitive and parameters (all hashable tuples)."""
+    return jax.jit(functools.partial(primitive.bind, **dict(params)))
+
+
 def compiled_impl(primitive):
-    """Outside ``jit``, a primitive runs as its own compiled computation."""
+    """Outside ``jit``, a primitive runs as its own compiled computation, compiled once."""
 
     def impl(*args, **params):
-        return jax.jit(functools.partial(primitive.bind, **params))(*args)
+        return compiled_bind(primitive, tuple(sorted(params.items())))(*args)
 
     return impl
 

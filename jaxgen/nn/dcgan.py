@@ -30,11 +30,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxgen.kernels.conv import conv_general_dilated
+from jaxgen.kernels.conv import DIMENSIONS, conv_general_dilated
 from jaxgen.nn.conv import Conv
 
 WEIGHT_INIT = nn.initializers.normal(0.02)
-CONV_DIMS = ("NHWC", "HWIO", "NHWC")
 PHASE_MIN_PIXELS = 16  # UpConv computes by phase from 4x4 inputs up (measured: see UpConv)
 
 
@@ -108,7 +107,7 @@ def by_phase(x: jax.Array, weights: jax.Array) -> jax.Array:
     u = taps.shape[0]
     phases = phases.transpose(0, 2, 4, 1, 3, 5).reshape(u, u, c, 4 * features)
     y = conv_general_dilated(
-        x, phases, (1, 1), ((low, high), (low, high)), dimension_numbers=CONV_DIMS
+        x, phases, (1, 1), ((low, high), (low, high)), dimension_numbers=DIMENSIONS
     )
     y = y.reshape(n, h, w, 2, 2, features).transpose(0, 1, 3, 2, 4, 5)
     return y.reshape(n, 2 * h, 2 * w, features)
@@ -122,7 +121,11 @@ def by_zero_insertion(x: jax.Array, weights: jax.Array) -> jax.Array:
     spread = jnp.zeros((n, h, 2, w, 2, c), x.dtype).at[:, :, 0, :, 0, :].set(x)
     pad = (k // 2, (k - 1) // 2)
     return conv_general_dilated(
-        spread.reshape(n, 2 * h, 2 * w, c), weights, (1, 1), (pad, pad), dimension_numbers=CONV_DIMS
+        spread.reshape(n, 2 * h, 2 * w, c),
+        weights,
+        (1, 1),
+        (pad, pad),
+        dimension_numbers=DIMENSIONS,
     )
 
 
@@ -137,7 +140,9 @@ class UpConv(nn.Module):
     layer (``python -m benchmarks.upconv_layers``; ms, zero insertion → by phase) went
     1.7 → 0.4 (64x4x4x64→1), 129 → 64 (128x4x4x256→128), 297 → 86 (128x8x8x128→64) and
     123 → 26 (128x16x16x64→3), but 6.4 → 47 on a 2x2 input (64x2x2x128→64), whose
-    stride-1 weight gradient misses XLA:CPU's fast path. Parameters are named as
+    stride-1 weight gradient misses XLA:CPU's fast path. Those timings are from XLA's own
+    convolutions, before they moved to oneDNN (jaxgen/kernels); not re-measured since.
+    Parameters are named as
     ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
     """
 

@@ -11,14 +11,10 @@ networks two layers instead of one. Weights are initialised from N(0, 0.02) and 
 scales from N(1, 0.02) (§4); BatchNorm momentum 0.9 matches the reference code's 0.1
 running-average update.
 
-The stride-2 transposed convolutions are :class:`UpConv`, computed by output phase (the
-"sub-pixel" form of Shi et al. 2016, §2.2): each of the four phases of the 2H x 2W output is
-an ordinary stride-1 convolution of the input with a subset of the kernel's taps, all four in
-one convolution with 4x the output channels, then interleaved. It equals a transposed
-convolution (XLA's ``lhs_dilation``) but multiplies fewer zeros (for k = 4, 2.25x the FLOPs
-of the ideal, against 4x for inserting zeros between input pixels) and runs 2-5x faster on
-XLA:CPU from 4x4 inputs up; 2x2 inputs keep zero insertion (measured, see :class:`UpConv`).
-``nn.ConvTranspose`` is not used: its weight gradient misses XLA:CPU's fast path.
+The stride-2 transposed convolutions are :class:`UpConv`: the input gradient of a stride-2
+convolution, which is what a transposed convolution is, on :mod:`jaxgen.kernels.conv`'s
+primitives. It multiplies no inserted zeros and, on this CPU, beats both the sub-pixel form
+and zero insertion on either lowering (measured, see :class:`UpConv`).
 """
 
 from __future__ import annotations
@@ -28,13 +24,11 @@ import math
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from jaxgen.kernels.conv import DIMENSIONS, conv_general_dilated
+from jaxgen.kernels.conv import input_grad_p
 from jaxgen.nn.conv import Conv
 
 WEIGHT_INIT = nn.initializers.normal(0.02)
-PHASE_MIN_PIXELS = 16  # UpConv computes by phase from 4x4 inputs up (measured: see UpConv)
 
 
 def _scale_init(key, shape, dtype=jnp.float32):
@@ -44,42 +38,6 @@ def _scale_init(key, shape, dtype=jnp.float32):
 def _batch_norm(train: bool) -> nn.BatchNorm:
     return nn.BatchNorm(
         use_running_average=not train, momentum=0.9, epsilon=1e-5, scale_init=_scale_init
-    )
-
-
-def phase_taps(kernel: int) -> tuple[np.ndarray, int, int]:
-    """Per spatial axis, which tap of a stride-2 transposed convolution's k-tap kernel each
-    output phase uses at each input offset.
-
-    The transposed convolution (zeros inserted, then a k-tap convolution padded by k//2 below)
-    gives ``y[2i + a] = Σ_t W[t] · x[i + (a + t − k//2) / 2]`` over the taps t with
-    a + t − k//2 even. Returns ``(taps, low, high)``: ``taps[u, a]`` is the tap applied to
-    ``x[i + u − low]`` in phase a (``kernel``, an index past the last tap, where none is),
-    and the input offsets run from −low to high.
-    """
-    offsets = {
-        (a, t): (a + t - kernel // 2) // 2
-        for a in (0, 1)
-        for t in range(kernel)
-        if (a + t - kernel // 2) % 2 == 0
-    }
-    low, high = -min(offsets.values()), max(offsets.values())
-    taps = np.full((low + high + 1, 2), kernel)
-    for (a, t), d in offsets.items():
-        taps[d + low, a] = t
-    return taps, low, high
-
-
-def gather_taps(weights: jax.Array, taps: np.ndarray, axis: int) -> jax.Array:
-    """``weights`` with axis ``axis`` replaced by the two axes of ``taps`` (tap k: zeros),
-    built from static slices: a gather's gradient, a scatter, is slow on XLA:CPU."""
-    zero = jnp.zeros_like(jax.lax.index_in_dim(weights, 0, axis, keepdims=False))
-    pick = [
-        zero if t == weights.shape[axis] else jax.lax.index_in_dim(weights, int(t), axis, False)
-        for t in taps.reshape(-1)
-    ]
-    return jnp.stack(pick, axis).reshape(
-        *weights.shape[:axis], *taps.shape, *weights.shape[axis + 1 :]
     )
 
 
@@ -96,54 +54,37 @@ class ConvWeights(nn.Module):
         return kernel, bias
 
 
-def by_phase(x: jax.Array, weights: jax.Array) -> jax.Array:
-    """The transposed convolution as one stride-1 convolution with 4x the output channels
-    (``y[2i + a, 2j + b] = Σ_{u,v} x[i + u − low, j + v − low] · W[taps[u, a], taps[v, b]]``,
-    zero where a phase has no tap), then the four phases interleaved."""
-    n, h, w, c = x.shape
-    features = weights.shape[-1]
-    taps, low, high = phase_taps(weights.shape[0])
-    phases = gather_taps(gather_taps(weights, taps, axis=0), taps, axis=2)  # (U, 2, U, 2, c, f)
-    u = taps.shape[0]
-    phases = phases.transpose(0, 2, 4, 1, 3, 5).reshape(u, u, c, 4 * features)
-    y = conv_general_dilated(
-        x, phases, (1, 1), ((low, high), (low, high)), dimension_numbers=DIMENSIONS
-    )
-    y = y.reshape(n, h, w, 2, 2, features).transpose(0, 1, 3, 2, 4, 5)
-    return y.reshape(n, 2 * h, 2 * w, features)
+def by_transpose(x: jax.Array, weights: jax.Array) -> jax.Array:
+    """The transposed convolution as what it is: the input gradient of a stride-2 k x k
+    convolution from the 2H x 2W output to the H x W input.
 
-
-def by_zero_insertion(x: jax.Array, weights: jax.Array) -> jax.Array:
-    """The transposed convolution as zeros inserted between input pixels, then a k x k
-    convolution padded by (k//2, (k − 1)//2)."""
-    n, h, w, c = x.shape
+    With ``y[p] = Σ_t W[t] · x[(p + t − k//2) / 2]`` (per axis, over the t that make it whole)
+    and a convolution ``z[q] = Σ_s K[s] · y[2q + s − lo]``, the transpose of ``y ↦ z`` is the
+    transposed convolution when ``K[s] = W[k − 1 − s]`` with input and output channels
+    swapped and ``lo = k − 1 − k//2``; ``hi = k − 2 − lo`` makes the sizes fit exactly. It
+    multiplies no zeros, and its gradients are a stride-2 convolution (for x) and a stride-2
+    weight gradient (for W): all three passes are :mod:`jaxgen.kernels.conv`'s primitives.
+    """
+    n, h, w, _ = x.shape
     k = weights.shape[0]
-    spread = jnp.zeros((n, h, 2, w, 2, c), x.dtype).at[:, :, 0, :, 0, :].set(x)
-    pad = (k // 2, (k - 1) // 2)
-    return conv_general_dilated(
-        spread.reshape(n, 2 * h, 2 * w, c),
-        weights,
-        (1, 1),
-        (pad, pad),
-        dimension_numbers=DIMENSIONS,
-    )
+    low = k - 1 - k // 2
+    pads = ((low, k - 2 - low),) * 2
+    kernel = jnp.flip(weights, (0, 1)).transpose(0, 1, 3, 2)
+    return input_grad_p.bind(x, kernel, strides=(2, 2), padding=pads, image_size=(2 * h, 2 * w))
 
 
 class UpConv(nn.Module):
-    """Stride-2, k x k transposed convolution, output 2H x 2W.
+    """Stride-2, k x k transposed convolution, output 2H x 2W, as :func:`by_transpose`.
 
     For k = 4 (DCGAN) it equals ``lax.conv_general_dilated(x, W, (1, 1), ((2, 2), (2, 2)),
     lhs_dilation=(2, 2))`` (tested), PyTorch's ``ConvTranspose2d(k=4, stride=2, padding=1)``;
     for k = 3 PyTorch's ``ConvTranspose2d(k=3, stride=2, padding=1, output_padding=1)``
-    (CycleGAN). Inputs of at least ``PHASE_MIN_PIXELS`` pixels take :func:`by_phase`, smaller
-    ones :func:`by_zero_insertion`: a train step's forward and backward pass through one
-    layer (``python -m benchmarks.upconv_layers``; ms, zero insertion → by phase) went
-    1.7 → 0.4 (64x4x4x64→1), 129 → 64 (128x4x4x256→128), 297 → 86 (128x8x8x128→64) and
-    123 → 26 (128x16x16x64→3), but 6.4 → 47 on a 2x2 input (64x2x2x128→64), whose
-    stride-1 weight gradient misses XLA:CPU's fast path. Those timings are from XLA's own
-    convolutions, before they moved to oneDNN (jaxgen/kernels); not re-measured since.
-    Parameters are named as
-    ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
+    (CycleGAN). A train step's forward and backward pass through one layer
+    (``python -m benchmarks.upconv_layers``, 2026-12-01; ms, sub-pixel form → this one, on
+    oneDNN / on XLA's convolutions): 134 → 69 / 169 → 88 (128x4x4x256→128),
+    143 → 71 / 196 → 134 (128x8x8x128→64), 24 → 18 / 75 → 39 (128x16x16x64→3), and on the
+    2x2 input the sub-pixel form could not take, zero insertion's 8.5 → 5.0 / 17.2 → 12.1.
+    Parameters are named as ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
     """
 
     features: int
@@ -156,8 +97,7 @@ class UpConv(nn.Module):
         weights, bias = ConvWeights((k, k, c, self.features), self.use_bias, name="Conv_0")()
         dtype = jnp.result_type(x, weights)
         x, weights = x.astype(dtype), weights.astype(dtype)
-        upsample = by_phase if x.shape[1] * x.shape[2] >= PHASE_MIN_PIXELS else by_zero_insertion
-        y = upsample(x, weights)
+        y = by_transpose(x, weights)
         return y if bias is None else y + bias.astype(dtype)[None, None, None]
 
 

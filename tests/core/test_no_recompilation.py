@@ -19,7 +19,7 @@ CASES = {
     "gan.digits": ({}, 1),  # DCGAN: BatchNorm statistics in the state
     "wgan_gp.ring8": ({}, 1),
     "flow.ring8": ({}, 1),
-    "diffusion.ring8": ({}, 1),
+    "diffusion.ring8": ({"num_timesteps": 100}, 1),  # evaluations sample all T steps
     "cyclegan.digits": ({"g_features": 4, "d_features": 4, "pool_size": 4}, 1),
     "gan.ring8 scan_steps": ({}, 3),
 }
@@ -40,6 +40,7 @@ def test_the_step_compiles_once_over_iterations_checkpoints_and_evaluations(case
     config = short_config(case.split()[0], 6 * per_dispatch, 2 * per_dispatch, per_dispatch)
     config.model.update(overrides)
     config.train.eval_every = 3 * per_dispatch
+    config.eval.num_samples = 64
     handler = Messages()
     logger = logging.getLogger("jax")
     logger.addHandler(handler)

@@ -19,20 +19,30 @@ CASES = {
     "gan.digits": {},  # DCGAN: BatchNorm statistics, transposed convolutions
     "wgan_gp.ring8": {},  # the penalty's gradient with respect to the input
     "cyclegan.digits": {"g_features": 4, "d_features": 4, "pool_size": 4},
-    "diffusion.digits": {"channels": 8, "multipliers": (1, 2), "attention_at": (4,)},
+    "diffusion.digits": {"channels": 8, "multipliers": (1, 2), "attention_at": (4,), "blocks": 1},
     "flow.digits": {"levels": 2, "steps": 2, "width": 8},
     "flow.ring8": {},
 }
 # Share of the step's matrix-product FLOPs that runs in bfloat16: all of them, except a flow's
 # invertible 1x1 convolutions and their log-determinants, which stay float32.
 BF16_SHARE = {"flow.digits": 0.95}
-PRODUCTS = ("dot_general", "conv_general_dilated")
+# jaxgen's convolution primitives (jaxgen.kernels.conv): where each finds the convolution's
+# output and its kernel, among (first operand, second operand, result)
+CONV_PASSES = {
+    "jaxgen_conv_forward": (2, 1),
+    "jaxgen_conv_input_grad": (0, 1),
+    "jaxgen_conv_weight_grad": (1, 2),
+}
+PRODUCTS = ("dot_general", "conv_general_dilated", *CONV_PASSES)
 
 
 def product_flops(eqn) -> float:
     """Multiply-adds x 2 of one dot_general or convolution equation."""
     out = eqn.outvars[0].aval
     lhs, rhs = (v.aval for v in eqn.invars[:2])
+    if eqn.primitive.name in CONV_PASSES:
+        output, kernel = ((lhs, rhs, out)[i].shape for i in CONV_PASSES[eqn.primitive.name])
+        return 2.0 * np.prod(output) * np.prod(kernel[:3])
     if eqn.primitive.name == "dot_general":
         (contract, _), _ = eqn.params["dimension_numbers"]
         return 2.0 * np.prod(out.shape) * np.prod([lhs.shape[d] for d in contract])

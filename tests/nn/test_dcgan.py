@@ -5,14 +5,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from benchmarks.upconv_layers import by_phase, by_zero_insertion
 from jaxgen.core.state import init_variables
-from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator, UpConv
+from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator, UpConv, by_transpose
 
 
 # PyTorch's ConvTranspose2d(k, stride 2, padding p, output_padding q) is a stride-1
 # convolution of the 2-dilated input padded by (k − 1 − p, k − 1 − p + q): DCGAN's k = 4,
 # p = 1, q = 0 gives (2, 2); CycleGAN's k = 3, p = 1, q = 1 gives (1, 2).
-# Inputs of 2x2 take UpConv's zero-insertion path, of 4x5 its by-phase path.
 @pytest.mark.parametrize("kernel, padding", [(4, (2, 2)), (3, (1, 2))])
 @pytest.mark.parametrize("height, width", [(2, 2), (4, 5)])
 def test_upconv_equals_lhs_dilated_convolution(kernel, padding, height, width):
@@ -32,6 +32,28 @@ def test_upconv_equals_lhs_dilated_convolution(kernel, padding, height, width):
     expected = expected + jnp.arange(6.0)[None, None, None]
     np.testing.assert_allclose(layer.apply(params, x), expected, atol=1e-5)
     assert expected.shape == (2, 2 * height, 2 * width, 6)
+
+
+# UpConv's form and the two it replaced (kept by the benchmark that compares them).
+@pytest.mark.parametrize("form", [by_transpose, by_zero_insertion, by_phase])
+@pytest.mark.parametrize("kernel, padding", [(4, (2, 2)), (3, (1, 2))])
+def test_each_upsampling_form_and_its_gradients_equal_the_transposed_convolution(
+    form, kernel, padding
+):
+    x = jax.random.normal(jax.random.key(0), (2, 4, 5, 3))
+    w = jax.random.normal(jax.random.key(1), (kernel, kernel, 3, 6))
+    cotangent = jax.random.normal(jax.random.key(2), (2, 8, 10, 6))
+
+    def transposed(x, w):
+        dims = ("NHWC", "HWIO", "NHWC")
+        pads = (padding, padding)
+        return jax.lax.conv_general_dilated(x, w, (1, 1), pads, (2, 2), dimension_numbers=dims)
+
+    expected, expected_vjp = jax.vjp(transposed, x, w)
+    value, form_vjp = jax.vjp(jax.jit(form), x, w)
+    np.testing.assert_allclose(value, expected, atol=1e-4)
+    for got, want in zip(form_vjp(cotangent), expected_vjp(cotangent), strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-3)
 
 
 @pytest.mark.parametrize("size, channels, base", [(8, 1, 2), (8, 1, 4), (32, 3, 4), (64, 3, 4)])

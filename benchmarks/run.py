@@ -190,11 +190,16 @@ def dict_table(rows: list[dict]) -> str:
 
 
 def write_results(record: dict, markdown: str, suffix: str = "") -> None:
-    """``results/<date>-<host><suffix>.json`` and ``.md``; prints the markdown."""
+    """``results/<date>-<host><suffix>.json`` and ``.md``, ``-2``, ``-3``, ... added to the
+    name if an earlier run of the day has it (no result is overwritten); prints the markdown."""
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"{record['date']}-{record['host']}{suffix}"
-    stem.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown)
+    name = f"{record['date']}-{record['host']}{suffix}"
+    stem, number = name, 1
+    while (RESULTS / f"{stem}.json").exists() or (RESULTS / f"{stem}.md").exists():
+        number += 1
+        stem = f"{name}-{number}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n")
+    (RESULTS / f"{stem}.md").write_text(markdown)
     print(markdown)
 
 

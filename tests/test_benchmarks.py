@@ -123,3 +123,17 @@ def test_the_pytorch_dcgan_has_jaxgens_parameters():
     images = generator(torch.zeros(2, 100))
     assert tuple(images.shape) == (2, 3, 32, 32)
     assert tuple(discriminator(images).shape) == (2, 1)
+
+
+def test_a_second_run_of_the_day_keeps_the_first_runs_results(tmp_path, monkeypatch, capsys):
+    from benchmarks import run
+
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    record = {"date": "2026-12-01", "host": "vm.local"}  # a dot in the host name
+    run.write_results({**record, "run": 1}, "first\n", "-no-scaling")
+    run.write_results({**record, "run": 2}, "second\n", "-no-scaling")
+    first, second = "2026-12-01-vm.local-no-scaling", "2026-12-01-vm.local-no-scaling-2"
+    assert json.loads((tmp_path / f"{first}.json").read_text())["run"] == 1
+    assert (tmp_path / f"{first}.md").read_text() == "first\n"
+    assert json.loads((tmp_path / f"{second}.json").read_text())["run"] == 2
+    assert (tmp_path / f"{second}.md").read_text() == "second\n"

@@ -82,8 +82,9 @@ class UpConv(nn.Module):
     (CycleGAN). A train step's forward and backward pass through one layer
     (``python -m benchmarks.upconv_layers``, 2026-12-01; ms, sub-pixel form → this one, on
     oneDNN / on XLA's convolutions): 134 → 69 / 169 → 88 (128x4x4x256→128),
-    143 → 71 / 196 → 134 (128x8x8x128→64), 24 → 18 / 75 → 39 (128x16x16x64→3), and on the
-    2x2 input the sub-pixel form could not take, zero insertion's 8.5 → 5.0 / 17.2 → 12.1.
+    143 → 71 / 196 → 134 (128x8x8x128→64), 24 → 18 / 75 → 39 (128x16x16x64→3), and on a
+    2x2 input, where the sub-pixel form was slowest and zero insertion was used,
+    8.5 → 5.0 / 17.2 → 12.1 (64x2x2x128→64).
     Parameters are named as ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
     """
 

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import statistics
 import time
 from collections import Counter
@@ -38,6 +39,20 @@ class Timing:
     fastest_seconds_per_call: float
     calls_per_repeat: int
     repeats: int
+
+
+def cpu_model(cpuinfo: pathlib.Path = pathlib.Path("/proc/cpuinfo")) -> str:
+    """The CPU's model name, and whether it has AVX-512 (XLA:CPU compiles for the host's
+    instruction set, so speeds, and likely float32 rounding, follow it); "unknown" off Linux."""
+    if not cpuinfo.exists():
+        return "unknown"
+    fields = {}
+    for line in cpuinfo.read_text().split("\n\n")[0].splitlines():  # the first processor
+        key, _, value = line.partition(":")
+        fields[key.strip()] = value.strip()
+    name = fields.get("model name", "unknown")
+    avx512 = "avx512f" in fields.get("flags", "").split()
+    return f"{name}, {'with' if avx512 else 'without'} AVX-512"
 
 
 def time_calls(run: Callable[[int], None], *, repeats: int = 5, target_seconds: float = 1.0):

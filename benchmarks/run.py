@@ -228,6 +228,7 @@ def main() -> None:
     record = {
         "date": str(datetime.date.today()),
         "host": platform.node(),
+        "cpu": measure.cpu_model(),
         "jax": jax.__version__,
         "devices": [str(d) for d in jax.devices()],
         "matmul_peak_gflops": round(peak / 1e9, 1),
@@ -237,7 +238,10 @@ def main() -> None:
         "device_scaling": device_rows,
         "steps_per_dispatch": [asdict(r) for r in dispatch_rows],
     }
-    sections = [f"float32 matmul peak: {peak / 1e9:.1f} GFLOP/s ({jax.devices()[0].platform})"]
+    sections = [
+        f"float32 matmul peak: {peak / 1e9:.1f} GFLOP/s ({jax.devices()[0].platform}; "
+        f"{record['cpu']})"
+    ]
     for title, rows, render in (
         ("Train steps", steps, table),
         ("Samplers", samplers, table),

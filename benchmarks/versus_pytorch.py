@@ -214,6 +214,7 @@ def main() -> None:
     record = {
         "date": str(datetime.date.today()),
         "host": platform.node(),
+        "cpu": measure.cpu_model(),
         "jax": jax.__version__,
         "torch": torch.__version__,
         "threads": {"torch": torch.get_num_threads()},

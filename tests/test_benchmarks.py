@@ -137,3 +137,12 @@ def test_a_second_run_of_the_day_keeps_the_first_runs_results(tmp_path, monkeypa
     assert (tmp_path / f"{first}.md").read_text() == "first\n"
     assert json.loads((tmp_path / f"{second}.json").read_text())["run"] == 2
     assert (tmp_path / f"{second}.md").read_text() == "second\n"
+
+
+def test_cpu_model_reads_the_name_and_the_avx512_flag(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx512f\n")
+    assert measure.cpu_model(cpuinfo) == "Some CPU, with AVX-512"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2\n")
+    assert measure.cpu_model(cpuinfo) == "AMD EPYC, without AVX-512"
+    assert measure.cpu_model(tmp_path / "absent") == "unknown"

@@ -73,8 +73,8 @@ def restore_trained(config, workdir: Path, experiment: Experiment):
         workdir, config.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False
     )
     try:
-        # the template gives the restore its structure, shapes and dtypes; computed as one
-        # compiled function (a U-Net's init run op by op on a cold cache took 27 s, compiled 12 s)
+        # the template gives the restore only its structure, shapes and dtypes; compiled as one
+        # function, as the training loop builds it, rather than run op by op
         template = jax.jit(lambda: experiment.task.init_state(config.seed))()
         restored = checkpointer.restore_latest(template)
     finally:

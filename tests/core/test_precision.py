@@ -9,10 +9,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from benchmarks import measure
 from benchmarks.run import first_batch
 from experiments.train import build_experiment
 from jaxgen.core.precision import cast_floating, compute_dtype
 from jaxgen.errors import JaxgenError
+from jaxgen.kernels import conv
 from tests.conftest import short_config
 
 CASES = {
@@ -26,23 +28,15 @@ CASES = {
 # Share of the step's matrix-product FLOPs that runs in bfloat16: all of them, except a flow's
 # invertible 1x1 convolutions and their log-determinants, which stay float32.
 BF16_SHARE = {"flow.digits": 0.95}
-# jaxgen's convolution primitives (jaxgen.kernels.conv): where each finds the convolution's
-# output and its kernel, among (first operand, second operand, result)
-CONV_PASSES = {
-    "jaxgen_conv_forward": (2, 1),
-    "jaxgen_conv_input_grad": (0, 1),
-    "jaxgen_conv_weight_grad": (1, 2),
-}
-PRODUCTS = ("dot_general", "conv_general_dilated", *CONV_PASSES)
+PRODUCTS = ("dot_general", "conv_general_dilated", *(p.name for p in conv.REFERENCES))
 
 
 def product_flops(eqn) -> float:
     """Multiply-adds x 2 of one dot_general or convolution equation."""
     out = eqn.outvars[0].aval
     lhs, rhs = (v.aval for v in eqn.invars[:2])
-    if eqn.primitive.name in CONV_PASSES:
-        output, kernel = ((lhs, rhs, out)[i].shape for i in CONV_PASSES[eqn.primitive.name])
-        return 2.0 * np.prod(output) * np.prod(kernel[:3])
+    if eqn.primitive in conv.REFERENCES:  # jaxgen's convolution passes
+        return measure.pass_flops(eqn.primitive, (lhs.shape, rhs.shape), eqn.params)
     if eqn.primitive.name == "dot_general":
         (contract, _), _ = eqn.params["dimension_numbers"]
         return 2.0 * np.prod(out.shape) * np.prod([lhs.shape[d] for d in contract])

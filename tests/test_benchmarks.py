@@ -146,3 +146,26 @@ def test_cpu_model_reads_the_name_and_the_avx512_flag(tmp_path):
     cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2\n")
     assert measure.cpu_model(cpuinfo) == "AMD EPYC, without AVX-512"
     assert measure.cpu_model(tmp_path / "absent") == "unknown"
+
+
+def test_compile_parts_updates_every_network_and_its_ema():
+    from benchmarks import compile_parts
+    from benchmarks.run import prepare
+
+    case = cases.Case("gan_ema_2d", "gan.ring8", {"model.ema_decay": 0.9})
+    _, _, state, _ = prepare(case)
+    assert compile_parts.net_names(state) == ["g", "d"]
+    grads = {"g": state.g.params, "d": state.d.params}
+    new, _ = jax.jit(compile_parts.updates_alone(state))(state, grads)
+
+    def moved(a, b):
+        return any(
+            bool(jnp.any(x != y))
+            for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
+        )
+
+    assert moved(new.g.params, state.g.params) and moved(new.d.params, state.d.params)
+    assert moved(new.g.ema_params, state.g.ema_params)
+    whole, updates = compile_parts.compile_parts(case)
+    assert (whole.part, updates.part) == ("whole step", "updates alone")
+    assert 0 < updates.fusions < whole.fusions

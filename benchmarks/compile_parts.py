@@ -6,18 +6,21 @@ compiles
 
 * the whole step, as :mod:`benchmarks.run` times it (``guard_nonfinite`` around it);
 * its parameter updates alone: every network's ``NetState.apply_gradients`` on gradients
-  shaped like its parameters, and its EMA where it keeps one (``with_ema``, any decay),
+  shaped like its parameters, and its EMA where it keeps one (``with_ema``, any decay);
+* its initial state, ``task.init_state(seed)``, compiled as the training loop runs it,
 
 and prints each one's compile seconds and fusion count. What the updates do not explain is
 the networks' forward and backward passes and the losses. The updates act leaf by leaf
 (clipping's norm, Adam's two moments, the update, the EMA), so their fusions grow with the
-number of parameter arrays, not with their size.
+number of parameter arrays, not with their size; so does initialisation, where every
+array's random draw is about ten fusions of its own (the threefry hash and the transform).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import jax
@@ -78,14 +81,17 @@ def fusions(compiled) -> int:
 
 
 def compile_parts(case: cases.Case) -> list[CompileRow]:
-    _, task, state, batch = prepare(case)
+    config, task, state, batch = prepare(case)
     grads = {n: getattr(state, n).params for n in net_names(state)}
     arrays = len(jax.tree.leaves(grads))
     step, step_seconds = measure.compile_timed(guard_nonfinite(task.step), state, batch)
     update, update_seconds = measure.compile_timed(updates_alone(state), state, grads)
+    init = functools.partial(task.init_state, config.seed)
+    initial, init_seconds = measure.compile_timed(init, donate=False)
     return [
         CompileRow(case.name, "whole step", arrays, round(step_seconds, 1), fusions(step)),
         CompileRow(case.name, "updates alone", arrays, round(update_seconds, 1), fusions(update)),
+        CompileRow(case.name, "initialisation", arrays, round(init_seconds, 1), fusions(initial)),
     ]
 
 
@@ -97,7 +103,7 @@ def main() -> None:
     rows = []
     for name in args.cases:
         rows += compile_parts(cases.step_case(name))
-        print(rows[-2], rows[-1], sep="\n", flush=True)
+        print(*rows[-3:], sep="\n", flush=True)
     print(table(rows))
 
 

@@ -166,6 +166,7 @@ def test_compile_parts_updates_every_network_and_its_ema():
 
     assert moved(new.g.params, state.g.params) and moved(new.d.params, state.d.params)
     assert moved(new.g.ema_params, state.g.ema_params)
-    whole, updates = compile_parts.compile_parts(case)
-    assert (whole.part, updates.part) == ("whole step", "updates alone")
-    assert 0 < updates.fusions < whole.fusions
+    whole, updates, init = compile_parts.compile_parts(case)
+    parts = (whole.part, updates.part, init.part)
+    assert parts == ("whole step", "updates alone", "initialisation")
+    assert 0 < updates.fusions < whole.fusions and init.fusions > 0

@@ -50,7 +50,7 @@ def net_names(state) -> list[str]:
 
 
 def update_one(name: str):
-    """``(state, grads) -> (state, {})``: network ``name``'s optimiser update, EMA included."""
+    """``(state, grads) -> (state, {})``: network ``name``'s optimiser update, nothing else."""
 
     def update(state, grads):
         net = getattr(state, name)
@@ -60,7 +60,7 @@ def update_one(name: str):
 
 
 def updates_alone(state):
-    """``(state, grads) -> (state, {})``: every network's update, one after another."""
+    """``(state, grads) -> (state, {})``: every network's update, and its EMA if it keeps one."""
     parts = []
     for name in net_names(state):
         part = update_one(name)

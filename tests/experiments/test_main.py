@@ -36,6 +36,29 @@ def test_train_then_sample_then_eval(tmp_path):
     assert json.loads(proc.stdout.strip().splitlines()[-1])["num_modes"] == 8
 
 
+def test_a_second_run_reads_its_compiled_programs_from_the_cache(tmp_path):
+    cache = tmp_path / "cache"
+
+    def written():
+        return {entry.name: entry.stat().st_mtime_ns for entry in cache.iterdir()}
+
+    first = run_main(*SHORT, f"--workdir={tmp_path / 'a'}", f"--compilation_cache={cache}")
+    assert first.returncode == 0, first.stderr[-2000:]
+    entries = written()
+    assert entries  # the step, the initial state, the evaluation
+    second = run_main(*SHORT, f"--workdir={tmp_path / 'b'}", f"--compilation_cache={cache}")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert written() == entries  # read, not compiled and written again
+    assert second.stdout.splitlines()[-1] == first.stdout.splitlines()[-1]
+
+    unused = tmp_path / "unused"  # an empty flag turns the cache off, even one set by JAX's
+    env = {"JAX_COMPILATION_CACHE_DIR": str(unused)}  # environment variable
+    none = run_main(*SHORT, f"--workdir={tmp_path / 'c'}", "--compilation_cache=", env=env)
+    assert none.returncode == 0, none.stderr[-2000:]
+    assert not unused.exists() or not any(unused.iterdir())
+    assert none.stdout.splitlines()[-1] == first.stdout.splitlines()[-1]
+
+
 @pytest.mark.parametrize(
     "flags, fragments",
     [

@@ -116,7 +116,7 @@ def train_config(config, workdir, **task_changes):
 
 def initial_state(task, seed: int):
     """``task.init_state(seed)`` as one compiled function, as the training loop computes it
-    (run op by op, a U-Net's initialisation takes about twice as long on a cold cache)."""
+    (run op by op, each operation of each layer shape is compiled on its own)."""
     return jax.jit(lambda: task.init_state(seed))()
 
 

@@ -114,12 +114,6 @@ def train_config(config, workdir, **task_changes):
     )
 
 
-def initial_state(task, seed: int):
-    """``task.init_state(seed)`` as one compiled function, as the training loop computes it
-    (run op by op, each operation of each layer shape is compiled on its own)."""
-    return jax.jit(lambda: task.init_state(seed))()
-
-
 def run_main(*args: str, env: dict | None = None, check: bool = False, timeout: float = 300):
     """Run ``python -m experiments.main`` in a child process; returns the CompletedProcess."""
     full_env = {**os.environ, **(env or {})}

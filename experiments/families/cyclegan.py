@@ -166,9 +166,7 @@ def build(config) -> Experiment:
 
     @functools.cache
     def untrained() -> dict[str, float]:
-        # the run's initial state as the training loop computes it, compiled: op by op the
-        # values differ in the last bits
-        t = translations(jax.jit(lambda: init_state(config.seed))(), images)
+        t = translations(init_state(config.seed), images)
         return {f"untrained_{k}": v for k, v in cycle_errors(t).items()}
 
     def evaluate(state, data) -> dict[str, float]:

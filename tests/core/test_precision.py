@@ -15,7 +15,7 @@ from experiments.train import build_experiment
 from jaxgen.core.precision import cast_floating, compute_dtype
 from jaxgen.errors import JaxgenError
 from jaxgen.kernels import conv
-from tests.conftest import initial_state, short_config
+from tests.conftest import short_config
 
 CASES = {
     "gan.digits": {},  # DCGAN: BatchNorm statistics, transposed convolutions
@@ -61,7 +61,7 @@ def step_parts(case: str, dtype: str):
     config = short_config(case, 1, **CASES[case])
     config.train.compute_dtype = dtype
     experiment = build_experiment(config)
-    state = initial_state(experiment.task, config.seed)
+    state = experiment.task.init_state(config.seed)
     return experiment.task.step, state, first_batch(experiment, config)
 
 

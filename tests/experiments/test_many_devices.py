@@ -9,7 +9,7 @@ import pytest
 from experiments.configs.gan.ring8 import get_config
 from experiments.train import build_experiment
 from jaxgen.checkpoint import Checkpointer
-from tests.conftest import RING8, ROOT, TINY_GAN_FLAGS, assert_same_values, initial_state, run_main
+from tests.conftest import RING8, ROOT, TINY_GAN_FLAGS, assert_same_values, run_main
 
 pytestmark = pytest.mark.subprocess
 
@@ -27,7 +27,7 @@ def final_state(workdir):
     c.data.batch_size, c.train.steps_per_dispatch, c.train.num_steps = 64, 5, STEPS
     c.train.log_every, c.train.eval_every, c.train.progress = 10, 0, False
     ckpt = Checkpointer(workdir, c.to_dict(), async_save=False)
-    state, iteration = ckpt.restore_latest(initial_state(build_experiment(c).task, c.seed))
+    state, iteration = ckpt.restore_latest(build_experiment(c).task.init_state(c.seed))
     ckpt.close()
     assert iteration == STEPS
     return state

@@ -32,20 +32,15 @@ def test_unet_maps_images_to_images_and_starts_at_zero(size, channels, multiplie
     np.testing.assert_array_equal(out, 0.0)  # zero-initialised output convolution
 
 
-def perturbed(params, key):
-    """Every parameter plus N(0, 0.1²) noise, so that the zero-initialised layers pass a signal
-    (compiled as one function: op by op, each distinct shape compiles its own programs)."""
-    leaves, tree = jax.tree.flatten(params)
-    keys = jax.random.split(key, len(leaves))
-    noisy = [p + 0.1 * jax.random.normal(k, p.shape) for p, k in zip(leaves, keys, strict=True)]
-    return tree.unflatten(noisy)
-
-
 def test_unet_depends_on_time_and_dropout_acts_only_in_training():
     net = UNet(16, (1, 2), 1, (4,), dropout=0.5, groups=4)
     x = jax.random.normal(jax.random.key(0), (2, 8, 8, 1))
     params = jax.jit(net.init)(jax.random.key(1), x, jnp.zeros(2, jnp.int32))
-    params = jax.jit(perturbed)(params, jax.random.key(2))
+    # perturb every parameter so that the zero-initialised layers pass a signal
+    leaves, tree = jax.tree.flatten(params)
+    keys = jax.random.split(jax.random.key(2), len(leaves))
+    noisy = [p + 0.1 * jax.random.normal(k, p.shape) for p, k in zip(leaves, keys, strict=True)]
+    params = tree.unflatten(noisy)
     apply = jax.jit(net.apply, static_argnames="train")
     early = apply(params, x, jnp.array([1, 1]))
     late = apply(params, x, jnp.array([900, 900]))

@@ -74,16 +74,22 @@ class DispatchRow:
     steps_per_second: float
 
 
-def prepare(case: cases.Case, batch_size: int | None = None):
-    """(config, task, state, batch on device) for one case."""
+def prepare_without_state(case: cases.Case, batch_size: int | None = None):
+    """(config, task, batch on device) for one case."""
     config = case.config()
     if batch_size:
         config.data.batch_size = batch_size
     with case.data_context():
         experiment = build_experiment(config)
         batch = first_batch(experiment, config)
-    state = jax.jit(experiment.task.init_state, static_argnums=0)(config.seed)
-    return config, experiment.task, state, batch
+    return config, experiment.task, batch
+
+
+def prepare(case: cases.Case, batch_size: int | None = None):
+    """(config, task, state, batch on device) for one case."""
+    config, task, batch = prepare_without_state(case, batch_size)
+    state = jax.jit(task.init_state, static_argnums=0)(config.seed)
+    return config, task, state, batch
 
 
 def bench_step(case: cases.Case, peak: float, batch_size: int | None = None) -> StepRow:

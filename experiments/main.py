@@ -8,7 +8,7 @@ Errors the user can fix print one line (``error: ...``) and exit with status 2.
 
 Compiled steps are kept between runs in ``--compilation_cache`` (JAX's persistent cache;
 default ``$JAX_COMPILATION_CACHE_DIR``, else ``~/.cache/jaxgen/xla``; empty: none), so a
-second run of a config skips XLA's compile (a DDPM U-Net's step and initial state: 35-50 s
+second run of a config skips XLA's compile (a DDPM U-Net's step and initial state: 36-45 s
 on a 2-core CPU, ``python -m benchmarks.compile_parts``). A cached program is the same
 program, so results do not change.
 """

@@ -73,9 +73,13 @@ def restore_trained(config, workdir: Path, experiment: Experiment):
         workdir, config.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False
     )
     try:
-        # the template gives the restore only its structure, shapes and dtypes; compiled as one
-        # function, as the training loop builds it, rather than run op by op
-        template = jax.jit(lambda: experiment.task.init_state(config.seed))()
+        # the restore needs only the state's structure, shapes and dtypes, and a device: no
+        # initial state is computed (compiling one takes 7-14 s, benchmarks.compile_parts)
+        on_one = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
+        template = jax.tree.map(
+            lambda s: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=on_one),
+            jax.eval_shape(lambda: experiment.task.init_state(config.seed)),
+        )
         restored = checkpointer.restore_latest(template)
     finally:
         checkpointer.close()

@@ -124,8 +124,8 @@ class Checkpointer:
     def restore_latest(self, target: Any) -> tuple[Any, int] | None:
         """``(state, iteration)`` of the newest checkpoint that restores, or None if there is none.
 
-        ``target`` is a state of the right structure (e.g. a fresh one); restored arrays take its
-        shardings.
+        ``target`` is a state of the right structure: a fresh one, or its ``jax.eval_shape``
+        with a sharding on every leaf; restored arrays take its shardings.
         """
         for iteration in reversed(self.all_iterations()):
             try:

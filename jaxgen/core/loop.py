@@ -200,7 +200,10 @@ def train(
         )
         for first in range(start, settings.num_steps, n):
             batch, lead = assemble_batch(dataset, first, settings, task.sub_batches, rows)
-            state, metrics = compiled(state, parallel.put_batch(batch, mesh, lead))
+            batch = parallel.put_batch(batch, mesh, lead)
+            if first == start:
+                parallel.compile_then_meet(compiled, state, batch)
+            state, metrics = compiled(state, batch)
             log.add(first, metrics)
             done = first + n
             bar.update(n)

@@ -10,8 +10,11 @@ spans every process's devices, and each process supplies only its own rows of th
 
 from __future__ import annotations
 
+import itertools
+
 import jax
 import numpy as np
+import orbax.checkpoint as ocp
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 
 from jaxgen.errors import JaxgenError
@@ -68,6 +71,29 @@ def put_batch(batch: dict, mesh: Mesh, lead_axes: int) -> dict:
     return {
         k: jax.make_array_from_process_local_data(sharding, np.asarray(v)) for k, v in batch.items()
     }
+
+
+COMPILE_SKEW_TIMEOUT_S = 1800
+_barriers = itertools.count()  # a barrier's name may be waited on once per process
+
+
+def compile_then_meet(jitted, *args) -> None:
+    """In a multi-process run, compile ``jitted`` for ``args`` here, then wait for every process.
+
+    Gloo, JAX's CPU collectives, gives a process a fixed 30 s to join the first collective of
+    a step; on a loaded machine one process's compile can finish that much after another's,
+    and the run then fails at its first all-reduce. Compiling first (``jit`` keeps the
+    executable for the call that follows) and meeting at the coordination service's barrier,
+    whose timeout is ours, takes the compile out of that window. One process: nothing to do.
+    """
+    if jax.process_count() == 1:
+        return
+    jitted.lower(*args).compile()
+    ocp.multihost.sync_global_processes(
+        f"jaxgen_step_compiled_{next(_barriers)}",
+        timeout=COMPILE_SKEW_TIMEOUT_S,
+        processes=set(range(jax.process_count())),
+    )
 
 
 def init_replicated(init_fn, mesh: Mesh):

@@ -1,5 +1,6 @@
 """The same step on 1, 4 and 8 devices, and across two processes, gives the same run."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -57,8 +58,6 @@ def test_two_processes_match_one_process_with_four_devices(tmp_path, one_device_
     assert_same_values(single, one_device_run, atol=1e-5)
 
     port = free_port()
-    import os
-
     procs = [
         subprocess.Popen(
             [

@@ -9,10 +9,12 @@ of 5 repeats of about 1 s of back-to-back calls, synchronised):
   gradient with respect to the input (dx) and the gradient with respect to the kernel (dW),
   each timed alone: jaxgen's primitives lowered to oneDNN and to XLA, PyTorch's ``conv2d``
   and ``aten.convolution_backward`` asked for one gradient;
-* the DCGAN 32x32 train step (``configs/gan/cifar10.py``: batch 128, z of 100, widths 64,
-  Adam 2e-4, β1 0.5), one discriminator update on a real and a fake batch then one
-  non-saturating generator update, with the same networks written in PyTorch
-  (:func:`torch_dcgan`: ``ConvTranspose2d(4, 2, 1)``, BatchNorm, LeakyReLU 0.2).
+* the train steps of the convolutional defaults (``STEP_CASES``), each against the same
+  networks written in PyTorch (:mod:`benchmarks.torch_models`) and the same update:
+  the DCGAN 32x32 step (``configs/gan/cifar10.py``: batch 128, z of 100, widths 64, Adam
+  2e-4, β1 0.5: one discriminator update on a real and a fake batch, then one non-saturating
+  generator update); RealNVP 32x32 (``configs/flow/realnvp_cifar10.py``, batch 64); the DDPM
+  U-Net on the digits (batch 128) and at 32x32 (batch 16, both frameworks).
 
 Writes ``results/<date>-<host>-versus-pytorch.{json,md}``.
 """
@@ -20,6 +22,7 @@ Writes ``results/<date>-<host>-versus-pytorch.{json,md}``.
 from __future__ import annotations
 
 import datetime
+import math
 import platform
 import sys
 from dataclasses import asdict, dataclass
@@ -27,7 +30,7 @@ from dataclasses import asdict, dataclass
 import jax
 
 from benchmarks import cases, measure, onednn_layers
-from benchmarks.run import bench_step, table, write_results
+from benchmarks.run import bench_step, prepare_without_state, table, write_results
 from jaxgen.kernels import conv as kernels_conv
 
 try:
@@ -35,6 +38,8 @@ try:
     from torch import nn
 except ImportError:  # the comparison's one extra dependency
     sys.exit("benchmarks.versus_pytorch needs torch: run `make bench-pytorch`, which installs it")
+
+from benchmarks.torch_models import TorchRealNVP, TorchUNet, torch_dcgan  # noqa: E402
 
 # (batch, side, in, out, kernel, stride), padding (k − 1) // 2 on every side: the DDPM U-Net's
 # 3x3 convolutions at 8x8 (digits) and 32x32 (CIFAR-10), a 16x16 level of the latter, and two
@@ -61,6 +66,7 @@ class ConvRow:
 @dataclass(frozen=True)
 class StepRow:
     case: str
+    batch: int
     framework: str
     steps_per_second: float
 
@@ -126,49 +132,6 @@ def torch_conv_row(batch, side, cin, cout, k, stride, channels_last: bool) -> Co
     return ConvRow(name, framework, *(round(flops / s / 1e9, 1) for s in (forward, dx, dw)))
 
 
-def torch_dcgan(latent: int = 100, features: int = 64, channels: int = 3):
-    """jaxgen's DCGAN 32x32 (jaxgen/nn/dcgan.py, base 4x4, three resolution changes) in
-    PyTorch, with the paper's N(0, 0.02) initialisation."""
-    width = features * 4
-
-    def up(cin, cout, bias=False):
-        return nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=bias)
-
-    def down(cin, cout, bias=False):
-        return nn.Conv2d(cin, cout, 4, 2, 1, bias=bias)
-
-    generator = nn.Sequential(
-        nn.Linear(latent, 4 * 4 * width, bias=False),
-        nn.Unflatten(1, (width, 4, 4)),
-        nn.BatchNorm2d(width, momentum=0.1),
-        nn.ReLU(),
-        up(width, width // 2),
-        nn.BatchNorm2d(width // 2),
-        nn.ReLU(),
-        up(width // 2, width // 4),
-        nn.BatchNorm2d(width // 4),
-        nn.ReLU(),
-        up(width // 4, channels, bias=True),
-        nn.Tanh(),
-    )
-    discriminator = nn.Sequential(
-        down(channels, features, bias=True),
-        nn.LeakyReLU(0.2),
-        down(features, 2 * features),
-        nn.BatchNorm2d(2 * features),
-        nn.LeakyReLU(0.2),
-        down(2 * features, 4 * features),
-        nn.BatchNorm2d(4 * features),
-        nn.LeakyReLU(0.2),
-        nn.Flatten(),
-        nn.Linear(4 * 4 * 4 * features, 1),
-    )
-    for module in (*generator, *discriminator):
-        if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
-            nn.init.normal_(module.weight, 0.0, 0.02)
-    return generator, discriminator
-
-
 def torch_dcgan_step_seconds(batch: int = 128, latent: int = 100) -> float:
     generator, discriminator = torch_dcgan(latent)
     g_opt = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -191,11 +154,87 @@ def torch_dcgan_step_seconds(batch: int = 128, latent: int = 100) -> float:
     return seconds(step)
 
 
+def torch_ddpm_step_seconds(config, shape: tuple[int, int, int]) -> float:
+    """One DDPM step (Algorithm 1) of :class:`TorchUNet` built from a jaxgen diffusion config:
+    t and ε drawn, L_simple, global-norm clipping, Adam, then the EMA of the weights."""
+    m, batch, (side, _, channels) = config.model, config.data.batch_size, shape
+    net = TorchUNet(
+        channels, side, m.channels, m.multipliers, m.blocks, m.attention_at, m.dropout, m.groups
+    )
+    params = list(net.parameters())
+    ema = [p.detach().clone() for p in params]
+    opt = torch.optim.Adam(params, config.optim.lr)
+    alphas_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, m.num_timesteps), dim=0)
+    x0 = torch.rand(batch, channels, side, side) * 2 - 1
+
+    def step():
+        t = torch.randint(0, m.num_timesteps, (batch,))
+        noise = torch.randn_like(x0)
+        a = alphas_bar[t][:, None, None, None]
+        loss = (net(a.sqrt() * x0 + (1 - a).sqrt() * noise, t) - noise).square().mean()
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, config.optim.clip_norm)
+        opt.step()
+        with torch.no_grad():
+            torch._foreach_lerp_(ema, params, 1 - m.ema_decay)
+
+    return seconds(step)
+
+
+def torch_realnvp_step_seconds(config, shape: tuple[int, int, int]) -> float:
+    """One maximum-likelihood step of :class:`TorchRealNVP` built from a jaxgen flow config:
+    dequantization, −log p_X (standard normal base), global-norm clipping, Adam."""
+    m, (side, _, channels) = config.model, shape
+    flow = TorchRealNVP(channels, side, m.levels, m.width, m.depth, m.logit_alpha)
+    params = list(flow.parameters())
+    opt = torch.optim.Adam(params, config.optim.lr)
+    levels, batch = config.data.levels, config.data.batch_size
+    k = torch.randint(0, levels, (batch, channels, side, side)).float()
+
+    def step():
+        z, log_det = flow((k + torch.rand_like(k)) / levels - 0.5)
+        log_pz = -0.5 * z.square().sum(1) - 0.5 * z.shape[1] * math.log(2 * math.pi)
+        loss = -(log_pz + log_det).mean()
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, config.optim.clip_norm)
+        opt.step()
+
+    return seconds(step)
+
+
+# the train steps compared: (bench case, batch or None for the config's, PyTorch's timer)
+STEP_CASES = [
+    ("dcgan_32x32", None, lambda config, _: torch_dcgan_step_seconds(config.data.batch_size)),
+    ("realnvp_32x32", None, torch_realnvp_step_seconds),
+    ("ddpm_unet_8x8", None, torch_ddpm_step_seconds),
+    # at the paper's batch of 128 a step takes over a minute here: batch 16, both frameworks
+    ("ddpm_unet_32x32", 16, torch_ddpm_step_seconds),
+]
+
+
+def step_rows(peak: float) -> list[StepRow]:
+    """Each of ``STEP_CASES`` in jaxgen (as ``make bench`` times it) and in PyTorch."""
+    rows = []
+    for name, batch, torch_seconds in STEP_CASES:
+        case = cases.step_case(name)
+        config, task, _ = prepare_without_state(case, batch)
+        jax_row = bench_step(case, peak, batch)
+        torch_row = round(1 / torch_seconds(config, task.input_shape), 2)
+        for row in (
+            StepRow(name, config.data.batch_size, "jax", jax_row.steps_per_second),
+            StepRow(name, config.data.batch_size, "torch", torch_row),
+        ):
+            rows.append(row)
+            print(row, flush=True)
+    return rows
+
+
 def main() -> None:
     measure.cold_compiles()
     torch.manual_seed(0)
     peaks = matmul_peaks()
-    jax_step = bench_step(cases.step_case("dcgan_32x32"), peaks["jax"] * 1e9)
     print(f"float32 matmul peak, GFLOP/s: {peaks}", flush=True)
     conv_rows = []
     for shape in CONV_SHAPES:
@@ -206,11 +245,7 @@ def main() -> None:
         ):
             conv_rows.append(row)
             print(row, flush=True)
-    step_rows = [
-        StepRow("dcgan_32x32", "jax", jax_step.steps_per_second),
-        StepRow("dcgan_32x32", "torch", round(1 / torch_dcgan_step_seconds(), 2)),
-    ]
-    print(*step_rows, sep="\n", flush=True)
+    steps = step_rows(peaks["jax"] * 1e9)
     record = {
         "date": str(datetime.date.today()),
         "host": platform.node(),
@@ -220,12 +255,12 @@ def main() -> None:
         "threads": {"torch": torch.get_num_threads()},
         "matmul_peak_gflops": peaks,
         "convolutions_gflops": [asdict(r) for r in conv_rows],
-        "steps": [asdict(r) for r in step_rows],
+        "steps": [asdict(r) for r in steps],
     }
     markdown = (
         f"float32 matmul peak (GFLOP/s): jax {peaks['jax']}, torch {peaks['torch']}\n\n"
         f"## One convolution layer, GFLOP/s\n\n{table(conv_rows)}\n\n"
-        f"## Train step\n\n{table(step_rows)}\n"
+        f"## Train steps\n\n{table(steps)}\n"
     )
     write_results(record, markdown, "-versus-pytorch")
 

@@ -108,7 +108,7 @@ def test_the_pytorch_dcgan_has_jaxgens_parameters():
     torch = pytest.importorskip("torch")
     import jax
 
-    from benchmarks.versus_pytorch import torch_dcgan
+    from benchmarks.torch_models import torch_dcgan
     from jaxgen.core.state import init_variables
     from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 
@@ -123,6 +123,58 @@ def test_the_pytorch_dcgan_has_jaxgens_parameters():
     images = generator(torch.zeros(2, 100))
     assert tuple(images.shape) == (2, 3, 32, 32)
     assert tuple(discriminator(images).shape) == (2, 1)
+
+
+def parameter_count(tree) -> int:
+    return sum(x.size for x in jax.tree.leaves(tree))
+
+
+@pytest.mark.parametrize("module", ["diffusion.digits", "diffusion.cifar10"])
+def test_the_pytorch_unet_is_jaxgens(module):
+    """The comparison's PyTorch U-Net has jaxgen's parameter count and output shape, at the
+    digits' three levels and CIFAR-10's four (attention at 16x16)."""
+    torch = pytest.importorskip("torch")
+    from benchmarks.torch_models import TorchUNet
+    from experiments.configs.base import config_with_overrides
+    from experiments.families.diffusion import build_denoiser
+
+    config = config_with_overrides(f"experiments.configs.{module}", {}, module)
+    m, (side, channels) = config.model, ((8, 1) if module.endswith("digits") else (32, 3))
+    net = TorchUNet(
+        channels, side, m.channels, m.multipliers, m.blocks, m.attention_at, m.dropout, m.groups
+    )
+    x = jnp.zeros((1, side, side, channels))
+    variables = jax.eval_shape(
+        build_denoiser(m, x.shape[1:]).init, jax.random.key(0), x, x[:, 0, 0, 0]
+    )
+    assert sum(p.numel() for p in net.parameters()) == parameter_count(variables["params"])
+    out = net(torch.zeros(2, channels, side, side), torch.tensor([3, 700]))
+    assert tuple(out.shape) == (2, channels, side, side)
+
+
+def test_the_pytorch_realnvp_is_jaxgens():
+    """The comparison's PyTorch RealNVP has jaxgen's parameter count (couplings, their learned
+    scales and ActNorms) and maps an image to z of its size; at init (zero last layers, ActNorm
+    at the identity) it is the logit transform, whose log-det it returns."""
+    torch = pytest.importorskip("torch")
+    from benchmarks.torch_models import TorchRealNVP
+    from experiments.configs.base import config_with_overrides
+    from jaxgen.flows.layers import LogitTransform
+    from jaxgen.flows.models import realnvp
+
+    m = config_with_overrides("experiments.configs.flow.realnvp_cifar10", {}, "realnvp").model
+    flow = TorchRealNVP(3, 32, m.levels, m.width, m.depth, m.logit_alpha)
+    x = jnp.zeros((1, 32, 32, 3))
+    params = jax.eval_shape(
+        realnvp(x.shape[1:], m.levels, m.width, m.depth).init, jax.random.key(0), x
+    )
+    assert sum(p.numel() for p in flow.parameters()) == parameter_count(params)
+    pixels = torch.rand(2, 3, 32, 32) - 0.5
+    z, log_det = flow(pixels)
+    assert tuple(z.shape) == (2, 32 * 32 * 3)
+    logit = LogitTransform(m.logit_alpha)
+    expected = logit.forward_and_log_det({}, jnp.asarray(pixels.numpy()).transpose(0, 2, 3, 1))[1]
+    assert jnp.allclose(jnp.asarray(log_det.detach().numpy()), expected, rtol=1e-5)
 
 
 def test_a_second_run_of_the_day_keeps_the_first_runs_results(tmp_path, monkeypatch, capsys):

@@ -16,11 +16,13 @@ of 5 repeats of about 1 s of back-to-back calls, synchronised):
   generator update); RealNVP 32x32 (``configs/flow/realnvp_cifar10.py``, batch 64); the DDPM
   U-Net on the digits (batch 128) and at 32x32 (batch 16, both frameworks).
 
-Writes ``results/<date>-<host>-versus-pytorch.{json,md}``.
+Writes ``results/<date>-<host>-versus-pytorch.{json,md}`` (``--steps-only``: the steps alone,
+to ``…-versus-pytorch-steps``).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import math
 import platform
@@ -232,12 +234,15 @@ def step_rows(peak: float) -> list[StepRow]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps-only", action="store_true", help="skip the per-layer table")
+    steps_only = parser.parse_args().steps_only
     measure.cold_compiles()
     torch.manual_seed(0)
     peaks = matmul_peaks()
     print(f"float32 matmul peak, GFLOP/s: {peaks}", flush=True)
     conv_rows = []
-    for shape in CONV_SHAPES:
+    for shape in [] if steps_only else CONV_SHAPES:
         for row in (
             *jax_conv_rows(*shape),
             torch_conv_row(*shape, channels_last=False),
@@ -257,12 +262,12 @@ def main() -> None:
         "convolutions_gflops": [asdict(r) for r in conv_rows],
         "steps": [asdict(r) for r in steps],
     }
+    layers = "" if steps_only else f"## One convolution layer, GFLOP/s\n\n{table(conv_rows)}\n\n"
     markdown = (
         f"float32 matmul peak (GFLOP/s): jax {peaks['jax']}, torch {peaks['torch']}\n\n"
-        f"## One convolution layer, GFLOP/s\n\n{table(conv_rows)}\n\n"
-        f"## Train steps\n\n{table(steps)}\n"
+        f"{layers}## Train steps\n\n{table(steps)}\n"
     )
-    write_results(record, markdown, "-versus-pytorch")
+    write_results(record, markdown, "-versus-pytorch-steps" if steps_only else "-versus-pytorch")
 
 
 if __name__ == "__main__":

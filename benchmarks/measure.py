@@ -55,6 +55,12 @@ def cpu_model(cpuinfo: pathlib.Path = pathlib.Path("/proc/cpuinfo")) -> str:
     return f"{name}, {'with' if avx512 else 'without'} AVX-512"
 
 
+def per_second(count: float, seconds: float) -> float:
+    """``count / seconds`` to three significant digits, so that a slow step keeps its precision
+    (0.0123 steps/s, not 0.01) and a fast one drops its noise (2470, not 2468.37)."""
+    return float(f"{count / seconds:.3g}")
+
+
 def time_calls(run: Callable[[int], None], *, repeats: int = 5, target_seconds: float = 1.0):
     """Median seconds per call, where ``run(n)`` makes ``n`` calls back to back and blocks
     until the last one's results exist."""

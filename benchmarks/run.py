@@ -104,7 +104,7 @@ def bench_step(case: cases.Case, peak: float, batch_size: int | None = None) -> 
         case.module,
         config.data.batch_size,
         round(compile_seconds, 2),
-        round(1 / timing.seconds_per_call, 2),
+        measure.per_second(1, timing.seconds_per_call),
         round(flops / 1e9, 4),
         round(flops / timing.seconds_per_call / peak, 4),
         round(measure.peak_bytes(compiled) / 2**20, 1),
@@ -121,7 +121,11 @@ def bench_dispatch(case: cases.Case, n: int, unroll: bool) -> DispatchRow:
     compiled, compile_seconds = measure.compile_timed(step, state, batch)
     timing = measure.time_calls(measure.step_runner(compiled, state, batch))
     return DispatchRow(
-        case.name, n, unroll, round(compile_seconds, 2), round(n / timing.seconds_per_call, 2)
+        case.name,
+        n,
+        unroll,
+        round(compile_seconds, 2),
+        measure.per_second(n, timing.seconds_per_call),
     )
 
 
@@ -151,7 +155,7 @@ def bench_sampler(case: cases.Case, peak: float) -> SamplerRow:
         case.name,
         n,
         round(compile_seconds, 2),
-        round(n / timing.seconds_per_call, 1),
+        measure.per_second(n, timing.seconds_per_call),
         round(flops / 1e9, 3),
         round(flops / timing.seconds_per_call / peak, 4),
         round(measure.peak_bytes(compiled) / 2**20, 1),

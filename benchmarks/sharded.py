@@ -45,7 +45,7 @@ def main(name: str, timed: bool = True) -> None:
     if timed:
         runner = measure.step_runner(compiled, state, batch, block_each=True)
         timing = measure.time_calls(runner)
-        row["steps_per_second"] = round(1 / timing.seconds_per_call, 2)
+        row["steps_per_second"] = measure.per_second(1, timing.seconds_per_call)
     row.update(count_collectives(compiled.as_text()))
     print(json.dumps(row))
 

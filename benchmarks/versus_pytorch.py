@@ -223,7 +223,7 @@ def step_rows(peak: float) -> list[StepRow]:
         case = cases.step_case(name)
         config, task, _ = prepare_without_state(case, batch)
         jax_row = bench_step(case, peak, batch)
-        torch_row = round(1 / torch_seconds(config, task.input_shape), 2)
+        torch_row = measure.per_second(1, torch_seconds(config, task.input_shape))
         for row in (
             StepRow(name, config.data.batch_size, "jax", jax_row.steps_per_second),
             StepRow(name, config.data.batch_size, "torch", torch_row),

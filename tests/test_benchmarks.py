@@ -222,3 +222,9 @@ def test_compile_parts_updates_every_network_and_its_ema():
     parts = (whole.part, updates.part, init.part)
     assert parts == ("whole step", "updates alone", "initialisation")
     assert 0 < updates.fusions < whole.fusions and init.fusions > 0
+
+
+def test_rates_keep_three_significant_digits_slow_or_fast():
+    assert measure.per_second(1, 81.3) == 0.0123  # a 32x32 U-Net step at batch 128
+    assert measure.per_second(50, 0.0202429) == 2470.0
+    assert measure.per_second(3, 2.0) == 1.5

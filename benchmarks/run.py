@@ -94,7 +94,13 @@ def prepare(case: cases.Case, batch_size: int | None = None):
 
 def bench_step(case: cases.Case, peak: float, batch_size: int | None = None) -> StepRow:
     """The step as the training loop runs it (``guard_nonfinite`` around the family's step)."""
-    config, task, state, batch = prepare(case, batch_size)
+    return bench_prepared(case, prepare(case, batch_size), peak)
+
+
+def bench_prepared(case: cases.Case, prepared: tuple, peak: float) -> StepRow:
+    """:func:`bench_step` on ``prepared``, :func:`prepare`'s (config, task, state, batch); the
+    state is donated to the step."""
+    config, task, state, batch = prepared
     step = guard_nonfinite(task.step)
     compiled, compile_seconds = measure.compile_timed(step, state, batch)
     timing = measure.time_calls(measure.step_runner(compiled, state, batch))

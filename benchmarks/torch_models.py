@@ -249,16 +249,18 @@ class TorchRealNVP(nn.Module):
 
     def __init__(self, channels: int, side: int, scales: int, width: int, depth: int, alpha):
         super().__init__()
+        # a stage is a list of parts, a squeeze between them: per scale but the last, the
+        # checkerboard couplings, then the channel-wise ones; the last scale, checkerboards only
         self.alpha, self.stages = alpha, nn.ModuleList()
         c, s = channels, side
         for _ in range(scales - 1):
             board = [TorchCoupling(checkerboard(c, s, f), width, depth) for f in (0, 1, 0)]
             c, s = 4 * c, s // 2
             split = [TorchCoupling(channel_mask(c, s, f), width, depth) for f in (0, 1, 0)]
-            self.stages.append(nn.ModuleList([*board, *split]))
+            self.stages.append(nn.ModuleList([nn.ModuleList(board), nn.ModuleList(split)]))
             c //= 2
         last = [TorchCoupling(checkerboard(c, s, f), width, depth) for f in (0, 1, 0, 1)]
-        self.stages.append(nn.ModuleList(last))
+        self.stages.append(nn.ModuleList([nn.ModuleList(last)]))
 
     def forward(self, x):
         a = self.alpha
@@ -266,11 +268,12 @@ class TorchRealNVP(nn.Module):
         total = (math.log(1 - 2 * a) - torch.log(p) - torch.log1p(-p)).flatten(1).sum(1)
         x, pieces = torch.log(p) - torch.log1p(-p), []
         for i, stage in enumerate(self.stages):
-            for j, coupling in enumerate(stage):
-                if i < len(self.stages) - 1 and j == 3:
+            for part, couplings in enumerate(stage):
+                if part:
                     x = squeeze(x)
-                x, log_det = coupling(x)
-                total = total + log_det
+                for coupling in couplings:
+                    x, log_det = coupling(x)
+                    total = total + log_det
             if i < len(self.stages) - 1:
                 half = x.shape[1] // 2
                 pieces.append(x[:, :half].flatten(1))

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 import jax
 
 from benchmarks import cases, measure, onednn_layers
-from benchmarks.run import bench_step, prepare_without_state, table, write_results
+from benchmarks.run import bench_prepared, prepare, table, write_results
 from jaxgen.kernels import conv as kernels_conv
 
 try:
@@ -221,8 +221,9 @@ def step_rows(peak: float) -> list[StepRow]:
     rows = []
     for name, batch, torch_seconds in STEP_CASES:
         case = cases.step_case(name)
-        config, task, _ = prepare_without_state(case, batch)
-        jax_row = bench_step(case, peak, batch)
+        prepared = prepare(case, batch)
+        config, task = prepared[:2]
+        jax_row = bench_prepared(case, prepared, peak)
         torch_row = measure.per_second(1, torch_seconds(config, task.input_shape))
         for row in (
             StepRow(name, config.data.batch_size, "jax", jax_row.steps_per_second),

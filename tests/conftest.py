@@ -2,12 +2,14 @@
 
 * a persistent compilation cache shared by the suite and its child processes;
 * rank promotion raises (a silent broadcast between (n,) and (n, 1) is a bug here);
-* helpers to build small GAN states and to run the entry point in a child process.
+* helpers to build small GAN states and to run the entry point in a child process, or in
+  two processes of one multi-process run.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -128,6 +130,36 @@ def run_main(*args: str, env: dict | None = None, check: bool = False, timeout: 
     if check and proc.returncode != 0:
         raise AssertionError(f"main failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return proc
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_two_processes(module_args, env: dict, timeout: float = 300) -> list[str]:
+    """Run ``python -m <module_args(i)>`` for process ids 0 and 1 at once (a multi-process
+    run); assert both exit 0 and return their stdouts. Both are killed on a timeout."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", *module_args(i)],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    try:
+        outputs = [p.communicate(timeout=timeout) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for i, (p, (_, err)) in enumerate(zip(procs, outputs, strict=True)):
+        assert p.returncode == 0, f"process {i}:\n{err[-3000:]}"
+    return [out for out, _ in outputs]
 
 
 @pytest.fixture

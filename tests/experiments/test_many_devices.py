@@ -1,16 +1,18 @@
 """The same step on 1, 4 and 8 devices, and across two processes, gives the same run."""
 
-import os
-import socket
-import subprocess
-import sys
-
 import pytest
 
 from experiments.configs.gan.ring8 import get_config
 from experiments.train import build_experiment
 from jaxgen.checkpoint import Checkpointer
-from tests.conftest import RING8, ROOT, TINY_GAN_FLAGS, assert_same_values, run_main
+from tests.conftest import (
+    RING8,
+    TINY_GAN_FLAGS,
+    assert_same_values,
+    free_port,
+    run_main,
+    run_two_processes,
+)
 
 pytestmark = pytest.mark.subprocess
 
@@ -46,39 +48,21 @@ def test_eight_devices_match_one_device(tmp_path, one_device_run):
     assert_same_values(final_state(tmp_path), one_device_run, atol=1e-5)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_two_processes_match_one_process_with_four_devices(tmp_path, one_device_run):
     run_main(*FLAGS, f"--workdir={tmp_path / 'single'}", env=devices(4), check=True)
     single = final_state(tmp_path / "single")
     assert_same_values(single, one_device_run, atol=1e-5)
 
     port = free_port()
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "experiments.main",
-                *FLAGS,
-                f"--workdir={tmp_path / 'multi'}",
-                f"--coordinator=127.0.0.1:{port}",
-                "--num_processes=2",
-                f"--process_id={i}",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **devices(2)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(2)
-    ]
-    outputs = [p.communicate(timeout=300) for p in procs]
-    for p, (_, err) in zip(procs, outputs, strict=True):
-        assert p.returncode == 0, err[-3000:]
+    run_two_processes(
+        lambda i: [
+            "experiments.main",
+            *FLAGS,
+            f"--workdir={tmp_path / 'multi'}",
+            f"--coordinator=127.0.0.1:{port}",
+            "--num_processes=2",
+            f"--process_id={i}",
+        ],
+        env=devices(2),
+    )
     assert_same_values(final_state(tmp_path / "multi"), single, atol=1e-5)

@@ -1,6 +1,7 @@
 """How a compiled step or sampler is measured.
 
-* compile time: wall time of ``jax.jit(fn).lower(...).compile()`` in a process that called
+* compile time: wall time of ``jit(fn).lower(...).compile()``, with the compiler options
+  the training loop uses (:mod:`jaxgen.core.compiler`), in a process that called
   :func:`cold_compiles` first (a persistent-cache hit would time a file read);
 * steady state: after a warm-up call, ``repeats`` timings of ``calls`` back-to-back calls
   each (the state donated and fed back, the batch already on device, one
@@ -28,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.extend.core import jaxprs_in_params
 
+from jaxgen.core import compiler
 from jaxgen.kernels import conv, onednn
 
 SLOW_CALL_SECONDS = 5.0  # calls slower than this are repeated twice, not ``repeats`` times
@@ -89,7 +91,7 @@ def cold_compiles() -> None:
 
 def compile_timed(fn, *args, donate: bool = True):
     """``(compiled, seconds)``: ``fn`` jitted (first argument donated) and compiled ahead."""
-    jitted = jax.jit(fn, donate_argnums=0 if donate else ())
+    jitted = compiler.jit(fn, donate_argnums=0 if donate else ())
     with jax.default_device(jax.devices()[0]):
         start = time.perf_counter()
         compiled = jitted.lower(*args).compile()

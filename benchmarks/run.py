@@ -26,6 +26,7 @@ import numpy as np
 from benchmarks import cases, measure
 from experiments.families.diffusion import make_sampler
 from experiments.train import build_experiment
+from jaxgen.core import compiler
 from jaxgen.core.combinators import guard_nonfinite, scan_steps
 from jaxgen.diffusion import make_schedule
 
@@ -88,7 +89,7 @@ def prepare_without_state(case: cases.Case, batch_size: int | None = None):
 def prepare(case: cases.Case, batch_size: int | None = None):
     """(config, task, state, batch on device) for one case."""
     config, task, batch = prepare_without_state(case, batch_size)
-    state = jax.jit(task.init_state, static_argnums=0)(config.seed)
+    state = compiler.jit(task.init_state, static_argnums=0)(config.seed)
     return config, task, state, batch
 
 

@@ -20,7 +20,7 @@ import jax
 from benchmarks import cases, measure
 from benchmarks.run import first_batch
 from experiments.train import build_experiment
-from jaxgen.core import parallel
+from jaxgen.core import compiler, parallel
 
 COLLECTIVES = ("all-reduce", "all-gather", "all-to-all", "collective-permute", "reduce-scatter")
 
@@ -39,7 +39,7 @@ def main(name: str, timed: bool = True) -> None:
     task = experiment.task
     state = parallel.init_replicated(lambda: task.init_state(config.seed), mesh)
     batch = parallel.put_batch(jax.device_get(batch), mesh, 1 if task.sub_batches else 0)
-    step = jax.jit(task.step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
+    step = compiler.jit(task.step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
     compiled = step.lower(state, batch).compile()
     row = {"case": name, "devices": jax.device_count(), "batch_size": config.data.batch_size}
     if timed:

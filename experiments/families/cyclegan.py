@@ -23,6 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.families.common import Experiment  # noqa: E402
+from jaxgen.core import compiler  # noqa: E402
 from jaxgen.core.loop import Task  # noqa: E402
 from jaxgen.core.precision import compute_dtype  # noqa: E402
 from jaxgen.cyclegan import init_cyclegan_state, make_cyclegan_step, translate  # noqa: E402
@@ -139,7 +140,7 @@ def build(config) -> Experiment:
             compute_dtype=compute_dtype(config.train.compute_dtype),
         )
 
-    @jax.jit
+    @compiler.jit
     def translate_batch(state, a, b):
         g_a, f_b = translate(state.g, a), translate(state.f, b)
         return {

@@ -22,6 +22,7 @@ from experiments.families.common import (
     toy_metrics,
     warmed_up_adam,
 )
+from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
 from jaxgen.core.precision import compute_dtype
@@ -82,7 +83,7 @@ def make_sampler(model, schedule, data_shape, sampler: str, sample_steps: int):
         step, num_steps = reverse_process(model, schedule, net, sampler, sample_steps)
         return sample(step, num_steps, key, (n, *data_shape))
 
-    return jax.jit(run, static_argnums=2)
+    return compiler.jit(run, static_argnums=2)
 
 
 def make_draw(model, schedule, data_shape, sampler: str, sample_steps: int):
@@ -110,7 +111,7 @@ def build(config) -> Experiment:
 
     draw = make_draw(model, schedule, data_shape, model.sampler, model.sample_steps)
     test = load_dataset(config, split="test") if config.data.name == "digits" else None
-    bound = jax.jit(
+    bound = compiler.jit(
         lambda state, x: (
             variational_bound(
                 schedule,

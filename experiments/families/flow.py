@@ -22,6 +22,7 @@ from experiments.families.common import (
     sample_figure_writer,
     warmed_up_adam,
 )
+from jaxgen.core import compiler
 from jaxgen.core.loop import Task
 from jaxgen.core.precision import compute_dtype
 from jaxgen.data.toy import ToyDataset
@@ -92,7 +93,7 @@ def build(config) -> Experiment:
         first = jnp.asarray(dataset.get_batch(0, config.model.init_batch_size)["x"])
         return init_flow_state(flow, seed, prepare(key, first, levels), tx)
 
-    sample_fn = jax.jit(
+    sample_fn = compiler.jit(
         lambda state, key, n: sample(flow, state.params, key, n, latent_dim, model.temperature),
         static_argnums=2,
     )
@@ -102,7 +103,7 @@ def build(config) -> Experiment:
         return np.asarray(x if levels is None else to_pixel_range(x, levels))
 
     test = load_dataset(config, split="test") if levels is not None else None
-    log_density = jax.jit(lambda params, x: log_prob(flow, params, x))
+    log_density = compiler.jit(lambda params, x: log_prob(flow, params, x))
 
     def evaluate(state, data) -> dict[str, float]:
         if isinstance(data, ToyDataset):

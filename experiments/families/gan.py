@@ -16,6 +16,7 @@ from experiments.families.common import (
     sample_figure_writer,
     toy_metrics,
 )
+from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.loop import Task
 from jaxgen.core.precision import compute_dtype
@@ -75,7 +76,7 @@ def build(config) -> Experiment:
             compute_dtype=compute_dtype(config.train.compute_dtype),
         )
 
-    sample_fn = jax.jit(
+    sample_fn = compiler.jit(
         lambda state, key, n: generate(state, latent(key, n, model.latent_dim), use_ema=use_ema),
         static_argnums=2,
     )

@@ -27,7 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from jaxgen.checkpoint import Checkpointer
-from jaxgen.core import parallel
+from jaxgen.core import compiler, parallel
 from jaxgen.core.combinators import NONFINITE, StepFn, guard_nonfinite, nonfinite_metric_name
 from jaxgen.core.combinators import scan_steps as scan_steps_fn
 from jaxgen.errors import JaxgenError, NonFiniteError
@@ -187,7 +187,7 @@ def train(
         step = guard_nonfinite(task.step)
         if settings.steps_per_dispatch > 1:
             step = scan_steps_fn(step, settings.steps_per_dispatch, unroll=settings.unroll)
-        compiled = jax.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
+        compiled = compiler.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
         rows = parallel.process_rows(settings.batch_size)
         n = settings.steps_per_dispatch
 

@@ -17,6 +17,7 @@ import numpy as np
 import orbax.checkpoint as ocp
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 
+from jaxgen.core import compiler
 from jaxgen.errors import JaxgenError
 
 DATA_AXIS = "data"
@@ -102,4 +103,4 @@ def init_replicated(init_fn, mesh: Mesh):
     Every process computes the same values, so this also works when the mesh spans devices
     that this process cannot address (multi-host), where ``jax.device_put`` cannot.
     """
-    return jax.jit(init_fn, out_shardings=replicated(mesh))()
+    return compiler.jit(init_fn, out_shardings=replicated(mesh))()

@@ -15,7 +15,7 @@ import pytest
 from benchmarks import cases, measure
 from benchmarks.sharded import count_collectives
 from jaxgen.kernels import conv, onednn
-from tests.conftest import ROOT
+from tests.conftest import ROOT, tiny_gan_state
 
 
 @pytest.mark.parametrize("case", cases.STEPS + cases.SAMPLERS, ids=lambda c: c.name)
@@ -228,3 +228,15 @@ def test_rates_keep_three_significant_digits_slow_or_fast():
     assert measure.per_second(1, 81.3) == 0.0123  # a 32x32 U-Net step at batch 128
     assert measure.per_second(50, 0.0202429) == 2470.0
     assert measure.per_second(3, 2.0) == 1.5
+
+
+def test_llvm_levels_compares_a_case_at_both_levels():
+    from benchmarks import llvm_levels
+
+    row = llvm_levels.compare("gan_mlp_2d", rounds=1)
+    assert row.init_same_bits  # as tests/core/test_compiler.py requires
+    assert row.steps_per_second_o2 > 0 and row.steps_per_second_ours > 0
+    ratio = row.steps_per_second_ours / row.steps_per_second_o2
+    assert row.ours_over_o2 == pytest.approx(ratio, rel=0.01)
+    state, other = tiny_gan_state(seed=0), tiny_gan_state(seed=1)
+    assert llvm_levels.same_bits(state, state) and not llvm_levels.same_bits(state, other)

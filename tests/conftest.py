@@ -61,6 +61,14 @@ def assert_same_values(a, b, atol: float = 0.0):
             np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 
+def initial_state(task, seed: int = 0):
+    """``task.init_state(seed)`` compiled as the training loop compiles it (op by op, every
+    parameter shape's random draw would compile on its own: 40 s for a small U-Net)."""
+    from jaxgen.core import compiler
+
+    return compiler.jit(task.init_state, static_argnums=0)(seed)
+
+
 def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3):
     from jaxgen.gan import init_gan_state
     from jaxgen.nn.mlp import MLP

@@ -2,11 +2,11 @@
 
 import json
 
-import jax
 import numpy as np
 import pytest
 
 from jaxgen.checkpoint import TMP_MARKER, Checkpointer
+from jaxgen.core import compiler
 from jaxgen.errors import JaxgenError
 from jaxgen.gan import make_gan_step
 from tests.conftest import assert_same_values, tiny_gan_state
@@ -16,7 +16,7 @@ CONFIG = {"family": "gan", "train": {"num_steps": 10}, "optim": {"lr": 1e-3}}
 
 def trained_state(steps=3):
     state = tiny_gan_state()
-    step = jax.jit(make_gan_step(3))
+    step = compiler.jit(make_gan_step(3))
     x = np.random.default_rng(0).standard_normal((1, 8, 2)).astype(np.float32)
     for _ in range(steps):
         state, _ = step(state, {"x": x})

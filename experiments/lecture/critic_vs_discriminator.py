@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.lecture.common import output_dir, write_json  # noqa: E402
+from jaxgen.core import compiler  # noqa: E402
 from jaxgen.gan import losses, wasserstein  # noqa: E402
 from jaxgen.nn.mlp import MLP  # noqa: E402
 
@@ -52,7 +53,7 @@ def train(kind: str, steps: int = 3000, seed: int = 0):
         updates, opt = tx.update(grads, opt, p)
         return (optax.apply_updates(p, updates), opt), None
 
-    (params, _), _ = jax.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))(
+    (params, _), _ = compiler.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))(
         params
     )
     return lambda x: net.apply(params, x)

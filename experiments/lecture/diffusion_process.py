@@ -32,6 +32,7 @@ from experiments.families.common import (  # noqa: E402
 from experiments.families.diffusion import make_sampler, reverse_process  # noqa: E402
 from experiments.lecture.common import output_dir, write_json  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
+from jaxgen.core import compiler  # noqa: E402
 from jaxgen.data.digits import load_digits_arrays  # noqa: E402
 from jaxgen.diffusion import denoiser_fn, make_schedule, q_sample, run_reverse  # noqa: E402
 from jaxgen.viz import image_grid  # noqa: E402
@@ -54,7 +55,7 @@ def trajectory(config, state, key: jax.Array, n: int, keep: int = 8) -> np.ndarr
     schedule = make_schedule(model.schedule, model.num_timesteps)
     step, num_steps = reverse_process(model, schedule, denoiser_fn(state.denoiser), "ancestral", 0)
     x_T = jax.random.normal(key, (n, 8, 8, 1))
-    _, frames = jax.jit(lambda x, k: run_reverse(step, num_steps, x, k, record=True))(x_T, key)
+    _, frames = compiler.jit(lambda x, k: run_reverse(step, num_steps, x, k, record=True))(x_T, key)
     picks = np.linspace(0, num_steps - 1, keep - 1).astype(int)
     return np.concatenate([np.asarray(x_T)[None], np.asarray(frames)[picks]])
 

@@ -20,7 +20,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.lecture.common import mlp_gan, output_dir, write_json  # noqa: E402
-from jaxgen.core import scan_steps  # noqa: E402
+from jaxgen.core import (
+    compiler,  # noqa: E402
+    scan_steps,  # noqa: E402
+)
 from jaxgen.data import get_dataset  # noqa: E402
 from jaxgen.gan import generate, make_gan_step  # noqa: E402
 from jaxgen.gan.steps import latent  # noqa: E402
@@ -34,8 +37,8 @@ def run(seed: int = 0, snapshots=SNAPSHOTS) -> dict:
     data = get_dataset("bimodal1d", seed=seed)
     reference = data.test_set(N)
     state = mlp_gan(seed, 1, 1, width=64)
-    step = jax.jit(scan_steps(make_gan_step(1), CHUNK))
-    draws = jax.jit(lambda s: generate(s, latent(jax.random.key(seed + 7), N, 1)))
+    step = compiler.jit(scan_steps(make_gan_step(1), CHUNK))
+    draws = compiler.jit(lambda s: generate(s, latent(jax.random.key(seed + 7), N, 1)))
     record = {"iterations": [], "wasserstein_1d": [], "samples": []}
     done = 0
     for target in snapshots:

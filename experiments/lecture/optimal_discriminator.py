@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.lecture.common import output_dir, write_json  # noqa: E402
+from jaxgen.core import compiler  # noqa: E402
 from jaxgen.gan import losses, theory  # noqa: E402
 from jaxgen.nn.mlp import MLP  # noqa: E402
 
@@ -61,7 +62,7 @@ def train_discriminator(seed: int = 0, steps: int = 3000, batch: int = 512):
         updates, opt = tx.update(grads, opt, p)
         return (optax.apply_updates(p, updates), opt), None
 
-    (params, _), _ = jax.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))(
+    (params, _), _ = compiler.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))(
         params
     )
     return lambda x: np.asarray(jax.nn.sigmoid(net.apply(params, jnp.asarray(x)[:, None])))[:, 0]

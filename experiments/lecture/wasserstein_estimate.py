@@ -32,7 +32,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.lecture.common import output_dir, write_json  # noqa: E402
-from jaxgen.core import scan_steps  # noqa: E402
+from jaxgen.core import (
+    compiler,  # noqa: E402
+    scan_steps,  # noqa: E402
+)
 from jaxgen.data import get_dataset  # noqa: E402
 from jaxgen.gan import generate, init_gan_state, make_gan_step  # noqa: E402
 from jaxgen.gan.steps import latent, make_d_step  # noqa: E402
@@ -78,11 +81,11 @@ def run(dataset: str, flavour: str, iterations: int = 3000, seed: int = 0) -> di
     )
     constraint = {"gradient_penalty": setting.gradient_penalty, "clip": setting.clip}
     gan_step = make_gan_step(dim, objective="wasserstein", k=N_CRITIC, **constraint)
-    step = jax.jit(scan_steps(gan_step, CHUNK))
-    warm_up = jax.jit(scan_steps(make_d_step(dim, "wasserstein", **constraint), WARM_UP))
+    step = compiler.jit(scan_steps(gan_step, CHUNK))
+    warm_up = compiler.jit(scan_steps(make_d_step(dim, "wasserstein", **constraint), WARM_UP))
     xs = np.stack([data.get_batch(i, setting.batch)["x"] for i in range(WARM_UP)])
     state, _ = warm_up(state, {"x": xs})
-    draws = jax.jit(lambda s: generate(s, latent(jax.random.key(seed + 9), N, dim)))
+    draws = compiler.jit(lambda s: generate(s, latent(jax.random.key(seed + 9), N, dim)))
     distance = wasserstein_1d if dim == 1 else sliced_wasserstein
     record = {"iterations": [], "critic_estimate": [], "true_distance": []}
     for chunk in range(iterations // CHUNK):

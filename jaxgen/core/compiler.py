@@ -1,15 +1,16 @@
 """How jaxgen asks XLA to compile: LLVM at ``-O1`` on CPU, each backend's default elsewhere.
 
-XLA:CPU turns every fusion of a program into machine code through LLVM, at ``-O2`` unless
+XLA:CPU turns every fusion of a program into machine code through LLVM, at ``-O3`` unless
 ``DebugOptions.xla_backend_optimization_level`` says otherwise, and its compile time follows
-the number of fusions. At ``-O1`` jaxgen's train steps compile 20-40% faster (the DDPM U-Net
-on the digits: 35 s to 21 s on the slow VM; its initial state: 19 s to 9 s) and run at the
-same speed within the VM's noise, since their time goes to convolution and matrix kernels
+the number of fusions. At ``-O1``, measured in one process with caches cleared before each
+compile (``python -m benchmarks.llvm_levels``), initial states compile 1.4-3x faster (DCGAN
+32x32 13.7 s to 4.5 s, the digits DDPM U-Net 19.4 s to 9.5 s) and the larger train steps up
+to 29% faster (that U-Net 38.5 s to 27.5 s, Glow 25.2 s to 19.2 s), while the steps run at
+the same speed within this VM's noise: their time goes to convolution and matrix kernels
 compiled ahead of time (oneDNN, XNNPACK, Eigen). Initial states come out bit for bit as at
-``-O2`` (``tests/core/test_compiler.py``); a step's float results can differ in the last bits
-(CycleGAN's and Glow's did), and a run is reproducible at either level. The measurements are
-in ``benchmarks/README.md`` ("LLVM at -O1"). GPU and TPU keep their defaults: their code
-generators were not measured here.
+the default (``tests/core/test_compiler.py``); a step's float results can differ in the last
+bits (CycleGAN's and Glow's did), and a run is reproducible at either level. GPU and TPU
+keep their defaults: their code generators were not measured here.
 """
 
 from __future__ import annotations

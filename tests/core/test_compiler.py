@@ -1,4 +1,5 @@
-"""jaxgen compiles at LLVM -O1 on CPU, and initial states do not change with the level."""
+"""jaxgen compiles at LLVM -O1 on CPU (XLA's default is -O3), and initial states do not change
+with the level."""
 
 import jax
 import jax.numpy as jnp
@@ -6,8 +7,6 @@ import pytest
 
 from jaxgen.core import compiler
 from tests.conftest import assert_same_values, tiny_gan_state
-
-O2 = {"xla_backend_optimization_level": 2}
 
 
 def executable_bytes(jitted, *args) -> bytes:
@@ -30,8 +29,8 @@ def test_jit_compiles_with_the_cpu_options_and_not_the_default():
     assert ours != executable_bytes(jax.jit(fn), x)
 
 
-def test_an_initial_state_is_the_same_bits_at_llvm_o1_as_at_o2():
+def test_an_initial_state_is_the_same_bits_at_llvm_o1_as_at_the_default():
     """The threefry draws and their normal transform come out bit for bit at either level,
     so the faster compile leaves every run's starting point where it was."""
     init = lambda: tiny_gan_state(seed=3)
-    assert_same_values(compiler.jit(init)(), jax.jit(init, compiler_options=O2)())
+    assert_same_values(compiler.jit(init)(), jax.jit(init)())

@@ -12,10 +12,11 @@ import pytest
 from benchmarks import measure
 from benchmarks.run import first_batch
 from experiments.train import build_experiment
+from jaxgen.core import compiler
 from jaxgen.core.precision import cast_floating, compute_dtype
 from jaxgen.errors import JaxgenError
 from jaxgen.kernels import conv
-from tests.conftest import short_config
+from tests.conftest import initial_state, short_config
 
 CASES = {
     "gan.digits": {},  # DCGAN: BatchNorm statistics, transposed convolutions
@@ -61,7 +62,7 @@ def step_parts(case: str, dtype: str):
     config = short_config(case, 1, **CASES[case])
     config.train.compute_dtype = dtype
     experiment = build_experiment(config)
-    state = experiment.task.init_state(config.seed)
+    state = initial_state(experiment.task, config.seed)
     return experiment.task.step, state, first_batch(experiment, config)
 
 
@@ -85,11 +86,11 @@ def test_bfloat16_step_computes_in_bfloat16_and_keeps_a_float32_state(case):
     share = flops[jnp.bfloat16] / (flops[jnp.bfloat16] + flops[jnp.float32])
     assert share >= BF16_SHARE.get(case, 1.0), f"bfloat16 share of FLOPs {share:.3f}"
 
-    new_state, metrics = jax.jit(step)(state, batch)
+    new_state, metrics = compiler.jit(step)(state, batch)
     assert float_dtypes(state) == float_dtypes(new_state) == {jnp.dtype(jnp.float32)}
 
     step32, state32, _ = step_parts(case, "float32")
-    _, metrics32 = jax.jit(step32)(state32, batch)
+    _, metrics32 = compiler.jit(step32)(state32, batch)
     for name, value in metrics32.items():
         np.testing.assert_allclose(metrics[name], value, rtol=0.01, atol=0.005, err_msg=name)
 

@@ -8,10 +8,11 @@ import tensorflow_datasets as tfds
 
 from experiments.families import cyclegan as family
 from experiments.train import build_experiment
+from jaxgen.core import compiler
 from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.unpaired import get_unpaired_dataset, thicken_and_invert
 from jaxgen.errors import JaxgenError
-from tests.conftest import assert_same_values, short_config, train_config
+from tests.conftest import assert_same_values, initial_state, short_config, train_config
 
 TINY = {"g_features": 4, "blocks": 1, "d_features": 4, "pool_size": 8}
 
@@ -93,7 +94,7 @@ def test_resumed_cyclegan_run_equals_uninterrupted_run_pools_included(tmp_path):
 def test_digits_evaluation_reports_cycle_errors_beside_the_untrained_ones():
     config = short_config("cyclegan.digits", 1, **TINY)
     experiment = build_experiment(config)
-    state = experiment.task.init_state(0)
+    state = initial_state(experiment.task)
     results = experiment.task.evaluate(state, experiment.dataset)
     assert results["cycle_l1_a"] == results["untrained_cycle_l1_a"]  # the untrained state
     assert 0 <= results["class_kept_a_to_b"] <= 1 and results["classifier_accuracy_on_true_b"] > 0.9
@@ -105,7 +106,7 @@ def test_photos_evaluation_reports_cycle_errors_and_colour_gaps_but_no_classes()
     config.data.update(image_size=16, batch_size=2)
     config.eval.num_samples = 8
     experiment = build_experiment(config)
-    results = experiment.task.evaluate(experiment.task.init_state(0), experiment.dataset)
+    results = experiment.task.evaluate(initial_state(experiment.task), experiment.dataset)
     assert results["cycle_l1_a"] == results["untrained_cycle_l1_a"]
     assert results["moment_gap_a_b"] > 0.05  # a blue-grey temple against a pink flower
     assert not any("class" in key for key in results)
@@ -120,6 +121,6 @@ def test_tfds_horse2zebra_config_takes_a_step_on_mock_data():
         experiment = build_experiment(config)
         batch = experiment.dataset.get_batch(0, 2)
     assert experiment.task.input_shape == (32, 32, 3)
-    state = experiment.task.init_state(0)
-    new_state, metrics = jax.jit(experiment.task.step)(state, batch)
+    state = initial_state(experiment.task)
+    new_state, metrics = compiler.jit(experiment.task.step)(state, batch)
     assert int(new_state.step) == 2 and all(np.isfinite(float(v)) for v in metrics.values())

@@ -8,6 +8,7 @@ import numpy as np
 import optax
 import pytest
 
+from jaxgen.core import compiler
 from jaxgen.cyclegan import (
     cycle_loss,
     empty_pool,
@@ -40,7 +41,7 @@ def test_pool_fills_first_then_returns_a_past_fake_half_the_time_and_stores_the_
     pool, shown = query_pool(pool, tagged([4, 5]), jax.random.key(1))
     assert int(pool.count) == 4 and ids_of(shown)[0] == 4  # the 4th fills the pool
 
-    query, past_returned, n = jax.jit(query_pool), 0, 2000
+    query, past_returned, n = compiler.jit(query_pool), 0, 2000
     for i in range(n):
         before = set(ids_of(pool.images))
         new_id = 100 + i
@@ -93,12 +94,12 @@ def batch(seed=0, n=4):
 
 def test_identity_generators_have_zero_cycle_and_identity_losses():
     state = small_state(Scale())
-    _, _, metrics = jax.jit(make_generator_update("least_squares", 10.0, 5.0))(state, batch())
+    _, _, metrics = compiler.jit(make_generator_update("least_squares", 10.0, 5.0))(state, batch())
     assert float(metrics["cycle"]) == 0.0 and float(metrics["identity"]) == 0.0
     a, b = batch()["a"], batch()["b"]
     assert float(cycle_loss(a, a, b, b)) == 0.0 and float(identity_loss(b, b, a, a)) == 0.0
     assert float(cycle_loss(a, -a, b, b)) == pytest.approx(2 * float(jnp.mean(jnp.abs(a))))
-    _, _, trained = jax.jit(make_generator_update("least_squares", 10.0, 5.0))(
+    _, _, trained = compiler.jit(make_generator_update("least_squares", 10.0, 5.0))(
         small_state(), batch()
     )
     assert float(trained["cycle"]) > 0.1 and float(trained["identity"]) > 0.1
@@ -117,19 +118,19 @@ def changed(before, after) -> bool:
 def test_each_half_of_the_step_changes_only_its_own_networks(adversarial):
     state, data = small_state(), batch()
     g_update = make_generator_update(adversarial, 10.0, 5.0)
-    after_g, fakes, _ = jax.jit(g_update)(state, data)
+    after_g, fakes, _ = compiler.jit(g_update)(state, data)
     assert changed(state.g, after_g.g) and changed(state.f, after_g.f)
     assert not changed(
         (state.d_a, state.d_b, state.pool_a, state.pool_b),
         (after_g.d_a, after_g.d_b, after_g.pool_a, after_g.pool_b),
     )
 
-    after_d, _ = jax.jit(make_discriminator_update(adversarial))(after_g, data, fakes)
+    after_d, _ = compiler.jit(make_discriminator_update(adversarial))(after_g, data, fakes)
     assert changed(after_g.d_a, after_d.d_a) and changed(after_g.d_b, after_d.d_b)
     assert not changed((after_g.g, after_g.f), (after_d.g, after_d.f))
     assert int(after_d.pool_a.count) == 3  # 4 fakes offered, the pool holds 3
 
-    whole, metrics = jax.jit(make_cyclegan_step(adversarial))(state, data)
+    whole, metrics = compiler.jit(make_cyclegan_step(adversarial))(state, data)
     assert int(whole.step) == 2
     for name in ("g", "f", "d_a", "d_b"):
         assert changed(getattr(state, name).params, getattr(whole, name).params)

@@ -6,7 +6,8 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from experiments.train import build_experiment
-from tests.conftest import assert_same_values, short_config, train_config
+from jaxgen.core import compiler
+from tests.conftest import assert_same_values, initial_state, short_config, train_config
 
 
 def small(name, num_steps, **model):
@@ -55,7 +56,7 @@ def test_tfds_cifar10_config_takes_a_step():
     with tfds.testing.mock_data(num_examples=64):
         experiment = build_experiment(config)
         batch = experiment.dataset.get_batch(0, 8)
-        state = experiment.task.init_state(0)
+        state = initial_state(experiment.task)
     assert experiment.task.input_shape == (32, 32, 3)
-    new_state, metrics = jax.jit(experiment.task.step)(state, {"x": batch["x"]})
+    new_state, metrics = compiler.jit(experiment.task.step)(state, {"x": batch["x"]})
     assert int(new_state.step) == 1 and np.isfinite(float(metrics["loss"]))

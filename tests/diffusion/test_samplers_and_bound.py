@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from jaxgen.core import compiler
 from jaxgen.diffusion.bound import (
     discretized_gaussian_log_likelihood,
     normal_kl,
@@ -51,7 +52,9 @@ def test_samplers_with_the_exact_noise_recover_gaussian_data(sampler):
     else:
         schedule = respace(full, evenly_spaced(1000, int(sampler.split("-")[-1])))
         step = ddim_step(schedule, net, eta=0.0, clip=None)
-    x = jax.jit(lambda key: sample(step, schedule.num_steps, key, (20000, 2)))(jax.random.key(0))
+    x = compiler.jit(lambda key: sample(step, schedule.num_steps, key, (20000, 2)))(
+        jax.random.key(0)
+    )
     mean, cov = moments(x)
     np.testing.assert_allclose(mean, MEAN, atol=0.03)
     np.testing.assert_allclose(cov, COVARIANCE, atol=0.04)

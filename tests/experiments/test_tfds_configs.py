@@ -9,6 +9,8 @@ import pytest
 import tensorflow_datasets as tfds
 
 from experiments.train import build_experiment
+from jaxgen.core import compiler
+from tests.conftest import initial_state
 
 SHAPES = {"mnist": (32, 32, 1), "cifar10": (32, 32, 3)}
 
@@ -24,6 +26,6 @@ def test_image_tfds_config_trains_one_step(family, dataset):
         k = experiment.task.sub_batches
         batch = np.stack([experiment.dataset.get_batch(i, 8)["x"] for i in range(k)])
     assert experiment.dataset.element_shape == SHAPES[dataset] == experiment.task.input_shape
-    state = experiment.task.init_state(0)
-    new_state, metrics = jax.jit(experiment.task.step)(state, {"x": batch})
+    state = initial_state(experiment.task)
+    new_state, metrics = compiler.jit(experiment.task.step)(state, {"x": batch})
     assert int(new_state.step) == k + 1 and all(jax.numpy.isfinite(v) for v in metrics.values())

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from jax.scipy.stats import norm
 
+from jaxgen.core import compiler
 from jaxgen.flows import (
     ActNorm,
     Chain,
@@ -67,7 +68,7 @@ REGISTRY = {
 
 
 def random_params(bijector, shape, seed=0):
-    return jax.jit(lambda key: perturbed_init(bijector, shape, key))(jax.random.key(seed))
+    return compiler.jit(lambda key: perturbed_init(bijector, shape, key))(jax.random.key(seed))
 
 
 def perturbed_init(bijector, shape, key):
@@ -90,8 +91,8 @@ def test_round_trip_and_opposite_log_dets(name):
     bijector, shape = REGISTRY[name]
     params = random_params(bijector, shape)
     x = jax.random.normal(jax.random.key(7), (3, *shape))
-    z, forward_log_det = jax.jit(bijector.forward_and_log_det)(params, x)
-    back, inverse_log_det = jax.jit(bijector.inverse_and_log_det)(params, z)
+    z, forward_log_det = compiler.jit(bijector.forward_and_log_det)(params, x)
+    back, inverse_log_det = compiler.jit(bijector.inverse_and_log_det)(params, z)
     np.testing.assert_allclose(back, x, atol=1e-5, rtol=1e-5)
     np.testing.assert_allclose(inverse_log_det, -forward_log_det, atol=1e-5, rtol=1e-5)
     assert forward_log_det.shape == (3,)
@@ -118,13 +119,13 @@ def test_unrolling_repeated_layers_computes_the_same_flow():
     unrolled, shape = REGISTRY["repeated_unrolled"]
     rolled = Repeated(unrolled.layer, unrolled.count, unroll=False)
     x = jax.random.normal(jax.random.key(5), (4, *shape))
-    params = jax.jit(unrolled.init)(jax.random.key(2), x)
-    rolled_params = jax.jit(rolled.init)(jax.random.key(2), x)
+    params = compiler.jit(unrolled.init)(jax.random.key(2), x)
+    rolled_params = compiler.jit(rolled.init)(jax.random.key(2), x)
     for p, q in zip(jax.tree.leaves(params), jax.tree.leaves(rolled_params), strict=True):
         np.testing.assert_allclose(p, q, atol=1e-6)
     for method in ("forward_and_log_det", "inverse_and_log_det"):
-        a = jax.jit(getattr(unrolled, method))(params, x)
-        b = jax.jit(getattr(rolled, method))(params, x)
+        a = compiler.jit(getattr(unrolled, method))(params, x)
+        b = compiler.jit(getattr(rolled, method))(params, x)
         for u, v in zip(a, b, strict=True):
             np.testing.assert_allclose(u, v, atol=1e-5, rtol=1e-5)
 

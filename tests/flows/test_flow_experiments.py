@@ -3,13 +3,13 @@ bits/dim that the uniform model bounds, and the TFDS configs take a real step on
 
 import math
 
-import jax
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
 from experiments.train import build_experiment
-from tests.conftest import assert_same_values, short_config, train_config
+from jaxgen.core import compiler
+from tests.conftest import assert_same_values, initial_state, short_config, train_config
 
 
 def small(name, num_steps, **model):
@@ -34,7 +34,7 @@ def test_resumed_flow_run_equals_uninterrupted_run(tmp_path):
 def test_a_2d_flow_draws_its_density_beside_the_data(tmp_path):
     config = small("ring8", 0, pairs=1, hidden=(16,), bins=4)
     experiment = build_experiment(config)
-    experiment.task.write_figures(experiment.task.init_state(0), tmp_path, "00000007")
+    experiment.task.write_figures(initial_state(experiment.task), tmp_path, "00000007")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "density_00000007.png",
         "samples_00000007.png",
@@ -59,7 +59,7 @@ def test_image_flow_tfds_config_takes_a_step(name, shape):
     with tfds.testing.mock_data(num_examples=64):
         experiment = build_experiment(config)
         batch = experiment.dataset.get_batch(0, 32)
-        state = experiment.task.init_state(0)
+        state = initial_state(experiment.task)
     assert experiment.task.input_shape == shape
-    new_state, metrics = jax.jit(experiment.task.step)(state, {"x": batch["x"]})
+    new_state, metrics = compiler.jit(experiment.task.step)(state, {"x": batch["x"]})
     assert int(new_state.step) == 1 and np.isfinite(float(metrics["bits_per_dim"]))

@@ -7,7 +7,7 @@ import numpy as np
 import optax
 import pytest
 
-from jaxgen.core import scan_steps
+from jaxgen.core import compiler, scan_steps
 from jaxgen.data import get_dataset
 from jaxgen.gan import (
     generate,
@@ -72,7 +72,7 @@ def batch(n=32, lead=()):
 
 def test_every_critic_weight_is_clipped_after_every_critic_step(wgan_state):
     c = 0.01
-    step = jax.jit(make_d_step(2, "wasserstein", clip=c))
+    step = compiler.jit(make_d_step(2, "wasserstein", clip=c))
     state = wgan_state
     for _ in range(3):
         state, metrics = step(state, batch())
@@ -82,12 +82,12 @@ def test_every_critic_weight_is_clipped_after_every_critic_step(wgan_state):
 
 
 def test_generator_step_leaves_the_critic_untouched(wgan_state):
-    after, _ = jax.jit(make_g_step(2, "wasserstein"))(wgan_state, batch())
+    after, _ = compiler.jit(make_g_step(2, "wasserstein"))(wgan_state, batch())
     chex.assert_trees_all_equal(as_numbers(after.d), as_numbers(wgan_state.d))
 
 
 def test_wgan_gp_step_reports_the_penalty_and_counts_updates(wgan_state):
-    step = jax.jit(make_gan_step(2, objective="wasserstein", k=5, gradient_penalty=10.0))
+    step = compiler.jit(make_gan_step(2, objective="wasserstein", k=5, gradient_penalty=10.0))
     state, metrics = step(wgan_state, batch(lead=(5,)))
     assert int(state.step) == 6
     assert float(metrics["gradient_penalty"]) >= 0
@@ -105,7 +105,7 @@ def test_wgan_gp_step_reports_the_penalty_and_counts_updates(wgan_state):
 def test_original_wgan_schedule(wgan_state, g_steps, critic_updates):
     from jaxgen.gan.steps import make_scheduled_wgan_step
 
-    step = jax.jit(make_scheduled_wgan_step(2, n_critic=5, clip=0.01))
+    step = compiler.jit(make_scheduled_wgan_step(2, n_critic=5, clip=0.01))
     state = wgan_state.replace(g_steps=jnp.int32(g_steps))
     after, metrics = step(state, batch(n=8, lead=(100,)))
     assert int(after.step) == critic_updates + 1
@@ -129,7 +129,9 @@ def test_gradient_penalty_critic_estimates_w1_between_fixed_distributions():
     )
     fakes = np.asarray(generate(state, latent(jax.random.key(5), 5000, 1)))
     exact = wasserstein_1d(fakes, data.test_set(5000))
-    critic_steps = jax.jit(scan_steps(make_d_step(1, "wasserstein", gradient_penalty=10.0), 500))
+    critic_steps = compiler.jit(
+        scan_steps(make_d_step(1, "wasserstein", gradient_penalty=10.0), 500)
+    )
     xs = np.stack([data.get_batch(i, 256)["x"] for i in range(1500)]).reshape(3, 500, 256, 1)
     for chunk in xs:
         state, metrics = critic_steps(state, {"x": chunk})

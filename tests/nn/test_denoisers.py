@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jaxgen.core import compiler
 from jaxgen.nn.mlp import TimeConditionedMLP
 from jaxgen.nn.time_embedding import timestep_embedding
 from jaxgen.nn.unet import UNet
@@ -26,22 +27,31 @@ def test_unet_maps_images_to_images_and_starts_at_zero(size, channels, multiplie
     net = UNet(16, multipliers, 1, attention_at, dropout=0.1, groups=4)
     x = jax.random.normal(jax.random.key(0), (2, size, size, channels))
     t = jnp.array([3, 700])
-    params = jax.jit(net.init)(jax.random.key(1), x, t)
-    out = jax.jit(net.apply)(params, x, t)
+    params = compiler.jit(net.init)(jax.random.key(1), x, t)
+    out = compiler.jit(net.apply)(params, x, t)
     assert out.shape == x.shape
     np.testing.assert_array_equal(out, 0.0)  # zero-initialised output convolution
+
+
+def perturbed(init):
+    """``init`` with 0.1 x standard normal noise added to every parameter, so that the
+    zero-initialised layers pass a signal (one program: op by op, each parameter shape's
+    draw would compile on its own)."""
+
+    def noisy_init(key, *args):
+        leaves, tree = jax.tree.flatten(init(key, *args))
+        keys = jax.random.split(jax.random.fold_in(key, 1), len(leaves))
+        noise = [0.1 * jax.random.normal(k, p.shape) for p, k in zip(leaves, keys, strict=True)]
+        return tree.unflatten([p + n for p, n in zip(leaves, noise, strict=True)])
+
+    return noisy_init
 
 
 def test_unet_depends_on_time_and_dropout_acts_only_in_training():
     net = UNet(16, (1, 2), 1, (4,), dropout=0.5, groups=4)
     x = jax.random.normal(jax.random.key(0), (2, 8, 8, 1))
-    params = jax.jit(net.init)(jax.random.key(1), x, jnp.zeros(2, jnp.int32))
-    # perturb every parameter so that the zero-initialised layers pass a signal
-    leaves, tree = jax.tree.flatten(params)
-    keys = jax.random.split(jax.random.key(2), len(leaves))
-    noisy = [p + 0.1 * jax.random.normal(k, p.shape) for p, k in zip(leaves, keys, strict=True)]
-    params = tree.unflatten(noisy)
-    apply = jax.jit(net.apply, static_argnames="train")
+    params = compiler.jit(perturbed(net.init))(jax.random.key(1), x, jnp.zeros(2, jnp.int32))
+    apply = compiler.jit(net.apply, static_argnames="train")
     early = apply(params, x, jnp.array([1, 1]))
     late = apply(params, x, jnp.array([900, 900]))
     assert not np.allclose(early, late)

@@ -3,7 +3,7 @@
 XLA:CPU turns every fusion of a program into machine code through LLVM, at ``-O3`` unless
 ``DebugOptions.xla_backend_optimization_level`` says otherwise, and its compile time follows
 the number of fusions. At ``-O1``, measured in one process with caches cleared before each
-compile (``python -m benchmarks.llvm_levels``), initial states compile 1.4-3x faster (DCGAN
+compile (``python -m benchmarks.llvm_levels``), initial states compile 1.25-3x faster (DCGAN
 32x32 13.7 s to 4.5 s, the digits DDPM U-Net 19.4 s to 9.5 s) and the larger train steps up
 to 29% faster (that U-Net 38.5 s to 27.5 s, Glow 25.2 s to 19.2 s), while the steps run at
 the same speed within this VM's noise: their time goes to convolution and matrix kernels

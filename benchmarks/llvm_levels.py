@@ -25,7 +25,7 @@ import jax
 import numpy as np
 
 from benchmarks import cases, measure
-from benchmarks.run import prepare_without_state, table
+from benchmarks.run import prepare_without_state, print_rows
 from jaxgen.core import compiler
 from jaxgen.core.combinators import guard_nonfinite
 
@@ -106,11 +106,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     measure.cold_compiles()
-    rows = []
-    for name in args.cases:
-        rows.append(compare(name, args.rounds))
-        print(rows[-1], flush=True)
-    print(table(rows))
+    print_rows(args.cases, lambda name: compare(name, args.rounds))
 
 
 if __name__ == "__main__":

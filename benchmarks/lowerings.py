@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import jax
 
 from benchmarks import cases, measure
-from benchmarks.run import guard_nonfinite, prepare, table
+from benchmarks.run import guard_nonfinite, prepare, print_rows
 from jaxgen.kernels import onednn
 
 CONVOLUTIONAL = [
@@ -65,11 +65,7 @@ def main() -> None:
     if not onednn.loaded():
         raise SystemExit("the oneDNN kernels are not built: run `python -m jaxgen.kernels.build`")
     measure.cold_compiles()
-    rows = []
-    for name in args.cases:
-        rows.append(compare(name, args.rounds))
-        print(rows[-1], flush=True)
-    print(table(rows))
+    print_rows(args.cases, lambda name: compare(name, args.rounds))
 
 
 if __name__ == "__main__":

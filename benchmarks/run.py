@@ -199,6 +199,17 @@ def table(rows: list) -> str:
     return "\n".join(lines)
 
 
+def print_rows(names: list[str], row_of) -> list:
+    """``row_of(name)`` for each name, every row printed as it comes (a long comparison shows
+    its progress), then the markdown table of all of them; returns the rows."""
+    rows = []
+    for name in names:
+        rows.append(row_of(name))
+        print(rows[-1], flush=True)
+    print(table(rows))
+    return rows
+
+
 def dict_table(rows: list[dict]) -> str:
     fields = list(rows[0])
     lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]

@@ -167,7 +167,7 @@ def build(config) -> Experiment:
 
     @functools.cache
     def untrained() -> dict[str, float]:
-        t = translations(init_state(config.seed), images)
+        t = translations(compiler.jit(init_state, static_argnums=0)(config.seed), images)
         return {f"untrained_{k}": v for k, v in cycle_errors(t).items()}
 
     def evaluate(state, data) -> dict[str, float]:

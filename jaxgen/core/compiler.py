@@ -28,5 +28,8 @@ def options(backend: str | None = None) -> dict[str, int] | None:
 
 
 def jit(fn: Callable, **jit_kwargs):
-    """``jax.jit(fn, **jit_kwargs)`` compiled with :func:`options` for the default backend."""
+    """``jax.jit(fn, **jit_kwargs)`` compiled with :func:`options` for the default backend.
+
+    For top-level programs only: JAX refuses ``compiler_options`` on a ``jit`` nested in
+    another or transformed (under ``jax.vjp``, say); use ``jax.jit`` there."""
     return jax.jit(fn, compiler_options=options(), **jit_kwargs)

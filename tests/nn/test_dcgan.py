@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from benchmarks.upconv_layers import by_phase, by_zero_insertion
-from jaxgen.core import compiler
 from jaxgen.core.state import init_variables
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator, UpConv, by_transpose
 
@@ -51,7 +50,7 @@ def test_each_upsampling_form_and_its_gradients_equal_the_transposed_convolution
         return jax.lax.conv_general_dilated(x, w, (1, 1), pads, (2, 2), dimension_numbers=dims)
 
     expected, expected_vjp = jax.vjp(transposed, x, w)
-    value, form_vjp = jax.vjp(compiler.jit(form), x, w)
+    value, form_vjp = jax.vjp(jax.jit(form), x, w)  # compiler_options: top-level jit only
     np.testing.assert_allclose(value, expected, atol=1e-4)
     for got, want in zip(form_vjp(cotangent), expected_vjp(cotangent), strict=True):
         np.testing.assert_allclose(got, want, atol=1e-3)

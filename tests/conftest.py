@@ -62,11 +62,12 @@ def assert_same_values(a, b, atol: float = 0.0):
 
 
 def initial_state(task, seed: int = 0):
-    """``task.init_state(seed)`` compiled as the training loop compiles it (op by op, every
-    parameter shape's random draw would compile on its own: 40 s for a small U-Net)."""
-    from jaxgen.core import compiler
+    """``task.init_state(seed)`` computed as the training loop computes it, compiled and
+    replicated over the data mesh (op by op, every parameter shape's random draw would
+    compile on its own: 40 s for a small U-Net)."""
+    from jaxgen.core import parallel
 
-    return compiler.jit(task.init_state, static_argnums=0)(seed)
+    return parallel.init_replicated(lambda: task.init_state(seed), parallel.data_mesh())
 
 
 def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3):

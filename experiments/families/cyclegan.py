@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.families.common import Experiment  # noqa: E402
-from jaxgen.core import compiler  # noqa: E402
+from jaxgen.core import compiler, parallel  # noqa: E402
 from jaxgen.core.loop import Task  # noqa: E402
 from jaxgen.core.precision import compute_dtype  # noqa: E402
 from jaxgen.cyclegan import init_cyclegan_state, make_cyclegan_step, translate  # noqa: E402
@@ -167,7 +167,8 @@ def build(config) -> Experiment:
 
     @functools.cache
     def untrained() -> dict[str, float]:
-        t = translations(compiler.jit(init_state, static_argnums=0)(config.seed), images)
+        initial = parallel.init_replicated(lambda: init_state(config.seed), parallel.data_mesh())
+        t = translations(initial, images)
         return {f"untrained_{k}": v for k, v in cycle_errors(t).items()}
 
     def evaluate(state, data) -> dict[str, float]:

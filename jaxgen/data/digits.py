@@ -8,7 +8,6 @@ from ``numpy.random.default_rng(0)`` puts the first 20% (rounded down) in ``test
 from __future__ import annotations
 
 import numpy as np
-from sklearn.datasets import load_digits
 
 from jaxgen.data.batching import ArrayDataset
 from jaxgen.errors import JaxgenError
@@ -30,6 +29,8 @@ def load_digits_arrays(split: str = "train") -> dict[str, np.ndarray]:
     """``{"x": (N, 8, 8, 1) float32 in [-1, 1], "label": (N,) int32}`` for ``split``."""
     if split not in SPLITS:
         raise JaxgenError(f"unknown digits split {split!r}; use one of {', '.join(SPLITS)}")
+    from sklearn.datasets import load_digits  # here, not at import: sklearn takes 2 s to import
+
     raw = load_digits()
     x = (raw.images.astype(np.float32) / 8.0 - 1.0)[..., None]
     labels = raw.target.astype(np.int32)

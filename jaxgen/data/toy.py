@@ -79,17 +79,23 @@ class CurveDensity:
         points = np.stack([c(u) for c in self.curves])[which, np.arange(n)]
         return (points + self.sigma * rng.standard_normal((n, 2)) + self.offset).astype(np.float32)
 
-    def log_prob(self, x: np.ndarray, chunk: int = 1024) -> np.ndarray:
+    def log_prob(self, x: np.ndarray, chunk: int = 2048) -> np.ndarray:
+        """log p(x) = log mean_j N(x; c_j, σ² I) over the curves' nodes c_j, with
+        |x - c|² = |x|² + |c|² - 2 x·c (one matrix product per chunk of points) and the
+        log-sum-exp shifted by each point's largest term."""
         x = np.asarray(x, np.float64) - self.offset
         u = (np.arange(self.nodes) + 0.5) / self.nodes
         centres = np.concatenate([c(u) for c in self.curves])  # (C * nodes, 2)
+        centre_sq = (centres**2).sum(1)
         out = np.empty(len(x))
         for start in range(0, len(x), chunk):
             part = x[start : start + chunk]
-            sq = ((part[:, None, :] - centres[None]) ** 2).sum(-1)
-            log_kernel = -np.log(2 * np.pi * self.sigma**2) - 0.5 * sq / self.sigma**2
-            out[start : start + chunk] = logsumexp(log_kernel, axis=1)
-        return out - np.log(len(centres))
+            sq = (part**2).sum(1)[:, None] + centre_sq[None] - 2.0 * part @ centres.T
+            exponent = -0.5 * np.maximum(sq, 0.0) / self.sigma**2
+            top = exponent.max(1, keepdims=True)
+            np.exp(exponent - top, out=exponent)
+            out[start : start + chunk] = np.log(exponent.sum(1)) + top[:, 0]
+        return out - np.log(2 * np.pi * self.sigma**2) - np.log(len(centres))
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from sklearn.datasets import load_sample_image
 
 from jaxgen.data import images
 from jaxgen.data.batching import ArrayDataset, Batch, rng_for, select_rows
@@ -122,6 +121,8 @@ class PhotoPatches:
 
 
 def photo_patches(split: str, seed: int, size: int, scale: float) -> UnpairedDataset:
+    from sklearn.datasets import load_sample_image  # here, not at import: sklearn takes 2 s
+
     stream = TEST_STREAM if split == "test" else 0
     domains = []
     for offset, file in enumerate(PHOTOS):

@@ -56,15 +56,17 @@ def test_minimax_gradient_saturates_and_non_saturating_does_not():
 
 @pytest.fixture
 def dcgan_state():
-    return init_gan_state(
-        seed=0,
-        generator=DCGANGenerator(8, 1, features=8, base_size=2),
-        discriminator=DCGANDiscriminator(8, features=8, base_size=2),
-        latent_dim=4,
-        data_shape=(8, 8, 1),
-        g_tx=optax.adam(2e-4, 0.5),
-        d_tx=optax.adam(2e-4, 0.5),
-    )
+    return compiler.jit(
+        lambda: init_gan_state(
+            seed=0,
+            generator=DCGANGenerator(8, 1, features=8, base_size=2),
+            discriminator=DCGANDiscriminator(8, features=8, base_size=2),
+            latent_dim=4,
+            data_shape=(8, 8, 1),
+            g_tx=optax.adam(2e-4, 0.5),
+            d_tx=optax.adam(2e-4, 0.5),
+        )
+    )()
 
 
 def test_dcgan_steps_touch_only_their_own_network(dcgan_state):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from benchmarks.upconv_layers import by_phase, by_zero_insertion
+from jaxgen.core import compiler
 from jaxgen.core.state import init_variables
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator, UpConv, by_transpose
 
@@ -60,12 +61,14 @@ def test_each_upsampling_form_and_its_gradients_equal_the_transposed_convolution
 def test_generator_and_discriminator_shapes(size, channels, base):
     g = DCGANGenerator(size, channels, features=8, base_size=base)
     d = DCGANDiscriminator(size, features=8, base_size=base)
-    gv = init_variables(g, jax.random.key(0), jnp.zeros((1, 10)))
-    images = g.apply(gv, jnp.ones((3, 10)), train=False)
+    gv = compiler.jit(lambda: init_variables(g, jax.random.key(0), jnp.zeros((1, 10))))()
+    images = compiler.jit(lambda v, z: g.apply(v, z, train=False))(gv, jnp.ones((3, 10)))
     assert images.shape == (3, size, size, channels)
     assert float(jnp.abs(images).max()) <= 1.0
-    dv = init_variables(d, jax.random.key(1), images)
-    assert d.apply(dv, images, train=False).shape == (3, 1)
+    scores = compiler.jit(
+        lambda x: d.apply(init_variables(d, jax.random.key(1), x), x, train=False)
+    )
+    assert scores(images).shape == (3, 1)
     assert "batch_stats" in gv
 
 
@@ -80,17 +83,18 @@ def test_critic_without_batch_norm_scores_each_example_on_its_own(normalization)
     BatchNorm in training mode it is not."""
     images = jax.random.normal(jax.random.key(0), (4, 8, 8, 1))
     critic = DCGANDiscriminator(8, features=8, base_size=2, normalization=normalization)
-    variables = init_variables(critic, jax.random.key(1), images)
+    variables = compiler.jit(lambda x: init_variables(critic, jax.random.key(1), x))(images)
     assert "batch_stats" not in variables
-    together = critic.apply(variables, images, train=True)
-    alone = jnp.concatenate(
-        [critic.apply(variables, images[i : i + 1], train=True) for i in range(4)]
-    )
+    scores = compiler.jit(lambda v, x: critic.apply(v, x, train=True))
+    together = scores(variables, images)
+    alone = jnp.concatenate([scores(variables, images[i : i + 1]) for i in range(4)])
     np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
     batch_norm = DCGANDiscriminator(8, features=8, base_size=2)
-    bn_vars = init_variables(batch_norm, jax.random.key(1), images)
-    bn_together, _ = batch_norm.apply(bn_vars, images, train=True, mutable=["batch_stats"])
-    bn_alone, _ = batch_norm.apply(bn_vars, images[:1], train=True, mutable=["batch_stats"])
+    bn_vars = compiler.jit(lambda x: init_variables(batch_norm, jax.random.key(1), x))(images)
+    bn_scores = compiler.jit(
+        lambda v, x: batch_norm.apply(v, x, train=True, mutable=["batch_stats"])[0]
+    )
+    bn_together, bn_alone = bn_scores(bn_vars, images), bn_scores(bn_vars, images[:1])
     assert not np.allclose(bn_together[:1], bn_alone, atol=1e-3)
 
 

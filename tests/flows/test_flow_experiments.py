@@ -9,6 +9,7 @@ import tensorflow_datasets as tfds
 
 from experiments.train import build_experiment
 from jaxgen.core import compiler
+from jaxgen.data.toy import ToyDataset
 from tests.conftest import assert_same_values, initial_state, short_config, train_config
 
 
@@ -31,13 +32,26 @@ def test_resumed_flow_run_equals_uninterrupted_run(tmp_path):
     assert_same_values(run(small("ring8", 10, **model), tmp_path / "split"), whole)
 
 
-def test_a_2d_flow_draws_its_density_beside_the_data(tmp_path):
+def test_a_2d_flow_draws_its_density_beside_the_data(tmp_path, monkeypatch):
+    """The data's exact density on the grid (seconds of numpy for a curve density) is
+    computed when the first figure is drawn, once, and not when the experiment is built."""
+    grids = []
+    exact = ToyDataset.log_prob
+    monkeypatch.setattr(
+        ToyDataset, "log_prob", lambda self, x: grids.append(len(x)) or exact(self, x)
+    )
     config = small("ring8", 0, pairs=1, hidden=(16,), bins=4)
     experiment = build_experiment(config)
-    experiment.task.write_figures(initial_state(experiment.task), tmp_path, "00000007")
+    assert grids == []
+    state = initial_state(experiment.task)
+    for tag in ("00000007", "00000008"):
+        experiment.task.write_figures(state, tmp_path, tag)
+    assert grids == [200 * 200]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "density_00000007.png",
+        "density_00000008.png",
         "samples_00000007.png",
+        "samples_00000008.png",
     ]
 
 

@@ -104,7 +104,7 @@ def test_log_det_equals_log_abs_det_jacobian(name):
     params = random_params(bijector, shape, seed=3)
     x = jax.random.normal(jax.random.key(11), (1, *shape))
 
-    def log_dets_both_ways(params, x):  # one program: op by op, glow's took 20 s
+    def log_dets_both_ways(params, x):  # one program: op by op, glow's compiled 191 times
         def flat_forward(v):
             return bijector.forward_and_log_det(params, v.reshape(1, *shape))[0].reshape(-1)
 

@@ -2,7 +2,9 @@
 
 Each entry trains from scratch in ``<out>/<name>`` (an existing directory is replaced), then
 the page ``<out>/index.html`` shows, per entry, its final numbers, its samples and its loss
-curves; ``<out>/results.json`` holds all numbers. Runs offline on CPU in a few minutes.
+curves; ``<out>/results.json`` holds all numbers. Runs offline on CPU in a few minutes;
+compiled programs are kept in ``--compilation_cache`` as by ``experiments.main``, so a second
+run skips the long compiles.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from experiments.compilation_cache import DEFAULT_DIRECTORY, use_compilation_cache
 from experiments.configs.base import config_with_overrides
 from experiments.train import sample, train_and_evaluate
+from jaxgen.data.toy import DENSITIES
 
 
 @dataclass(frozen=True)
@@ -43,17 +47,19 @@ ENTRIES = [
         "gan_ring8",
         "experiments.configs.gan.ring8",
         "GAN (Goodfellow et al. 2014, Algorithm 1, non-saturating loss) on 8 Gaussians",
+        {"train.num_steps": 5000},
     ),
     Entry(
         "wgan_gp_ring8",
         "experiments.configs.wgan_gp.ring8",
         "WGAN-GP (Gulrajani et al. 2017, the authors' toy settings) on 8 Gaussians",
+        {"train.num_steps": 5000},
     ),
     Entry(
         "flow_ring8",
         "experiments.configs.flow.ring8",
         "A spline coupling flow (Durkan et al. 2019) on 8 Gaussians, by maximum likelihood",
-        {"train.num_steps": 2000, "optim.decay_steps": 2000},
+        {"train.num_steps": 2000, "optim.decay_steps": 2000, "data.batch_size": 256},
     ),
     Entry(
         "glow_digits",
@@ -65,6 +71,7 @@ ENTRIES = [
         "dcgan_digits",
         "experiments.configs.gan.digits",
         "DCGAN (Radford et al. 2016) on scikit-learn's bundled 8x8 digits",
+        {"train.num_steps": 3000},
     ),
     Entry(
         "ddpm_digits",
@@ -72,6 +79,7 @@ ENTRIES = [
         "DDPM (Ho et al. 2020, Algorithm 1) on the bundled 8x8 digits, sampled by DDIM "
         "(Song et al. 2021) on 50 of the 1000 steps",
         {
+            "data.batch_size": 64,
             "train.num_steps": 1500,
             "train.eval_every": 1500,
             "train.checkpoint_every": 1500,
@@ -94,6 +102,9 @@ ENTRIES = [
 
 
 def run_entry(entry: Entry, out: Path) -> dict:
+    """Train and evaluate ``entry`` in ``out/<name>``, then draw the page's samples: a toy
+    entry's evaluation sample size (the scatter shows them all), 100 images otherwise (the
+    grid's size)."""
     config = entry.config()
     config.train.progress = False
     workdir = out / entry.name
@@ -101,7 +112,7 @@ def run_entry(entry: Entry, out: Path) -> dict:
     start = time.perf_counter()
     results = train_and_evaluate(config, workdir)
     seconds = time.perf_counter() - start
-    sample(config, workdir, config.eval.num_samples)
+    sample(config, workdir, config.eval.num_samples if config.data.name in DENSITIES else 100)
     return {**results, "train_seconds": round(seconds, 1), "num_steps": config.train.num_steps}
 
 
@@ -141,7 +152,13 @@ def write_index(out: Path, all_results: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="demo", help="output directory")
+    parser.add_argument(
+        "--compilation_cache",
+        default=DEFAULT_DIRECTORY,
+        help="directory keeping compiled programs between runs ('' for none)",
+    )
     args = parser.parse_args()
+    use_compilation_cache(args.compilation_cache)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     all_results = {}

@@ -7,21 +7,19 @@
 Errors the user can fix print one line (``error: ...``) and exit with status 2.
 
 Compiled steps are kept between runs in ``--compilation_cache`` (JAX's persistent cache;
-default ``$JAX_COMPILATION_CACHE_DIR``, else ``~/.cache/jaxgen/xla``; empty: none), so a
-second run of a config skips XLA's compile (a DDPM U-Net's step and initial state: 36-45 s
-on a 2-core CPU, ``python -m benchmarks.compile_parts``). A cached program is the same
-program, so results do not change.
+default ``$JAX_COMPILATION_CACHE_DIR``, else ``~/.cache/jaxgen/xla``; empty: none; see
+:mod:`experiments.compilation_cache`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from absl import app, flags
 from ml_collections import config_flags
 
+from experiments.compilation_cache import DEFAULT_DIRECTORY, use_compilation_cache
 from jaxgen.errors import JaxgenError
 
 CONFIG = config_flags.DEFINE_config_file("config", None, "ml_collections config file")
@@ -33,7 +31,7 @@ NUM_PROCESSES = flags.DEFINE_integer("num_processes", 1, "processes in a multi-h
 PROCESS_ID = flags.DEFINE_integer("process_id", 0, "this process's index (multi-host)")
 CACHE = flags.DEFINE_string(
     "compilation_cache",
-    os.environ.get("JAX_COMPILATION_CACHE_DIR", "~/.cache/jaxgen/xla"),
+    DEFAULT_DIRECTORY,
     "directory keeping compiled programs between runs ('' for none)",
 )
 
@@ -57,16 +55,6 @@ def parse(argv: list[str]) -> None:
     except OSError:
         path = flags.FLAGS["config"].config_filename
         fail(f"cannot load config file {path!r}; check the --config path")
-
-
-def use_compilation_cache(directory: str) -> None:
-    """Keep compiled programs in ``directory`` (JAX's persistent cache); none if empty."""
-    import jax
-
-    if directory:
-        jax.config.update("jax_compilation_cache_dir", os.path.expanduser(directory))
-    else:
-        jax.config.update("jax_enable_compilation_cache", False)
 
 
 def run() -> None:

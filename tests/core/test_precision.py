@@ -22,8 +22,8 @@ CASES = {
     "gan.digits": {},  # DCGAN: BatchNorm statistics, transposed convolutions
     "wgan_gp.ring8": {},  # the penalty's gradient with respect to the input
     "cyclegan.digits": {"g_features": 4, "d_features": 4, "pool_size": 4},
-    "diffusion.digits": {"channels": 8, "multipliers": (1, 2), "attention_at": (4,), "blocks": 1},
-    "flow.digits": {"levels": 2, "steps": 2, "width": 8},
+    "diffusion.digits": {"channels": 8, "multipliers": (1,), "attention_at": (8,), "blocks": 1},
+    "flow.digits": {"levels": 1, "steps": 2, "width": 8},
     "flow.ring8": {},
 }
 # Share of the step's matrix-product FLOPs that runs in bfloat16: all of them, except a flow's

@@ -9,7 +9,7 @@ from tests.conftest import short_config
 
 def test_diffusion_lecture_script_runs_and_its_forward_process_fades_the_digit(tmp_path):
     config = short_config(
-        "diffusion.digits", 20, every=20, channels=8, multipliers=(1, 2), attention_at=(), groups=4
+        "diffusion.digits", 20, every=20, channels=8, multipliers=(1,), attention_at=(), groups=4
     )
     config.eval.update(num_samples=32, bound_examples=0)
     result = diffusion_process.run(tmp_path, config, n=32, ddim_steps=(10,))

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from experiments.compilation_cache import DEFAULT_DIRECTORY, use_compilation_cache
 from experiments.configs.base import config_with_overrides
-from experiments.train import sample, train_and_evaluate
-from jaxgen.data.toy import DENSITIES
+from experiments.train import train_and_evaluate
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,8 @@ ENTRIES = [
         "cyclegan_digits",
         "experiments.configs.cyclegan.digits",
         "CycleGAN (Zhu et al. 2017) between the bundled digits and the same kind of digits "
-        "inverted with thickened strokes, trained on disjoint halves (no pairs); samples are "
-        "G(a) for test digits",
+        "inverted with thickened strokes, trained on disjoint halves (no pairs); the figure "
+        "shows test digits a → G(a) → F(G(a)) and b → F(b) → G(F(b))",
         {"train.num_steps": 1000, "train.eval_every": 1000, "train.checkpoint_every": 1000},
         seconds=65.1,
     ),
@@ -113,9 +112,8 @@ ENTRIES = [
 
 
 def run_entry(entry: Entry, out: Path) -> dict:
-    """Train and evaluate ``entry`` in ``out/<name>``, then draw the page's samples: a toy
-    entry's evaluation sample size (the scatter shows them all), 100 images otherwise (the
-    grid's size)."""
+    """Train and evaluate ``entry`` in ``out/<name>``; its page shows the figures the loop drew
+    at the last evaluation."""
     config = entry.config()
     config.train.progress = False
     workdir = out / entry.name
@@ -123,7 +121,6 @@ def run_entry(entry: Entry, out: Path) -> dict:
     start = time.perf_counter()
     results = train_and_evaluate(config, workdir)
     seconds = time.perf_counter() - start
-    sample(config, workdir, config.eval.num_samples if config.data.name in DENSITIES else 100)
     return {**results, "train_seconds": round(seconds, 1), "num_steps": config.train.num_steps}
 
 
@@ -133,11 +130,14 @@ def latest_figure(workdir: Path, prefix: str) -> str | None:
     return f"{workdir.name}/figures/{figures[-1].name}" if figures else None
 
 
-def write_index(out: Path, all_results: dict) -> None:
+def write_index(out: Path, entries: list[Entry], all_results: dict) -> None:
+    """``out/index.html``: per entry, its numbers, its newest samples figure (for CycleGAN its
+    translations), its loss curves and, for a 2-D flow, its density beside the data's."""
     sections = []
-    for entry in ENTRIES:
+    for entry in entries:
         name = entry.name
-        extra = latest_figure(out / name, "density") or latest_figure(out / name, "translations")
+        shown = latest_figure(out / name, "samples") or latest_figure(out / name, "translations")
+        density = latest_figure(out / name, "density")
         numbers = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{v:.4g}</td></tr>"
             if isinstance(v, float)
@@ -148,9 +148,9 @@ def write_index(out: Path, all_results: dict) -> None:
             f"<h2>{html.escape(name)}</h2><p>{html.escape(entry.description)}<br>"
             f"<code>{html.escape(entry.command())}</code></p>"
             f"<table>{numbers}</table>"
-            f'<img src="{name}/samples.png" width="360"> '
+            f'<img src="{shown}" width="360"> '
             f'<img src="{name}/loss_curves.png" height="300">'
-            + (f'<br><img src="{extra}" width="900">' if extra else "")
+            + (f'<br><img src="{density}" width="900">' if density else "")
         )
     page = (
         "<!doctype html><meta charset='utf-8'><title>jaxgen demo</title>"
@@ -219,7 +219,7 @@ def main() -> None:
     print(f"[demo] {len(ENTRIES)} entries, {args.jobs} at a time", flush=True)
     all_results = run_all(ENTRIES, out, args.jobs, args.compilation_cache)
     (out / "results.json").write_text(json.dumps(all_results, indent=2))
-    write_index(out, all_results)
+    write_index(out, ENTRIES, all_results)
     print(f"[demo] wrote {out / 'index.html'}")
 
 

@@ -1,9 +1,11 @@
 """``make demo --jobs``: entries trained side by side, each in its own process, give the numbers
-they give one after another."""
+they give one after another; the page shows figures the runs drew."""
+
+import re
 
 import pytest
 
-from experiments.demo import Entry, run_all
+from experiments.demo import Entry, run_all, write_index
 from tests.conftest import CACHE
 
 pytestmark = pytest.mark.subprocess
@@ -41,5 +43,9 @@ def test_two_jobs_give_what_one_job_gives(tmp_path):
     assert set(side_by_side) == {"gan_a", "gan_b"}
     assert without_seconds(side_by_side) == without_seconds(one_by_one)
     assert side_by_side["gan_a"] != side_by_side["gan_b"]  # two configs: two different runs
-    for name in side_by_side:
-        assert (tmp_path / "two" / name / "samples.png").is_file()
+
+    write_index(tmp_path / "two", entries(), side_by_side)
+    images = re.findall(r'<img src="([^"]+)"', (tmp_path / "two" / "index.html").read_text())
+    assert len(images) == 4  # per entry: its last samples figure and its loss curves
+    assert all((tmp_path / "two" / image).is_file() for image in images)
+    assert "gan_a/figures/samples_00000020.png" in images

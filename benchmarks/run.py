@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from benchmarks import cases, measure
-from experiments.families.diffusion import make_sampler
+from experiments.families.diffusion import sampling_fn
 from experiments.train import build_experiment
 from jaxgen.core import compiler
 from jaxgen.core.combinators import guard_nonfinite, scan_steps
@@ -142,7 +142,7 @@ def bench_sampler(case: cases.Case, peak: float) -> SamplerRow:
     experiment = build_experiment(config)
     shape = experiment.task.input_shape
     schedule = make_schedule(model.schedule, model.num_timesteps)
-    run = make_sampler(model, schedule, shape, model.sampler, model.sample_steps)
+    run = sampling_fn(model, schedule, shape, model.sampler, model.sample_steps)
     state = experiment.task.init_state(config.seed)
     key = jax.random.key(0)
     compiled, compile_seconds = measure.compile_timed(

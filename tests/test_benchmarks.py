@@ -240,3 +240,29 @@ def test_llvm_levels_compares_a_case_at_both_levels():
     assert row.ours_over_default == pytest.approx(ratio, rel=0.01)
     state, other = tiny_gan_state(seed=0), tiny_gan_state(seed=1)
     assert llvm_levels.same_bits(state, state) and not llvm_levels.same_bits(state, other)
+
+
+def test_make_bench_measures_a_step_a_sampler_and_steps_per_dispatch():
+    """Every kind of row ``make bench`` writes, on tiny cases (the samplers once broke when
+    their program became a nested ``jit``)."""
+    from benchmarks.run import bench_dispatch, bench_sampler, bench_step
+
+    tiny_unet = {
+        "model.channels": 4,
+        "model.multipliers": (1,),
+        "model.attention_at": (),
+        "model.groups": 2,
+    }
+    sampler = cases.Case(
+        "ddim_tiny",
+        "diffusion.digits",
+        {**tiny_unet, "model.sampler": "ddim", "model.sample_steps": 2},
+    )
+    row = bench_sampler(sampler, peak=1e11)
+    assert row.samples_per_call == cases.SAMPLES_PER_CALL and row.samples_per_second > 0
+    assert row.gflop_per_call > 0 and row.peak_memory_mib > 0
+    gan = cases.Case("gan_tiny", "gan.ring8", {"data.batch_size": 16})
+    step = bench_step(gan, peak=1e11)
+    assert step.steps_per_second > 0 and step.gflop_per_step > 0
+    dispatch = bench_dispatch(gan, 2, unroll=False)
+    assert dispatch.steps_per_dispatch == 2 and dispatch.steps_per_second > 0

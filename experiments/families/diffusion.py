@@ -75,14 +75,21 @@ def reverse_process(model, schedule, net, sampler: str, sample_steps: int):
     return step, schedule.num_steps
 
 
-def make_sampler(model, schedule, data_shape, sampler: str, sample_steps: int):
-    """The jitted ``run(state, key, n)`` (n static): n samples from the EMA weights."""
+def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
+    """``run(state, key, n)``: n samples from the EMA weights, not jitted (to trace inside
+    another program, as ``make bench`` does)."""
 
     def run(state, key, n):
         net = denoiser_fn(state.denoiser)
         step, num_steps = reverse_process(model, schedule, net, sampler, sample_steps)
         return sample(step, num_steps, key, (n, *data_shape))
 
+    return run
+
+
+def make_sampler(model, schedule, data_shape, sampler: str, sample_steps: int):
+    """The jitted :func:`sampling_fn` (n static)."""
+    run = sampling_fn(model, schedule, data_shape, sampler, sample_steps)
     return compiler.jit(run, static_argnums=2)
 
 

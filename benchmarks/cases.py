@@ -36,6 +36,7 @@ STEPS = [
     Case("gan_mlp_2d", "gan.ring8", B256),
     Case("wgan_gp_mlp_2d", "wgan_gp.ring8", B256),
     Case("realnvp_2d", "flow.ring8", {**B256, "model.coupling": "affine"}),
+    Case("spline_flow_2d", "flow.ring8", B256),
     Case("dcgan_8x8", "gan.digits"),
     Case("dcgan_32x32", "gan.cifar10", tfds=True),
     Case("wgan_gp_dcgan_32x32", "wgan_gp.cifar10", tfds=True),

@@ -38,7 +38,7 @@ from jaxgen.flows.layers import (
     LogitTransform,
     Squeeze,
 )
-from jaxgen.flows.spline import SplineCoupling
+from jaxgen.flows.spline import SplineCoupling, transformed_size
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
 
@@ -132,12 +132,12 @@ def coupling_flow(
         raise ValueError(f"unknown coupling {coupling!r}; use affine or spline")
 
     def coupling_layer(flip: bool):
-        mask, widths = half_mask(dim, flip), tuple(hidden)
+        widths = tuple(hidden)
         if coupling == "spline":
-            net = CouplingMLP(widths, dim * (3 * bins - 1))
-            return SplineCoupling(mask, net, bins, bound, compute_dtype)
+            net = CouplingMLP(widths, transformed_size(dim, flip) * (3 * bins - 1))
+            return SplineCoupling(dim, flip, net, bins, bound, compute_dtype)
         net = CouplingMLP(widths, 2 * dim)
-        return Coupling(mask, net, "affine", "tanh", compute_dtype)
+        return Coupling(half_mask(dim, flip), net, "affine", "tanh", compute_dtype)
 
     return Repeated(Chain((ActNorm(), coupling_layer(False), coupling_layer(True))), pairs)
 

@@ -40,7 +40,11 @@ REGISTRY = {
         Coupling(half_mask(5), CouplingMLP((16,), 10), "affine", "sigmoid"),
         VECTOR,
     ),
-    "spline_coupling": (SplineCoupling(half_mask(5), CouplingMLP((16,), 5 * 23), 8, 2.0), VECTOR),
+    "spline_coupling": (SplineCoupling(5, False, CouplingMLP((16,), 2 * 23), 8, 2.0), VECTOR),
+    "spline_coupling_flipped": (
+        SplineCoupling(5, True, CouplingMLP((16,), 3 * 23), 8, 2.0),
+        VECTOR,
+    ),
     "spline_flow": (coupling_flow(2, pairs=2, hidden=(16,), coupling="spline"), (2,)),
     "checkerboard_coupling": (Coupling(checkerboard(*IMAGE), CouplingCNN(8, 4)), IMAGE),
     "channel_coupling": (
@@ -157,6 +161,25 @@ def test_couplings_start_at_their_zero_conditioner_maps():
     _, log_det = at_init(sigmoid_layer, jax.random.key(3))(images)
     transformed = float(np.sum(1 - sigmoid_layer.mask))
     np.testing.assert_allclose(log_det, transformed * np.log(jax.nn.sigmoid(2.0)), rtol=1e-5)
+
+
+@pytest.mark.parametrize("flip, kept", [(False, [0, 1, 2]), (True, [3, 4])])
+def test_spline_coupling_keeps_half_mask_ones_and_splines_the_rest_elementwise(flip, kept):
+    """z_c = x_c exactly; inside [−B, B] each z_t depends on its own x_t only through the
+    spline (a diagonal block of the Jacobian) and on x_c through the conditioner."""
+    name = "spline_coupling_flipped" if flip else "spline_coupling"
+    layer, shape = REGISTRY[name]
+    np.testing.assert_array_equal(np.flatnonzero(half_mask(5, flip)), kept)
+    transformed = [i for i in range(5) if i not in kept]
+    params = random_params(layer, shape, seed=4)
+    x = jax.random.uniform(jax.random.key(9), (1, *shape), minval=-1.5, maxval=1.5)  # in [−B, B]
+    forward = lambda v: layer.forward_and_log_det(params, v[None])[0][0]
+    z, jacobian = compiler.jit(lambda v: (forward(v), jax.jacfwd(forward)(v)))(x[0])
+    np.testing.assert_array_equal(z[np.array(kept)], x[0, np.array(kept)])
+    assert np.all(np.abs(z[np.array(transformed)] - x[0, np.array(transformed)]) > 1e-4)
+    block = np.asarray(jacobian)[np.ix_(transformed, transformed)]
+    np.testing.assert_array_equal(block - np.diag(np.diag(block)), 0.0)
+    assert np.all(np.abs(np.asarray(jacobian)[np.ix_(transformed, kept)]) > 0.0)
 
 
 def test_permutation_has_no_parameters_and_a_flow_with_it_differentiates():

@@ -12,8 +12,11 @@ Saves are asynchronous and keep the last ``keep`` checkpoints. On start:
 * half-written checkpoints left by a killed process (orbax's tmp directories) are removed;
 * a workdir whose ``config.json`` differs from this run's config (other than the keys allowed
   to change on resume, such as the number of steps) is refused;
-* ``restore_latest`` tries the checkpoints newest first; one that fails to restore is moved to
-  ``damaged/`` with a warning and the previous one is tried.
+* ``restore_latest`` tries the checkpoints newest first. One whose saved arrays (names,
+  shapes, dtypes, read from its metadata) differ from the state this code builds is refused
+  with an error and left in place: it is intact, and the run it belongs to needs the code
+  that saved it. One that fails to restore otherwise is moved to ``damaged/`` with a warning
+  (under a new name if one is there already) and the previous one is tried.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import jax
 import orbax.checkpoint as ocp
 
 from jaxgen.errors import JaxgenError
@@ -52,6 +56,44 @@ def config_differences(saved: dict, current: dict, resumable: frozenset[str]) ->
     """Dotted keys whose values differ between two configs, ignoring ``resumable`` keys."""
     a, b = _flatten(saved), _flatten(current)
     return sorted(k for k in a.keys() | b.keys() if k not in resumable and a.get(k) != b.get(k))
+
+
+Layout = dict[str, tuple[tuple[int, ...], str]]
+
+
+def _path_name(path) -> str:
+    """``opt_state.1.0.mu.net`` for a key path, whatever its containers (attributes of a
+    dataclass, fields of a named tuple, dict keys, sequence indices: orbax saves all as
+    dicts and lists)."""
+    parts = (getattr(k, "name", getattr(k, "key", getattr(k, "idx", k))) for k in path)
+    return ".".join(str(p) for p in parts)
+
+
+def array_layout(tree: Any) -> Layout:
+    """Dotted path → (shape, dtype) of every array in ``tree`` (arrays, ``ShapeDtypeStruct``s
+    or orbax's array metadata); typed PRNG keys as the uint32 data orbax saves."""
+    layout = {}
+    for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
+        if not hasattr(leaf, "shape"):
+            continue
+        if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
+            leaf = jax.eval_shape(jax.random.key_data, leaf)
+        layout[_path_name(path)] = (tuple(leaf.shape), str(leaf.dtype))
+    return layout
+
+
+def first_layout_difference(saved: Layout, expected: Layout) -> str | None:
+    """The first array that is missing from one side or differs in shape or dtype, said in
+    words; None if the two layouts agree."""
+    for name in sorted(saved.keys() | expected.keys()):
+        a, b = saved.get(name), expected.get(name)
+        if a != b:
+            return f"{name} is {_described(a)} there, {_described(b)} here"
+    return None
+
+
+def _described(entry: tuple[tuple[int, ...], str] | None) -> str:
+    return "absent" if entry is None else f"{entry[0]} {entry[1]}"
 
 
 class Checkpointer:
@@ -82,7 +124,10 @@ class Checkpointer:
             options=ocp.CheckpointManagerOptions(
                 max_to_keep=keep, enable_async_checkpointing=async_save, create=True
             ),
-            item_names=("state", "meta"),
+            item_handlers={
+                "state": ocp.StandardCheckpointHandler(),
+                "meta": ocp.JsonCheckpointHandler(),
+            },
         )
 
     def _check_config(self, resumable_keys: frozenset[str]) -> None:
@@ -127,7 +172,9 @@ class Checkpointer:
         ``target`` is a state of the right structure: a fresh one, or its ``jax.eval_shape``
         with a sharding on every leaf; restored arrays take its shardings.
         """
+        expected = array_layout(target)
         for iteration in reversed(self.all_iterations()):
+            self._check_layout(iteration, expected)
             try:
                 restored = self.manager.restore(
                     iteration,
@@ -141,13 +188,29 @@ class Checkpointer:
             return restored["state"], iteration
         return None
 
+    def _check_layout(self, iteration: int, expected: Layout) -> None:
+        """Refuse a readable checkpoint whose arrays are not the ones ``expected``; one whose
+        metadata cannot be read is left to the restore, which sets it aside."""
+        try:
+            saved = array_layout(self.manager.item_metadata(iteration)["state"])
+        except Exception:  # unreadable metadata: damage, handled by the restore
+            return
+        difference = first_layout_difference(saved, expected)
+        if difference:
+            raise JaxgenError(
+                f"checkpoint {iteration} in {self.workdir} holds another model's state than "
+                f"this code builds from the config ({difference}); resume it with the jaxgen "
+                f"that saved it (versions in checkpoints/{iteration}/meta) or use a new --workdir"
+            )
+
     def _set_aside(self, iteration: int, err: Exception) -> None:
         damaged = self.workdir / "damaged"
         damaged.mkdir(exist_ok=True)
         source = self.workdir / "checkpoints" / str(iteration)
-        destination = damaged / str(iteration)
-        if destination.exists():
-            shutil.rmtree(destination)
+        destination, copy = damaged / str(iteration), 1
+        while destination.exists():  # an earlier one set aside under this number: keep it
+            copy += 1
+            destination = damaged / f"{iteration}-{copy}"
         shutil.move(str(source), str(destination))
         self.manager.reload()
         warnings.warn(

@@ -80,3 +80,49 @@ def test_unwritable_workdir_is_a_one_line_error(tmp_path):
     blocker.write_text("")
     with pytest.raises(JaxgenError, match="choose a writable --workdir"):
         Checkpointer(blocker / "run", CONFIG)
+
+
+def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
+    """Same config, other code (here: a wider generator): an intact checkpoint the state
+    cannot take is an error naming the first differing array, not damage to set aside."""
+    import optax
+
+    from jaxgen.gan import init_gan_state
+    from jaxgen.nn.mlp import MLP
+
+    ckpt = Checkpointer(tmp_path, CONFIG)
+    ckpt.save(3, trained_state())
+    ckpt.close()
+    wider = init_gan_state(
+        seed=0,
+        generator=MLP((24,), 2),
+        discriminator=MLP((16,), 1),
+        latent_dim=3,
+        data_shape=(2,),
+        g_tx=optax.adam(1e-3, 0.5),
+        d_tx=optax.adam(1e-3, 0.5),
+        ema=True,
+    )
+    message = r"checkpoint 3 .* another model's state .*\(16,\) float32 there, \(24,\) float32 here"
+    with pytest.raises(JaxgenError, match=message):
+        Checkpointer(tmp_path, CONFIG).restore_latest(wider)
+    assert (tmp_path / "checkpoints" / "3").is_dir() and not (tmp_path / "damaged").exists()
+    restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    assert iteration == 3
+    assert_same_values(restored, trained_state())
+
+
+def test_setting_aside_keeps_an_earlier_damaged_checkpoint_of_the_same_number(tmp_path):
+    def save_and_damage():
+        ckpt = Checkpointer(tmp_path, CONFIG)
+        ckpt.save(1, trained_state(1))
+        ckpt.close()
+        for f in (tmp_path / "checkpoints" / "1" / "state").rglob("*"):
+            if f.is_file() and f.stat().st_size > 0:
+                f.write_bytes(b"\0garbage")
+        with pytest.warns(UserWarning, match="checkpoint 1 .* is damaged"):
+            assert Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state()) is None
+
+    save_and_damage()
+    save_and_damage()
+    assert sorted(p.name for p in (tmp_path / "damaged").iterdir()) == ["1", "1-2"]

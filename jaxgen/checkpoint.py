@@ -167,7 +167,8 @@ class Checkpointer:
         )
 
     def restore_latest(self, target: Any) -> tuple[Any, int] | None:
-        """``(state, iteration)`` of the newest checkpoint that restores, or None if there is none.
+        """``(state, iteration)`` of the newest checkpoint that restores, or None if there is none;
+        raises :class:`JaxgenError` at a checkpoint of another array layout than ``target``'s.
 
         ``target`` is a state of the right structure: a fresh one, or its ``jax.eval_shape``
         with a sharding on every leaf; restored arrays take its shardings.
@@ -192,8 +193,11 @@ class Checkpointer:
         """Refuse a readable checkpoint whose arrays are not the ones ``expected``; one whose
         metadata cannot be read is left to the restore, which sets it aside."""
         try:
-            saved = array_layout(self.manager.item_metadata(iteration)["state"])
+            metadata = self.manager.metadata(iteration).item_metadata["state"]
         except Exception:  # unreadable metadata: damage, handled by the restore
+            return
+        saved = array_layout(metadata) if metadata is not None else {}
+        if not saved:  # orbax reads a missing metadata file as None: damage too
             return
         difference = first_layout_difference(saved, expected)
         if difference:

@@ -112,6 +112,18 @@ def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
     assert_same_values(restored, trained_state())
 
 
+def test_a_checkpoint_without_its_metadata_file_is_damage_not_another_model(tmp_path):
+    ckpt = Checkpointer(tmp_path, CONFIG)
+    ckpt.save(1, trained_state(1))
+    ckpt.save(2, trained_state(2))
+    ckpt.close()
+    (tmp_path / "checkpoints" / "2" / "state" / "_METADATA").unlink()
+    with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
+        restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    assert iteration == 1
+    assert_same_values(restored, trained_state(1))
+
+
 def test_setting_aside_keeps_an_earlier_damaged_checkpoint_of_the_same_number(tmp_path):
     def save_and_damage():
         ckpt = Checkpointer(tmp_path, CONFIG)

@@ -31,6 +31,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgen.core.precision import apply_in
+from jaxgen.errors import JaxgenError
+from jaxgen.flows.coupling import half_mask
 
 MIN_BIN, MIN_DERIVATIVE = 1e-3, 1e-3
 
@@ -91,8 +93,8 @@ def rational_quadratic_spline(
 
 def transformed_size(dim: int, flip: bool) -> int:
     """How many of ``dim`` coordinates a :class:`SplineCoupling` transforms: the ones
-    :func:`jaxgen.flows.coupling.half_mask` sets to 0."""
-    return (dim + 1) // 2 if flip else dim // 2
+    :func:`half_mask` sets to 0."""
+    return int(np.sum(1 - half_mask(dim, flip)))
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class SplineCoupling:
     """z_c = x_c,  z_t = RQS(x_t; θ(x_c)),  log|det| = Σ_t log RQS′(x_t), on vectors.
 
     x_c, the kept coordinates, are the first ⌈dim/2⌉ (the last ⌊dim/2⌋ if ``flip``): the ones
-    :func:`jaxgen.flows.coupling.half_mask` sets to 1; x_t are the rest. ``conditioner`` maps
+    :func:`half_mask` sets to 1; x_t are the rest. ``conditioner`` maps
     x_c to ``transformed_size(dim, flip) · (3·bins − 1)`` values, computing in
     ``compute_dtype`` (the spline itself runs in float32). Only the transformed coordinates
     get spline parameters and a spline: the masked form, which evaluates every coordinate and
@@ -117,7 +119,12 @@ class SplineCoupling:
 
     def _split(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
         """(x_c, x_t)."""
-        half = (self.dim + 1) // 2
+        if x.ndim != 2 or x.shape[-1] != self.dim:
+            raise JaxgenError(
+                f"a spline coupling of dim {self.dim} takes (batch, {self.dim}) vectors, got "
+                f"shape {x.shape}; flatten the examples or build the flow with dim={x.shape[-1]}"
+            )
+        half = int(np.sum(half_mask(self.dim)))
         first, second = x[..., :half], x[..., half:]
         return (second, first) if self.flip else (first, second)
 

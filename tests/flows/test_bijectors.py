@@ -9,6 +9,7 @@ import pytest
 from jax.scipy.stats import norm
 
 from jaxgen.core import compiler
+from jaxgen.errors import JaxgenError
 from jaxgen.flows import (
     ActNorm,
     Chain,
@@ -180,6 +181,13 @@ def test_spline_coupling_keeps_half_mask_ones_and_splines_the_rest_elementwise(f
     block = np.asarray(jacobian)[np.ix_(transformed, transformed)]
     np.testing.assert_array_equal(block - np.diag(np.diag(block)), 0.0)
     assert np.all(np.abs(np.asarray(jacobian)[np.ix_(transformed, kept)]) > 0.0)
+
+
+def test_spline_coupling_refuses_other_shapes_than_its_vectors():
+    layer = REGISTRY["spline_coupling"][0]
+    for shape in ((4, 4), (4, 5, 1)):
+        with pytest.raises(JaxgenError, match=r"takes \(batch, 5\) vectors"):
+            layer.init(jax.random.key(0), jnp.zeros(shape))
 
 
 def test_permutation_has_no_parameters_and_a_flow_with_it_differentiates():

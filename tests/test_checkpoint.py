@@ -23,6 +23,20 @@ def trained_state(steps=3):
     return state
 
 
+def save_trained(workdir, *iterations):
+    """Checkpoints of ``trained_state(i)`` at each iteration i."""
+    ckpt = Checkpointer(workdir, CONFIG)
+    for i in iterations:
+        ckpt.save(i, trained_state(i))
+    ckpt.close()
+
+
+def damage(workdir, iteration):
+    for f in (workdir / "checkpoints" / str(iteration) / "state").rglob("*"):
+        if f.is_file() and f.stat().st_size > 0:
+            f.write_bytes(b"\0garbage")
+
+
 def test_restore_is_bit_exact_including_key_and_optimizer_state(tmp_path):
     state = trained_state()
     ckpt = Checkpointer(tmp_path, CONFIG)
@@ -44,13 +58,8 @@ def test_keeps_only_the_last_k(tmp_path):
 
 
 def test_damaged_latest_falls_back_to_previous_with_warning(tmp_path):
-    ckpt = Checkpointer(tmp_path, CONFIG)
-    ckpt.save(1, trained_state(1))
-    ckpt.save(2, trained_state(2))
-    ckpt.close()
-    for f in (tmp_path / "checkpoints" / "2" / "state").rglob("*"):
-        if f.is_file() and f.stat().st_size > 0:
-            f.write_bytes(b"\0garbage")
+    save_trained(tmp_path, 1, 2)
+    damage(tmp_path, 2)
     with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
         restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
     assert iteration == 1
@@ -90,9 +99,7 @@ def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
     from jaxgen.gan import init_gan_state
     from jaxgen.nn.mlp import MLP
 
-    ckpt = Checkpointer(tmp_path, CONFIG)
-    ckpt.save(3, trained_state())
-    ckpt.close()
+    save_trained(tmp_path, 3)
     wider = init_gan_state(
         seed=0,
         generator=MLP((24,), 2),
@@ -113,10 +120,7 @@ def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
 
 
 def test_a_checkpoint_without_its_metadata_file_is_damage_not_another_model(tmp_path):
-    ckpt = Checkpointer(tmp_path, CONFIG)
-    ckpt.save(1, trained_state(1))
-    ckpt.save(2, trained_state(2))
-    ckpt.close()
+    save_trained(tmp_path, 1, 2)
     (tmp_path / "checkpoints" / "2" / "state" / "_METADATA").unlink()
     with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
         restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
@@ -126,12 +130,8 @@ def test_a_checkpoint_without_its_metadata_file_is_damage_not_another_model(tmp_
 
 def test_setting_aside_keeps_an_earlier_damaged_checkpoint_of_the_same_number(tmp_path):
     def save_and_damage():
-        ckpt = Checkpointer(tmp_path, CONFIG)
-        ckpt.save(1, trained_state(1))
-        ckpt.close()
-        for f in (tmp_path / "checkpoints" / "1" / "state").rglob("*"):
-            if f.is_file() and f.stat().st_size > 0:
-                f.write_bytes(b"\0garbage")
+        save_trained(tmp_path, 1)
+        damage(tmp_path, 1)
         with pytest.warns(UserWarning, match="checkpoint 1 .* is damaged"):
             assert Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state()) is None
 

@@ -61,24 +61,19 @@ def config_differences(saved: dict, current: dict, resumable: frozenset[str]) ->
 Layout = dict[str, tuple[tuple[int, ...], str]]
 
 
-def _path_name(path) -> str:
-    """``opt_state.1.0.mu.net`` for a key path, whatever its containers (attributes of a
-    dataclass, fields of a named tuple, dict keys, sequence indices: orbax saves all as
-    dicts and lists)."""
-    parts = (getattr(k, "name", getattr(k, "key", getattr(k, "idx", k))) for k in path)
-    return ".".join(str(p) for p in parts)
-
-
 def array_layout(tree: Any) -> Layout:
     """Dotted path → (shape, dtype) of every array in ``tree`` (arrays, ``ShapeDtypeStruct``s
-    or orbax's array metadata); typed PRNG keys as the uint32 data orbax saves."""
+    or orbax's array metadata); typed PRNG keys as the uint32 data orbax saves. Paths name
+    attributes, named-tuple fields, dict keys and indices alike (``opt_state.1.0.mu``), as
+    orbax saves them all as dicts and lists."""
     layout = {}
     for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
         if not hasattr(leaf, "shape"):
             continue
         if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
             leaf = jax.eval_shape(jax.random.key_data, leaf)
-        layout[_path_name(path)] = (tuple(leaf.shape), str(leaf.dtype))
+        name = jax.tree_util.keystr(path, simple=True, separator=".")
+        layout[name] = (tuple(leaf.shape), str(leaf.dtype))
     return layout
 
 
@@ -196,10 +191,9 @@ class Checkpointer:
             metadata = self.manager.metadata(iteration).item_metadata["state"]
         except Exception:  # unreadable metadata: damage, handled by the restore
             return
-        saved = array_layout(metadata) if metadata is not None else {}
-        if not saved:  # orbax reads a missing metadata file as None: damage too
+        if metadata is None:  # orbax reads a missing metadata file as None: damage too
             return
-        difference = first_layout_difference(saved, expected)
+        difference = first_layout_difference(array_layout(metadata), expected)
         if difference:
             raise JaxgenError(
                 f"checkpoint {iteration} in {self.workdir} holds another model's state than "

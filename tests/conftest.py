@@ -70,13 +70,13 @@ def initial_state(task, seed: int = 0):
     return parallel.init_replicated(lambda: task.init_state(seed), parallel.data_mesh())
 
 
-def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3):
+def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3, g_hidden: tuple[int, ...] = (16,)):
     from jaxgen.gan import init_gan_state
     from jaxgen.nn.mlp import MLP
 
     return init_gan_state(
         seed=seed,
-        generator=MLP((16,), 2),
+        generator=MLP(g_hidden, 2),
         discriminator=MLP((16,), 1),
         latent_dim=3,
         data_shape=(2,),

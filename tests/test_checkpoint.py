@@ -94,22 +94,8 @@ def test_unwritable_workdir_is_a_one_line_error(tmp_path):
 def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
     """Same config, other code (here: a wider generator): an intact checkpoint the state
     cannot take is an error naming the first differing array, not damage to set aside."""
-    import optax
-
-    from jaxgen.gan import init_gan_state
-    from jaxgen.nn.mlp import MLP
-
     save_trained(tmp_path, 3)
-    wider = init_gan_state(
-        seed=0,
-        generator=MLP((24,), 2),
-        discriminator=MLP((16,), 1),
-        latent_dim=3,
-        data_shape=(2,),
-        g_tx=optax.adam(1e-3, 0.5),
-        d_tx=optax.adam(1e-3, 0.5),
-        ema=True,
-    )
+    wider = tiny_gan_state(g_hidden=(24,))
     message = r"checkpoint 3 .* another model's state .*\(16,\) float32 there, \(24,\) float32 here"
     with pytest.raises(JaxgenError, match=message):
         Checkpointer(tmp_path, CONFIG).restore_latest(wider)

@@ -4,7 +4,9 @@
     python -m experiments.main --config=... --workdir=... --config.train.num_steps=200
     python -m experiments.main --config=... --workdir=... --mode=sample --num_samples=1000
 
-Errors the user can fix print one line (``error: ...``) and exit with status 2.
+Errors the user can fix print one line (``error: ...``) and exit with status 2. In a
+multi-process run (``--coordinator``), each process runs its work in a watched child
+(:mod:`experiments.supervisor`); a lost or missing peer is one line and exit status 3.
 
 Compiled steps are kept between runs in ``--compilation_cache`` (JAX's persistent cache;
 default ``$JAX_COMPILATION_CACHE_DIR``, else ``~/.cache/jaxgen/xla``; empty: none; see
@@ -15,10 +17,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from absl import app, flags
 from ml_collections import config_flags
 
+from experiments import supervisor
 from experiments.compilation_cache import DEFAULT_DIRECTORY, use_compilation_cache
 from jaxgen.errors import JaxgenError
 
@@ -29,6 +33,15 @@ NUM_SAMPLES = flags.DEFINE_integer("num_samples", 1000, "samples to write in sam
 COORDINATOR = flags.DEFINE_string("coordinator", None, "host:port of process 0 (multi-host)")
 NUM_PROCESSES = flags.DEFINE_integer("num_processes", 1, "processes in a multi-host run")
 PROCESS_ID = flags.DEFINE_integer("process_id", 0, "this process's index (multi-host)")
+JOIN_TIMEOUT = flags.DEFINE_integer(
+    "join_timeout", 300, "seconds to wait for every process of a multi-host run to join"
+)
+HEARTBEAT_TIMEOUT = flags.DEFINE_integer(
+    "heartbeat_timeout", 30, "seconds of silence after which a multi-host peer counts as lost"
+)
+START_AFRESH = flags.DEFINE_bool(
+    "start_afresh", False, "train from iteration 0 in a workdir whose checkpoints are all damaged"
+)
 CACHE = flags.DEFINE_string(
     "compilation_cache",
     DEFAULT_DIRECTORY,
@@ -41,7 +54,33 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def config_path(argv: list[str]) -> str | None:
+    """The file given to ``--config`` (without a ``:parameter`` suffix), if any."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--config="):
+            return arg.removeprefix("--config=").split(":")[0]
+        if arg == "--config" and i + 1 < len(argv):
+            return argv[i + 1].split(":")[0]
+    return None
+
+
+def check_config_file(path: str) -> None:
+    """A missing or unparsable config file, said before ml_collections loads it (which raises
+    from deep inside flag parsing when overrides are given)."""
+    try:
+        source = Path(path).read_text()
+    except OSError as err:
+        fail(f"cannot read config file {path!r} ({err.strerror}); check the --config path")
+    try:
+        compile(source, path, "exec")
+    except SyntaxError as err:
+        fail(f"config file {path}:{err.lineno}: {err.msg}; fix the file")
+
+
 def parse(argv: list[str]) -> None:
+    path = config_path(argv)
+    if path is not None:
+        check_config_file(path)
     try:
         flags.FLAGS(argv)
     except flags.Error as err:
@@ -52,13 +91,31 @@ def parse(argv: list[str]) -> None:
         fail("--config and --workdir are required")
     try:
         CONFIG.value.to_dict()  # the config file is loaded lazily: surface its errors here
-    except OSError:
-        path = flags.FLAGS["config"].config_filename
-        fail(f"cannot load config file {path!r}; check the --config path")
+    except Exception as err:  # the file's own code failed: say where, not a traceback
+        fail(f"cannot load config file {path!r} ({type(err).__name__}: {err}); fix the file")
+    if not 0 <= PROCESS_ID.value < NUM_PROCESSES.value:
+        fail(
+            f"--process_id={PROCESS_ID.value} is not one of the {NUM_PROCESSES.value} processes "
+            f"(0 to {NUM_PROCESSES.value - 1}); fix --process_id or --num_processes"
+        )
+    if NUM_PROCESSES.value > 1 and not COORDINATOR.value:
+        fail("--num_processes > 1 needs --coordinator=host:port of process 0")
+    if JOIN_TIMEOUT.value < 1 or HEARTBEAT_TIMEOUT.value < 1:
+        fail("--join_timeout and --heartbeat_timeout must be at least 1 second")
 
 
 def run() -> None:
     parse(sys.argv)
+    if COORDINATOR.value and not supervisor.is_child():
+        sys.exit(
+            supervisor.run_supervised(
+                process_id=PROCESS_ID.value,
+                num_processes=NUM_PROCESSES.value,
+                coordinator=COORDINATOR.value,
+                join_timeout=JOIN_TIMEOUT.value,
+                heartbeat=HEARTBEAT_TIMEOUT.value,
+            )
+        )
     use_compilation_cache(CACHE.value)
     from experiments import train  # after flags, so --help stays fast
 
@@ -66,9 +123,17 @@ def run() -> None:
         if COORDINATOR.value:
             from jaxgen.core.parallel import initialize_distributed
 
-            initialize_distributed(COORDINATOR.value, NUM_PROCESSES.value, PROCESS_ID.value)
+            initialize_distributed(
+                COORDINATOR.value,
+                NUM_PROCESSES.value,
+                PROCESS_ID.value,
+                join_timeout=JOIN_TIMEOUT.value,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT.value,
+            )
         if MODE.value == "train":
-            results = train.train_and_evaluate(CONFIG.value, WORKDIR.value)
+            results = train.train_and_evaluate(
+                CONFIG.value, WORKDIR.value, start_afresh=START_AFRESH.value
+            )
         elif MODE.value == "sample":
             results = {"samples": str(train.sample(CONFIG.value, WORKDIR.value, NUM_SAMPLES.value))}
         else:

@@ -20,6 +20,7 @@ from jaxgen.checkpoint import Checkpointer
 from jaxgen.core.loop import LoopSettings, evaluate_and_draw, train
 from jaxgen.errors import JaxgenError
 from jaxgen.viz import save_metrics_figure, save_samples_figure
+from jaxgen.workdir import write_atomically
 
 
 def build_experiment(config) -> Experiment:
@@ -64,8 +65,9 @@ class LastEvaluation:
         return self._results if state is self._state else self(state, dataset)
 
 
-def train_and_evaluate(config, workdir: str | Path) -> dict:
-    """Train (resuming if the workdir holds a run), then evaluate; returns the final results."""
+def train_and_evaluate(config, workdir: str | Path, *, start_afresh: bool = False) -> dict:
+    """Train (resuming if the workdir holds a run), then evaluate; returns the final results.
+    ``start_afresh`` trains from iteration 0 in a workdir whose checkpoints are all damaged."""
     workdir = Path(workdir)
     experiment = build_experiment(config)
     task = experiment.task
@@ -77,10 +79,11 @@ def train_and_evaluate(config, workdir: str | Path) -> dict:
         loop_settings(config),
         run_config=config.to_dict(),
         resumable_keys=RESUMABLE_KEYS,
+        start_afresh=start_afresh,
     )
     results = evaluation.of(state, experiment.dataset) if evaluation is not None else {}
     if jax.process_index() == 0:
-        (workdir / "results.json").write_text(json.dumps(results, indent=2))
+        write_atomically(workdir / "results.json", json.dumps(results, indent=2))
         if (workdir / "metrics.jsonl").exists():
             save_metrics_figure(workdir / "metrics.jsonl", workdir / "loss_curves.png")
     return results
@@ -89,7 +92,7 @@ def train_and_evaluate(config, workdir: str | Path) -> dict:
 def restore_trained(config, workdir: Path, experiment: Experiment):
     """The newest good checkpoint's state, or an error saying to train first."""
     checkpointer = Checkpointer(
-        workdir, config.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False
+        workdir, config.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False, create=False
     )
     try:
         # the restore needs only the state's structure, shapes and dtypes, and a device: no
@@ -103,12 +106,14 @@ def restore_trained(config, workdir: Path, experiment: Experiment):
     finally:
         checkpointer.close()
     if restored is None:
-        raise JaxgenError(f"no checkpoint in {workdir}; train first (--mode=train)")
+        raise JaxgenError(f"no intact checkpoint in {workdir}; train first (--mode=train)")
     return restored
 
 
 def sample(config, workdir: str | Path, num_samples: int) -> Path:
     """Write ``samples.npz`` (key ``x``: toy (N, d); images (N, H, W, C) in [0, 1]) and a figure."""
+    if num_samples < 1:
+        raise JaxgenError(f"num_samples={num_samples} draws nothing; ask for at least 1")
     workdir = Path(workdir)
     experiment = build_experiment(config)
     state, iteration = restore_trained(config, workdir, experiment)

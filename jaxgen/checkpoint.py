@@ -1,37 +1,49 @@
-"""Checkpoints of a train state through orbax-checkpoint's ``CheckpointManager``.
+"""Checkpoints of a train state through orbax-checkpoint's ``CheckpointManager``, checked.
 
 Layout of a workdir::
 
+    workdir/.lock                held by the process writing the workdir (jaxgen.workdir)
     workdir/config.json          the run's config, written by the first run in the workdir
     workdir/checkpoints/<n>/     the state after ``n`` training iterations (StandardSave) and
-                                 ``meta`` (JSON: iteration, config, library versions)
-    workdir/damaged/<n>/         checkpoints that failed to restore, moved aside, never deleted
+                                 ``meta`` (JSON: iteration, config, library versions, and the
+                                 shape, dtype and SHA-256 of every array, with a digest of
+                                 the meta itself)
+    workdir/damaged/<n>/         checkpoints that failed their checks, moved aside, never deleted
 
-Saves are asynchronous and keep the last ``keep`` checkpoints. On start:
+Saves are asynchronous and keep the last ``keep`` (at least 1) checkpoints. On start:
 
+* the workdir is locked (one writer at a time); sampling and evaluation never create one;
 * half-written checkpoints left by a killed process (orbax's tmp directories) are removed;
-* a workdir whose ``config.json`` differs from this run's config (other than the keys allowed
-  to change on resume, such as the number of steps) is refused;
-* ``restore_latest`` tries the checkpoints newest first. One whose saved arrays (names,
-  shapes, dtypes, read from its metadata) differ from the state this code builds is refused
-  with an error and left in place: it is intact, and the run it belongs to needs the code
-  that saved it. One that fails to restore otherwise is moved to ``damaged/`` with a warning
-  (under a new name if one is there already) and the previous one is tried.
+* a run whose config differs from the workdir's (other than the keys allowed to change on
+  resume, such as the number of steps) is refused. The workdir's config is ``config.json``,
+  or, if that file is gone, the config the newest checkpoint recorded;
+* ``restore_latest`` tries the checkpoints newest first. Its meta must match its digest, its
+  arrays must restore, and each must match its SHA-256; a checkpoint that fails any of these
+  is damaged: it is moved to ``damaged/`` with a warning (under a new name if one is there
+  already) and the previous one is tried. One whose arrays (names, shapes, dtypes) differ
+  from the state this code builds is refused with an error and left in place: it is intact,
+  and the run it belongs to needs the code that saved it. Checkpoints written before
+  checksums were recorded restore unchecked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import shutil
 import warnings
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import jax
+import numpy as np
 import orbax.checkpoint as ocp
 
 from jaxgen.errors import JaxgenError
+from jaxgen.workdir import WorkdirLock, write_atomically
 
 TMP_MARKER = ".orbax-checkpoint-tmp"
 VERSIONED_PACKAGES = ("jaxgen", "jax", "jaxlib", "flax", "optax", "orbax-checkpoint", "numpy")
@@ -77,6 +89,36 @@ def array_layout(tree: Any) -> Layout:
     return layout
 
 
+def _host_leaves(tree: Any):
+    """(dotted path, host numpy array) of every array leaf; typed PRNG keys as their data."""
+    for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
+        if not hasattr(leaf, "shape"):
+            continue
+        if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
+            leaf = jax.random.key_data(leaf)
+        if isinstance(leaf, jax.Array):  # replicated: every process holds the whole array
+            leaf = leaf.addressable_data(0)
+        yield jax.tree_util.keystr(path, simple=True, separator="."), np.asarray(leaf)
+
+
+def array_records(tree: Any) -> dict[str, dict]:
+    """Dotted path → shape, dtype and SHA-256 of the bytes of every array in ``tree``."""
+    return {
+        name: {
+            "shape": list(x.shape),
+            "dtype": str(x.dtype),
+            "sha256": hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest(),
+        }
+        for name, x in _host_leaves(tree)
+    }
+
+
+def meta_digest(meta: dict) -> str:
+    """SHA-256 of a checkpoint's meta without its own ``digest`` entry."""
+    body = {k: v for k, v in meta.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
 def first_layout_difference(saved: Layout, expected: Layout) -> str | None:
     """The first array that is missing from one side or differs in shape or dtype, said in
     words; None if the two layouts agree."""
@@ -91,8 +133,29 @@ def _described(entry: tuple[tuple[int, ...], str] | None) -> str:
     return "absent" if entry is None else f"{entry[0]} {entry[1]}"
 
 
+class DamagedCheckpoint(Exception):
+    """A checkpoint failed a check; ``str`` says which."""
+
+
+@contextmanager
+def _orbax_quiet():
+    """Orbax logs every failed read at ERROR with a traceback; a damaged checkpoint is
+    reported once, by the warning of :meth:`Checkpointer._set_aside`."""
+    logger = logging.getLogger("absl")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 class Checkpointer:
-    """Save and restore one run's state in ``workdir``; see the module docstring."""
+    """Save and restore one run's state in ``workdir``; see the module docstring.
+
+    ``create=False`` (sampling, evaluation) refuses a workdir that does not exist instead of
+    making one, and writes no ``config.json``.
+    """
 
     def __init__(
         self,
@@ -102,9 +165,16 @@ class Checkpointer:
         keep: int = 3,
         resumable_keys: frozenset[str] = frozenset(),
         async_save: bool = True,
+        create: bool = True,
     ):
+        if keep < 1:
+            raise JaxgenError(
+                f"keep_checkpoints={keep} would delete every checkpoint; keep at least 1"
+            )
         self.workdir = Path(workdir)
         self.run_config = json.loads(json.dumps(run_config))
+        if not create and not (self.workdir / "checkpoints").is_dir():
+            raise JaxgenError(f"no checkpoint in {self.workdir}; train first (--mode=train)")
         try:
             (self.workdir / "checkpoints").mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -112,36 +182,55 @@ class Checkpointer:
                 f"cannot create workdir {self.workdir} ({err.strerror}); "
                 "choose a writable --workdir"
             ) from None
-        self._check_config(resumable_keys)
-        self._remove_partial_saves()
-        self.manager = ocp.CheckpointManager(
-            (self.workdir / "checkpoints").absolute(),
-            options=ocp.CheckpointManagerOptions(
-                max_to_keep=keep, enable_async_checkpointing=async_save, create=True
-            ),
-            item_handlers={
-                "state": ocp.StandardCheckpointHandler(),
-                "meta": ocp.JsonCheckpointHandler(),
-            },
-        )
-
-    def _check_config(self, resumable_keys: frozenset[str]) -> None:
-        path = self.workdir / "config.json"
-        if not path.exists():
-            path.write_text(json.dumps(self.run_config, indent=2, sort_keys=True))
-            return
+        self.lock = WorkdirLock(self.workdir)
+        if jax.process_index() == 0:  # a multi-process run shares one workdir
+            self.lock.acquire()
         try:
-            saved = json.loads(path.read_text())
-        except json.JSONDecodeError:
-            raise JaxgenError(
-                f"{path} is not valid JSON; restore it or use a new --workdir"
-            ) from None
-        diff = config_differences(saved, self.run_config, resumable_keys)
-        if diff:
-            raise JaxgenError(
-                f"workdir {self.workdir} holds a run with a different config "
-                f"(differs in {', '.join(diff[:5])}); use a new --workdir or the same config"
+            self.manager = ocp.CheckpointManager(
+                (self.workdir / "checkpoints").absolute(),
+                options=ocp.CheckpointManagerOptions(
+                    max_to_keep=keep, enable_async_checkpointing=async_save, create=True
+                ),
+                item_handlers={
+                    "state": ocp.StandardCheckpointHandler(),
+                    "meta": ocp.JsonCheckpointHandler(),
+                },
             )
+            self._check_config(resumable_keys, write=create)
+            self._remove_partial_saves()
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _check_config(self, resumable_keys: frozenset[str], *, write: bool) -> None:
+        path = self.workdir / "config.json"
+        if path.exists():
+            try:
+                saved, where = json.loads(path.read_text()), "config.json"
+            except json.JSONDecodeError:
+                raise JaxgenError(
+                    f"{path} is not valid JSON; restore it or use a new --workdir"
+                ) from None
+        else:
+            saved, where = self._recorded_config()
+        if saved is not None:
+            diff = config_differences(saved, self.run_config, resumable_keys)
+            if diff:
+                raise JaxgenError(
+                    f"workdir {self.workdir} holds a run with a different config (differs in "
+                    f"{', '.join(diff[:5])}) by its {where}; use a new --workdir or the same config"
+                )
+        if write and not path.exists():
+            write_atomically(path, json.dumps(self.run_config, indent=2, sort_keys=True))
+
+    def _recorded_config(self) -> tuple[dict | None, str]:
+        """The config the newest checkpoint with an intact meta recorded, and where."""
+        for iteration in reversed(self.all_iterations()):
+            try:
+                return self._read_meta(iteration)["config"], f"checkpoints/{iteration}/meta"
+            except DamagedCheckpoint:
+                continue
+        return None, ""
 
     def _remove_partial_saves(self) -> None:
         for tmp in (self.workdir / "checkpoints").glob(f"*{TMP_MARKER}*"):
@@ -150,9 +239,21 @@ class Checkpointer:
     def all_iterations(self) -> list[int]:
         return sorted(self.manager.all_steps())
 
+    def damaged(self) -> list[Path]:
+        """Checkpoints set aside as damaged, in this run or an earlier one."""
+        directory = self.workdir / "damaged"
+        return sorted(directory.iterdir()) if directory.is_dir() else []
+
     def save(self, iteration: int, state: Any) -> None:
-        """Start saving the state after ``iteration`` iterations (returns before it is done)."""
-        meta = {"iteration": iteration, "config": self.run_config, "versions": library_versions()}
+        """Start saving the state after ``iteration`` iterations (returns before it is done).
+        The arrays' checksums are computed here, from the state as it is now."""
+        meta = {
+            "iteration": iteration,
+            "config": self.run_config,
+            "versions": library_versions(),
+            "arrays": array_records(state),
+        }
+        meta["digest"] = meta_digest(meta)
         self.manager.save(
             iteration,
             args=ocp.args.Composite(
@@ -162,38 +263,68 @@ class Checkpointer:
         )
 
     def restore_latest(self, target: Any) -> tuple[Any, int] | None:
-        """``(state, iteration)`` of the newest checkpoint that restores, or None if there is none;
-        raises :class:`JaxgenError` at a checkpoint of another array layout than ``target``'s.
+        """``(state, iteration)`` of the newest checkpoint that passes its checks, or None if
+        none does; raises :class:`JaxgenError` at a checkpoint of another array layout than
+        ``target``'s.
 
         ``target`` is a state of the right structure: a fresh one, or its ``jax.eval_shape``
         with a sharding on every leaf; restored arrays take its shardings.
         """
         expected = array_layout(target)
         for iteration in reversed(self.all_iterations()):
-            self._check_layout(iteration, expected)
             try:
-                restored = self.manager.restore(
-                    iteration,
-                    args=ocp.args.Composite(
-                        state=ocp.args.StandardRestore(target), meta=ocp.args.JsonRestore()
-                    ),
-                )
-            except Exception as err:  # orbax raises many types for a damaged checkpoint
-                self._set_aside(iteration, err)
-                continue
-            return restored["state"], iteration
+                with _orbax_quiet():
+                    return self._restore_checked(iteration, target, expected), iteration
+            except DamagedCheckpoint as err:
+                self._set_aside(iteration, str(err))
         return None
 
-    def _check_layout(self, iteration: int, expected: Layout) -> None:
-        """Refuse a readable checkpoint whose arrays are not the ones ``expected``; one whose
-        metadata cannot be read is left to the restore, which sets it aside."""
+    def _restore_checked(self, iteration: int, target: Any, expected: Layout) -> Any:
+        meta = self._read_meta(iteration)
+        records = meta.get("arrays")
+        if records is None:  # saved before checksums were recorded
+            self._check_layout(iteration, self._orbax_layout(iteration), expected)
+        else:
+            saved = {name: (tuple(r["shape"]), r["dtype"]) for name, r in records.items()}
+            self._check_layout(iteration, saved, expected)
+        try:
+            state = self.manager.restore(
+                iteration, args=ocp.args.Composite(state=ocp.args.StandardRestore(target))
+            )["state"]
+        except Exception as err:  # orbax raises many types for a damaged checkpoint
+            raise DamagedCheckpoint(f"its arrays do not read: {type(err).__name__}") from None
+        if records is not None:
+            for name, record in array_records(state).items():
+                if record != records[name]:
+                    raise DamagedCheckpoint(f"array {name} does not match its checksum")
+        return state
+
+    def _read_meta(self, iteration: int) -> dict:
+        try:
+            meta = self.manager.restore(
+                iteration, args=ocp.args.Composite(meta=ocp.args.JsonRestore())
+            )["meta"]
+        except Exception as err:
+            raise DamagedCheckpoint(f"its meta does not read: {type(err).__name__}") from None
+        if not isinstance(meta, dict) or "config" not in meta:
+            raise DamagedCheckpoint("its meta is incomplete")
+        checked = "digest" in meta or "arrays" in meta  # both absent: saved before checksums
+        if checked and meta.get("digest") != meta_digest(meta):
+            raise DamagedCheckpoint("its meta does not match its digest")
+        return meta
+
+    def _orbax_layout(self, iteration: int) -> Layout:
         try:
             metadata = self.manager.metadata(iteration).item_metadata["state"]
-        except Exception:  # unreadable metadata: damage, handled by the restore
-            return
-        if metadata is None:  # orbax reads a missing metadata file as None: damage too
-            return
-        difference = first_layout_difference(array_layout(metadata), expected)
+        except Exception as err:
+            raise DamagedCheckpoint(f"its metadata does not read: {type(err).__name__}") from None
+        if metadata is None:  # orbax reads a missing metadata file as None
+            raise DamagedCheckpoint("its array metadata is missing")
+        return array_layout(metadata)
+
+    def _check_layout(self, iteration: int, saved: Layout, expected: Layout) -> None:
+        """Refuse an intact checkpoint whose arrays are not the ones ``expected``."""
+        difference = first_layout_difference(saved, expected)
         if difference:
             raise JaxgenError(
                 f"checkpoint {iteration} in {self.workdir} holds another model's state than "
@@ -201,7 +332,9 @@ class Checkpointer:
                 f"that saved it (versions in checkpoints/{iteration}/meta) or use a new --workdir"
             )
 
-    def _set_aside(self, iteration: int, err: Exception) -> None:
+    def _set_aside(self, iteration: int, why: str) -> None:
+        if jax.process_index() != 0:  # process 0 moves it; the others only skip it
+            return
         damaged = self.workdir / "damaged"
         damaged.mkdir(exist_ok=True)
         source = self.workdir / "checkpoints" / str(iteration)
@@ -212,14 +345,17 @@ class Checkpointer:
         shutil.move(str(source), str(destination))
         self.manager.reload()
         warnings.warn(
-            f"checkpoint {iteration} in {self.workdir} is damaged ({type(err).__name__}); "
+            f"checkpoint {iteration} in {self.workdir} is damaged ({why}); "
             f"moved it to {destination} and fell back to the previous one",
-            stacklevel=2,
+            stacklevel=3,
         )
 
     def wait(self) -> None:
         self.manager.wait_until_finished()
 
     def close(self) -> None:
-        self.manager.wait_until_finished()
-        self.manager.close()
+        try:
+            self.manager.wait_until_finished()
+            self.manager.close()
+        finally:
+            self.lock.release()

@@ -1,13 +1,15 @@
 """User-facing errors: one line that names the problem and the fix.
 
-Every failure a user can cause (a bad config key, an unknown dataset, a wrong shape, a missing
-data directory, a checkpoint of another model's arrays, a non-finite loss) raises
-:class:`JaxgenError`. The experiment entry point prints its message on one line and exits
-non-zero; library callers can catch it like any other exception.
+Every failure a user can cause (a bad config key or value, an unknown dataset, a wrong shape, a
+missing data directory, a checkpoint of another model's arrays or with every copy damaged, a
+workdir in use or not writable, a full disk, a non-finite loss) raises :class:`JaxgenError`.
+The experiment entry point prints its message on one line and exits non-zero; library callers
+can catch it like any other exception. It is a ``ValueError``, the exception Python code raises
+for a bad argument, so callers that catch those catch it too.
 """
 
 
-class JaxgenError(Exception):
+class JaxgenError(ValueError):
     """A problem the user can fix; ``str(err)`` says what went wrong and what to do."""
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from jaxgen.errors import JaxgenError
+
 Metrics = dict[str, jax.Array]
 StepFn = Callable[[Any, Any], tuple[Any, Metrics]]
 
@@ -48,7 +50,7 @@ def scan_steps(step: StepFn, n: int, *, unroll: int | bool = 1) -> StepFn:
     run many times slower there).
     """
     if n < 1:
-        raise ValueError(f"scan_steps needs n >= 1, got {n}")
+        raise JaxgenError(f"scan_steps needs n >= 1, got {n}")
 
     def scanned(state, batches):
         return scan(step, state, batches, length=n, unroll=unroll)
@@ -65,14 +67,14 @@ def alternate(d_step: StepFn, g_step: StepFn, k: int = 1, *, unroll: int | bool 
     update's and the generator update's; their names must not collide.
     """
     if k < 1:
-        raise ValueError(f"alternate needs k >= 1 discriminator steps, got {k}")
+        raise JaxgenError(f"alternate needs k >= 1 discriminator steps, got {k}")
 
     def alternating(state, batches):
         state, d_metrics = scan(d_step, state, batches, length=k, unroll=unroll)
         state, g_metrics = g_step(state, _index(batches, -1))
         clash = d_metrics.keys() & g_metrics.keys()
         if clash:
-            raise ValueError(f"d_step and g_step both report metrics {sorted(clash)}; rename one")
+            raise JaxgenError(f"d_step and g_step both report metrics {sorted(clash)}; rename one")
         return state, {**_index(d_metrics, -1), **g_metrics}
 
     return alternating
@@ -85,13 +87,13 @@ def with_ema(step: StepFn, decay: float, *, net: str) -> StepFn:
     ``ema_params`` to update (create it with ``ema=True``).
     """
     if not 0.0 <= decay < 1.0:
-        raise ValueError(f"EMA decay must lie in [0, 1), got {decay}")
+        raise JaxgenError(f"EMA decay must lie in [0, 1), got {decay}")
 
     def averaged(state, batch):
         state, metrics = step(state, batch)
         ns = getattr(state, net)
         if ns.ema_params is None:
-            raise ValueError(f"network {net!r} keeps no EMA; create its NetState with ema=True")
+            raise JaxgenError(f"network {net!r} keeps no EMA; create its NetState with ema=True")
         ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, ns.ema_params, ns.params)
         return state.replace(**{net: ns.replace(ema_params=ema)}), metrics
 

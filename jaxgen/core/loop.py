@@ -15,7 +15,6 @@ before anything after it is saved.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,13 @@ from jaxgen.core import compiler, parallel
 from jaxgen.core.combinators import NONFINITE, StepFn, guard_nonfinite, nonfinite_metric_name
 from jaxgen.core.combinators import scan_steps as scan_steps_fn
 from jaxgen.errors import JaxgenError, NonFiniteError
+from jaxgen.workdir import (
+    append_journal,
+    disk_full,
+    disk_full_error,
+    read_journal,
+    write_journal,
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,16 @@ class LoopSettings:
     progress: bool = True
 
     def validate(self) -> None:
+        for name in ("num_steps", "batch_size", "steps_per_dispatch", "log_every"):
+            if getattr(self, name) < 1:
+                raise JaxgenError(f"{name}={getattr(self, name)} must be at least 1; raise it")
+        if self.checkpoint_every < 1 or self.keep_checkpoints < 1:
+            raise JaxgenError(
+                f"checkpoint_every={self.checkpoint_every} and keep_checkpoints="
+                f"{self.keep_checkpoints} must be at least 1, or nothing would be kept; raise them"
+            )
+        if self.eval_every < 0:
+            raise JaxgenError(f"eval_every={self.eval_every} is negative; use 0 for no evaluation")
         n = self.steps_per_dispatch
         for name in ("log_every", "checkpoint_every", "eval_every", "num_steps"):
             value = getattr(self, name)
@@ -74,8 +90,11 @@ class LoopSettings:
                 raise JaxgenError(
                     f"{name}={value} is not a multiple of steps_per_dispatch={n}; make it one"
                 )
-        if self.log_every <= 0 or self.checkpoint_every <= 0:
-            raise JaxgenError("log_every and checkpoint_every must be positive; set them > 0")
+
+    def evaluates_at(self, iteration: int) -> bool:
+        return bool(self.eval_every) and (
+            iteration % self.eval_every == 0 or iteration == self.num_steps
+        )
 
 
 def check_input_shape(dataset, task: Task) -> None:
@@ -87,16 +106,11 @@ def check_input_shape(dataset, task: Task) -> None:
         )
 
 
-def trim_jsonl(path: Path, iteration: int) -> None:
-    """Drop lines written past ``iteration`` by a run that was killed after it."""
-    if not path.exists():
-        return
-    kept = [
-        line
-        for line in path.read_text().splitlines()
-        if line and json.loads(line)["iteration"] <= iteration
-    ]
-    path.write_text("".join(line + "\n" for line in kept))
+def trim_journal(path: Path, iteration: int) -> None:
+    """Drop rows written past ``iteration`` by a run that was killed after it, and a row torn
+    by the kill (:func:`jaxgen.workdir.read_journal`)."""
+    if path.exists():
+        write_journal(path, [row for row in read_journal(path) if row["iteration"] <= iteration])
 
 
 def assemble_batch(dataset, first_iteration: int, settings: LoopSettings, sub_batches, rows):
@@ -148,8 +162,7 @@ class MetricsLog:
         summary["steps_per_sec"] = (done - start) / max(now - self.last_time, 1e-9)
         self.last_time, self.last_iteration = now, done
         if self.writer:
-            with self.path.open("a") as f:
-                f.write(json.dumps({"iteration": done, **summary}) + "\n")
+            append_journal(self.path, {"iteration": done, **summary})
         return summary
 
 
@@ -161,75 +174,110 @@ def train(
     *,
     run_config: dict,
     resumable_keys: frozenset[str] = frozenset(),
+    start_afresh: bool = False,
 ) -> Any:
-    """Train ``task`` on ``dataset`` in ``workdir``, resuming from its latest good checkpoint."""
+    """Train ``task`` on ``dataset`` in ``workdir``, resuming from its latest good checkpoint.
+
+    A workdir whose checkpoints are all damaged is refused unless ``start_afresh``, which
+    trains from iteration 0 (the damaged checkpoints stay in ``damaged/``). A full disk stops
+    the run with a :class:`JaxgenError`; the checkpoints written before it are kept.
+    """
     settings.validate()
     check_input_shape(dataset, task)
     workdir = Path(workdir)
     mesh = parallel.data_mesh()
     parallel.check_batch_size(settings.batch_size, mesh)
-    writer = jax.process_index() == 0
     checkpointer = Checkpointer(
         workdir, run_config, keep=settings.keep_checkpoints, resumable_keys=resumable_keys
     )
     try:
-        state = parallel.init_replicated(lambda: task.init_state(settings.seed), mesh)
-        restored = checkpointer.restore_latest(state)
-        start = 0
-        if restored is not None:
-            state, start = restored
-        log = MetricsLog(workdir / "metrics.jsonl", writer)
-        if writer:
-            trim_jsonl(workdir / "metrics.jsonl", start)
-            trim_jsonl(workdir / "eval.jsonl", start)
-        log.last_iteration = start
-
-        step = guard_nonfinite(task.step)
-        if settings.steps_per_dispatch > 1:
-            step = scan_steps_fn(step, settings.steps_per_dispatch, unroll=settings.unroll)
-        compiled = compiler.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
-        rows = parallel.process_rows(settings.batch_size)
-        n = settings.steps_per_dispatch
-
-        bar = tqdm(
-            total=settings.num_steps,
-            initial=start,
-            disable=not (settings.progress and writer),
-            mininterval=1.0,
-            dynamic_ncols=True,
-        )
-        for first in range(start, settings.num_steps, n):
-            batch, lead = assemble_batch(dataset, first, settings, task.sub_batches, rows)
-            batch = parallel.put_batch(batch, mesh, lead)
-            if first == start:
-                parallel.compile_then_meet(compiled, state, batch)
-            state, metrics = compiled(state, batch)
-            log.add(first, metrics)
-            done = first + n
-            bar.update(n)
-            last = done == settings.num_steps
-            if done % settings.log_every == 0 or last:
-                summary = log.flush(done)
-                bar.set_postfix({k: f"{v:.4g}" for k, v in summary.items()}, refresh=False)
-            if done % settings.checkpoint_every == 0 or last:
-                log.flush(done)
-                checkpointer.save(done, state)
-            if settings.eval_every and (done % settings.eval_every == 0 or last):
-                log.flush(done)
-                evaluate_and_draw(task, state, dataset, workdir, done, writer)
-        bar.close()
-        return state
+        return _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh)
+    except Exception as err:
+        if disk_full(err):
+            raise disk_full_error(workdir) from None
+        raise
     finally:
-        checkpointer.close()
+        try:
+            checkpointer.close()
+        except Exception as err:  # an async save that failed: said once, above or here
+            if not disk_full(err):
+                raise
+            raise disk_full_error(workdir) from None
+
+
+def _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh):
+    writer = jax.process_index() == 0
+    state = parallel.init_replicated(lambda: task.init_state(settings.seed), mesh)
+    restored = checkpointer.restore_latest(state)
+    start = 0
+    if restored is not None:
+        state, start = restored
+    elif checkpointer.damaged() and not start_afresh:
+        names = ", ".join(p.name for p in checkpointer.damaged())
+        raise JaxgenError(
+            f"every checkpoint in {workdir} is damaged ({names}, moved to {workdir / 'damaged'}); "
+            "restore one there, or rerun with --start_afresh to train from iteration 0"
+        )
+    log = MetricsLog(workdir / "metrics.jsonl", writer)
+    if writer:
+        trim_journal(workdir / "metrics.jsonl", start)
+        trim_journal(workdir / "eval.jsonl", start)
+    log.last_iteration = start
+    if start and settings.evaluates_at(start) and not evaluated(workdir, start):
+        # killed after this checkpoint committed and before its evaluation was written
+        evaluate_and_draw(task, state, dataset, workdir, start, writer)
+
+    step = guard_nonfinite(task.step)
+    if settings.steps_per_dispatch > 1:
+        step = scan_steps_fn(step, settings.steps_per_dispatch, unroll=settings.unroll)
+    compiled = compiler.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
+    rows = parallel.process_rows(settings.batch_size)
+    n = settings.steps_per_dispatch
+
+    bar = tqdm(
+        total=settings.num_steps,
+        initial=start,
+        disable=not (settings.progress and writer),
+        mininterval=1.0,
+        dynamic_ncols=True,
+    )
+    for first in range(start, settings.num_steps, n):
+        batch, lead = assemble_batch(dataset, first, settings, task.sub_batches, rows)
+        batch = parallel.put_batch(batch, mesh, lead)
+        if first == start:
+            parallel.compile_then_meet(compiled, state, batch)
+        state, metrics = compiled(state, batch)
+        log.add(first, metrics)
+        done = first + n
+        bar.update(n)
+        last = done == settings.num_steps
+        if done % settings.log_every == 0 or last:
+            summary = log.flush(done)
+            bar.set_postfix({k: f"{v:.4g}" for k, v in summary.items()}, refresh=False)
+        if done % settings.checkpoint_every == 0 or last:
+            log.flush(done)
+            checkpointer.save(done, state)
+        if settings.evaluates_at(done):
+            log.flush(done)
+            evaluate_and_draw(task, state, dataset, workdir, done, writer)
+    bar.close()
+    return state
+
+
+def evaluated(workdir: Path, iteration: int) -> bool:
+    """Whether ``eval.jsonl`` has the row of ``iteration``, as process 0 reads it (every
+    process must then agree on whether to evaluate)."""
+    has_row = any(row["iteration"] == iteration for row in read_journal(workdir / "eval.jsonl"))
+    return parallel.agree(has_row)
 
 
 def evaluate_and_draw(task: Task, state, dataset, workdir: Path, iteration: int, writer: bool):
-    """Append ``task.evaluate`` to ``eval.jsonl`` and draw figures under ``figures/``."""
-    if task.evaluate is not None:
-        results = task.evaluate(state, dataset)
-        if writer:
-            with (workdir / "eval.jsonl").open("a") as f:
-                f.write(json.dumps({"iteration": iteration, **results}) + "\n")
+    """Draw figures under ``figures/``, then append ``task.evaluate`` to ``eval.jsonl``: the row
+    is written last, so a run killed before it redoes both on resume."""
     if task.write_figures is not None and writer:
         (workdir / "figures").mkdir(exist_ok=True)
         task.write_figures(state, workdir / "figures", f"{iteration:08d}")
+    if task.evaluate is not None:
+        results = task.evaluate(state, dataset)
+        if writer:
+            append_journal(workdir / "eval.jsonl", {"iteration": iteration, **results})

@@ -23,10 +23,31 @@ from jaxgen.errors import JaxgenError
 DATA_AXIS = "data"
 
 
-def initialize_distributed(coordinator: str, num_processes: int, process_id: int) -> None:
-    """Join a multi-process run (``coordinator`` is ``host:port`` of process 0)."""
+def initialize_distributed(
+    coordinator: str,
+    num_processes: int,
+    process_id: int,
+    *,
+    join_timeout: int = 300,
+    heartbeat_timeout: int = 30,
+) -> None:
+    """Join a multi-process run (``coordinator`` is ``host:port`` of process 0).
+
+    Every process must register within ``join_timeout`` seconds, and a process silent for
+    ``heartbeat_timeout`` seconds counts as lost; either ends every process (JAX's runtime
+    does this from C++; ``experiments.supervisor`` turns it into one line).
+    """
+    if not 0 <= process_id < num_processes:
+        raise JaxgenError(
+            f"process_id={process_id} is not one of the {num_processes} processes; "
+            f"use 0 to {num_processes - 1}"
+        )
     jax.distributed.initialize(
-        coordinator_address=coordinator, num_processes=num_processes, process_id=process_id
+        coordinator_address=coordinator,
+        num_processes=num_processes,
+        process_id=process_id,
+        initialization_timeout=join_timeout,
+        heartbeat_timeout_seconds=heartbeat_timeout,
     )
 
 
@@ -95,6 +116,16 @@ def compile_then_meet(jitted, *args) -> None:
         timeout=COMPILE_SKEW_TIMEOUT_S,
         processes=set(range(jax.process_count())),
     )
+
+
+def agree(flag: bool) -> bool:
+    """Process 0's ``flag`` in every process: for a choice that all processes must make alike
+    (whether to run a collective program) but that process 0 makes from its own files."""
+    if jax.process_count() == 1:
+        return flag
+    from jax.experimental import multihost_utils
+
+    return bool(multihost_utils.broadcast_one_to_all(np.int32(flag)))
 
 
 def init_replicated(init_fn, mesh: Mesh):

@@ -32,6 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgen.core.precision import apply_in
+from jaxgen.errors import JaxgenError
 from jaxgen.flows.bijector import sum_per_example
 
 TRANSFORMS = ("additive", "affine")
@@ -73,9 +74,9 @@ class Coupling:
 
     def __post_init__(self):
         if self.transform not in TRANSFORMS:
-            raise ValueError(f"unknown coupling transform {self.transform!r}; use {TRANSFORMS}")
+            raise JaxgenError(f"unknown coupling transform {self.transform!r}; use {TRANSFORMS}")
         if self.scale not in SCALES:
-            raise ValueError(f"unknown coupling scale {self.scale!r}; use {SCALES}")
+            raise JaxgenError(f"unknown coupling scale {self.scale!r}; use {SCALES}")
 
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         params = {"net": self.conditioner.init(key, x * self.mask[None])}

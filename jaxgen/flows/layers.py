@@ -33,6 +33,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxgen.errors import JaxgenError
+
 
 def positions(x: jax.Array) -> int:
     return int(np.prod(x.shape[1:-1], dtype=int))
@@ -134,7 +136,7 @@ class Squeeze:
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         n, h, w, c = x.shape
         if h % 2 or w % 2:
-            raise ValueError(f"squeeze needs even height and width, got {h}x{w}")
+            raise JaxgenError(f"squeeze needs even height and width, got {h}x{w}")
         return {}
 
     def forward_and_log_det(self, params, x):

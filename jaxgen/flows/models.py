@@ -29,6 +29,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from jaxgen.errors import JaxgenError
 from jaxgen.flows.bijector import Bijector, Chain, Repeated
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
 from jaxgen.flows.layers import (
@@ -129,7 +130,7 @@ def coupling_flow(
     compute_dtype: Any = jnp.float32,
 ) -> Repeated:
     if coupling not in ("affine", "spline"):
-        raise ValueError(f"unknown coupling {coupling!r}; use affine or spline")
+        raise JaxgenError(f"unknown coupling {coupling!r}; use affine or spline")
 
     def coupling_layer(flip: bool):
         widths = tuple(hidden)

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 
 from jaxgen.core.combinators import StepFn, alternate
 from jaxgen.core.rng import step_key
+from jaxgen.errors import JaxgenError
 from jaxgen.gan import losses, wasserstein
 from jaxgen.gan.state import GANState
 
@@ -45,7 +46,7 @@ def generate(state: GANState, z: jax.Array, *, use_ema: bool = False) -> jax.Arr
 
 def objective_named(name: str) -> losses.Objective:
     if name not in losses.OBJECTIVES:
-        raise ValueError(f"unknown GAN objective {name!r}; use one of {sorted(losses.OBJECTIVES)}")
+        raise JaxgenError(f"unknown GAN objective {name!r}; use one of {sorted(losses.OBJECTIVES)}")
     return losses.OBJECTIVES[name]
 
 

@@ -25,6 +25,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgen.errors import JaxgenError
 from jaxgen.nn.conv import Conv
 from jaxgen.nn.dcgan import WEIGHT_INIT, UpConv
 
@@ -61,7 +62,7 @@ class ResnetGenerator(nn.Module):
     def __call__(self, x: jax.Array) -> jax.Array:
         size = x.shape[1]
         if size % 2**self.downsamplings or size // 2**self.downsamplings < 2:
-            raise ValueError(
+            raise JaxgenError(
                 f"a {size}x{size} image cannot be halved {self.downsamplings} times down to at "
                 "least 2x2; use fewer downsamplings"
             )
@@ -85,7 +86,7 @@ class PatchDiscriminator(nn.Module):
     def __call__(self, x: jax.Array) -> jax.Array:
         size = x.shape[1]
         if size // 2**self.layers < 3:
-            raise ValueError(
+            raise JaxgenError(
                 f"a {size}x{size} image leaves no patch after {self.layers} stride-2 layers "
                 "and two 4x4 stride-1 convolutions; use fewer layers"
             )

@@ -25,6 +25,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgen.errors import JaxgenError
 from jaxgen.kernels.conv import input_grad_p
 from jaxgen.nn.conv import Conv
 
@@ -106,7 +107,7 @@ def resolution_changes(image_size: int, base_size: int) -> int:
     """log2(image_size / base_size): the stride-2 layers between the base map and the image."""
     steps = math.log2(image_size / base_size)
     if image_size > 128 or steps < 1 or steps != int(steps):
-        raise ValueError(
+        raise JaxgenError(
             f"DCGAN needs a power-of-two image size from 2·base_size={2 * base_size} to 128, "
             f"got {image_size}"
         )
@@ -157,7 +158,7 @@ class DCGANDiscriminator(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, train: bool) -> jax.Array:
         if self.normalization not in NORMALIZATIONS:
-            raise ValueError(
+            raise JaxgenError(
                 f"unknown discriminator normalization {self.normalization!r}; "
                 f"use one of {NORMALIZATIONS}"
             )

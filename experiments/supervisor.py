@@ -1,0 +1,144 @@
+"""One process of a multi-process run, watched by a parent that says in one line why it died.
+
+JAX's distributed runtime ends a process from C++ (a fatal log and a stack dump, no Python
+exception) when a peer stops sending heartbeats, when the coordinator goes away, and when not
+every process registers within the join timeout. Nothing inside the process can catch that.
+So ``experiments.main`` with ``--coordinator`` runs its work in a child process and watches its
+standard error: the child's output passes through, except the runtime's error lines, which are
+held back until it is clear whether they end in that fatal log. If they do, the parent prints
+one line naming the process that was lost (or did not arrive) and exits with status 3. The
+checkpoints are untouched by this: the last one committed stays, and a half-written one is
+removed when the run restarts.
+
+The child is killed with its parent (``PR_SET_PDEATHSIG``), so a parent killed by SIGKILL is a
+lost process to its peers, as it would be without the parent.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+
+CHILD = "JAXGEN_SUPERVISED_CHILD"
+FATAL = "Terminating process because the JAX distributed service detected fatal errors"
+LOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ ")
+LOST_STATUS = 3
+PR_SET_PDEATHSIG = 1
+
+
+def is_child() -> bool:
+    return os.environ.get(CHILD) == "1"
+
+
+def _die_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def run_supervised(
+    *, process_id: int, num_processes: int, coordinator: str, join_timeout: int, heartbeat: int
+) -> int:
+    """Run this command again as a watched child; return the exit status to leave with."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "experiments.main", *sys.argv[1:]],
+        env={**os.environ, CHILD: "1"},
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        preexec_fn=_die_with_parent,
+    )
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda number, _: child.send_signal(number))
+    held: list[str] = []  # runtime error lines, and the lines continuing them
+    fatal: list[str] = []
+    for line in child.stderr:
+        if fatal or FATAL in line:
+            fatal.append(line)
+            continue
+        if (LOG_LINE.match(line) and line[0] in "EF") or (held and not LOG_LINE.match(line)):
+            held.append(line)
+            continue
+        sys.stderr.write("".join(held) + line)
+        held = []
+    child.wait()
+    if not fatal:
+        sys.stderr.write("".join(held))
+        return child.returncode if child.returncode >= 0 else 128 - child.returncode
+    text = "".join(held + fatal)
+    print(
+        "error: "
+        + lost_process_message(
+            text,
+            process_id=process_id,
+            num_processes=num_processes,
+            coordinator=coordinator,
+            join_timeout=join_timeout,
+            heartbeat=heartbeat,
+        ),
+        file=sys.stderr,
+    )
+    return LOST_STATUS
+
+
+def lost_process_message(
+    text: str,
+    *,
+    process_id: int,
+    num_processes: int,
+    coordinator: str,
+    join_timeout: int,
+    heartbeat: int,
+) -> str:
+    """One line from the runtime's fatal error ``text``: which process was lost or missing."""
+    me = f"process {process_id} of {num_processes}"
+    if "RegisterTask" in text:  # the join timed out
+        if process_id != 0 and not _listening(coordinator):
+            return (
+                f"{me}: the coordinator (process 0) at {coordinator} did not answer within "
+                f"{join_timeout} s; start process 0 with the same --coordinator, or fix the address"
+            )
+        others = [str(i) for i in range(num_processes) if i != process_id]
+        who = f"one of processes {', '.join(others)}" if len(others) > 1 else f"process {others[0]}"
+        return (
+            f"{me}: {who} did not join within {join_timeout} s; start every process with "
+            f"--num_processes={num_processes} and --coordinator={coordinator}, or raise "
+            "--join_timeout"
+        )
+    lost = _unhealthy_tasks(text)
+    if lost:
+        names = ", ".join(str(i) for i in lost)
+        return (
+            f"{me}: lost process {names}, silent for {heartbeat} s; this process stopped too and "
+            "the checkpoints are kept; restart every process to resume"
+        )
+    return (
+        f"{me}: lost the coordinator (process 0) at {coordinator}; this process stopped too and "
+        "the checkpoints are kept; restart every process to resume"
+    )
+
+
+def _unhealthy_tasks(text: str) -> list[int]:
+    """Task numbers listed after the coordination service's "stopped sending heartbeats"."""
+    marker = text.find("stopped sending heartbeats")
+    if marker < 0:
+        return []
+    tasks = []
+    for line in text[marker:].splitlines()[1:]:
+        found = re.findall(r"(?:task:)?(\d+)\s*$", line.strip())
+        if not found:
+            break
+        tasks.append(int(found[0]))
+    return tasks
+
+
+def _listening(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=2):
+            return True
+    except OSError:
+        return False

@@ -174,3 +174,15 @@ def run_two_processes(module_args, env: dict, timeout: float = 300) -> list[str]
 @pytest.fixture
 def gan_state():
     return tiny_gan_state()
+
+
+def workdir_files(workdir: Path) -> dict[str, str]:
+    """Relative path → SHA-256 of every file under ``workdir``, but the lock (whose holder's pid
+    any command that takes it writes), to check that a failed command changed nothing."""
+    import hashlib
+
+    return {
+        str(path.relative_to(workdir)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(Path(workdir).rglob("*"))
+        if path.is_file() and path.name != ".lock"
+    }

@@ -1,0 +1,107 @@
+"""Every family, killed with SIGKILL during training and during an evaluation and restarted,
+ends with the arrays, ``metrics.jsonl``, ``eval.jsonl``, figures and results of an
+uninterrupted run."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT, run_main
+
+pytestmark = pytest.mark.subprocess
+
+STEPS, EVERY = 40, 20
+SCHEDULE = (
+    f"--config.train.num_steps={STEPS}",
+    "--config.train.checkpoint_every=10",
+    f"--config.train.eval_every={EVERY}",
+    "--config.train.log_every=10",
+    "--config.train.keep_checkpoints=2",
+    "--config.train.progress=False",
+    "--config.data.batch_size=32",
+)
+FAMILIES = {
+    "gan": (
+        "--config=experiments/configs/gan/ring8.py",
+        "--config.model.latent_dim=4",
+        "--config.model.g_hidden=(32,32)",
+        "--config.model.d_hidden=(32,32)",
+        "--config.train.steps_per_dispatch=5",
+    ),
+    "flow": (
+        "--config=experiments/configs/flow/ring8.py",
+        "--config.model.pairs=1",
+        "--config.model.hidden=(16,)",
+        "--config.model.bins=4",
+        "--config.model.init_batch_size=64",
+        "--config.eval.num_samples=200",
+        "--config.train.steps_per_dispatch=5",
+    ),
+    "diffusion": (
+        "--config=experiments/configs/diffusion/ring8.py",
+        "--config.eval.num_samples=64",
+        "--config.train.steps_per_dispatch=5",
+    ),
+    "cyclegan": (
+        "--config=experiments/configs/cyclegan/digits.py",
+        "--config.model.g_features=4",
+        "--config.model.blocks=1",
+        "--config.model.d_features=4",
+        "--config.model.pool_size=8",
+        "--config.eval.num_samples=64",
+        "--config.train.steps_per_dispatch=5",
+    ),
+}
+
+
+def start(flags, workdir):
+    return subprocess.Popen(
+        [sys.executable, "-m", "experiments.main", *flags, f"--workdir={workdir}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def kill_when(proc, ready, timeout=300.0):
+    deadline = time.monotonic() + timeout
+    while not ready() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def outcome(workdir):
+    """What a finished run leaves: the final arrays' checksums, the journals (but the
+    measured speed), the figures' bytes and the results."""
+    meta = json.loads((workdir / "checkpoints" / str(STEPS) / "meta" / "metadata").read_text())
+    rows = lambda name: [  # noqa: E731
+        {k: v for k, v in json.loads(line).items() if k != "steps_per_sec"}
+        for line in (workdir / name).read_text().splitlines()
+    ]
+    figures = {p.name: p.read_bytes() for p in sorted((workdir / "figures").iterdir())}
+    results = json.loads((workdir / "results.json").read_text())
+    return meta["arrays"], rows("metrics.jsonl"), rows("eval.jsonl"), figures, results
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_killed_in_training_and_in_evaluation_resumes_to_the_same_run(tmp_path, family):
+    flags = (*FAMILIES[family], *SCHEDULE)
+    run_main(*flags, f"--workdir={tmp_path / 'reference'}", check=True)
+
+    workdir = tmp_path / "killed"
+    # just after checkpoint 20 commits: its evaluation is under way or not yet begun
+    kill_when(start(flags, workdir), lambda: (workdir / "checkpoints" / str(EVERY)).is_dir())
+    assert not (workdir / "results.json").exists()
+    wait = float(os.urandom(1)[0]) / 255 * 4  # then at a random moment
+    kill_when(start(flags, workdir), lambda: time.sleep(wait) or True)
+    run_main(*flags, f"--workdir={workdir}", check=True)
+
+    expected, got = outcome(tmp_path / "reference"), outcome(workdir)
+    for name, a, b in zip(("arrays", "metrics", "eval", "figures", "results"), got, expected):
+        assert a == b, f"{family}: {name} differ"

@@ -103,5 +103,6 @@ def test_killed_in_training_and_in_evaluation_resumes_to_the_same_run(tmp_path, 
     run_main(*flags, f"--workdir={workdir}", check=True)
 
     expected, got = outcome(tmp_path / "reference"), outcome(workdir)
-    for name, a, b in zip(("arrays", "metrics", "eval", "figures", "results"), got, expected):
+    names = ("arrays", "metrics", "eval", "figures", "results")
+    for name, a, b in zip(names, got, expected, strict=True):
         assert a == b, f"{family}: {name} differ"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from absl import app, flags
@@ -47,6 +48,21 @@ CACHE = flags.DEFINE_string(
     DEFAULT_DIRECTORY,
     "directory keeping compiled programs between runs ('' for none)",
 )
+
+
+def one_line_warnings() -> None:
+    """Warnings as one line each (``warning: ...``), without the source line Python adds; and
+    no traceback for orbax's reads of a damaged checkpoint that answer after their event loop
+    closed (the damage is reported once, by the checkpointer's warning)."""
+    warnings.formatwarning = lambda message, *_args, **_kwargs: f"warning: {message}\n"
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        error = unraisable.exc_value
+        if not (isinstance(error, RuntimeError) and str(error) == "Event loop is closed"):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
 
 
 def fail(message: str) -> None:
@@ -116,6 +132,7 @@ def run() -> None:
                 heartbeat=HEARTBEAT_TIMEOUT.value,
             )
         )
+    one_line_warnings()
     use_compilation_cache(CACHE.value)
     from experiments import train  # after flags, so --help stays fast
 

@@ -106,7 +106,7 @@ def restore_trained(config, workdir: Path, experiment: Experiment):
     finally:
         checkpointer.close()
     if restored is None:
-        raise JaxgenError(f"no intact checkpoint in {workdir}; train first (--mode=train)")
+        raise checkpointer.nothing_intact("train first (--mode=train)")
     return restored
 
 

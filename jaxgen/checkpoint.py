@@ -244,6 +244,18 @@ class Checkpointer:
         directory = self.workdir / "damaged"
         return sorted(directory.iterdir()) if directory.is_dir() else []
 
+    def nothing_intact(self, remedy: str) -> JaxgenError:
+        """The error for a workdir where no checkpoint passed its checks; ``remedy`` says what
+        to do instead."""
+        damaged = self.damaged()
+        if not damaged:
+            return JaxgenError(f"no checkpoint in {self.workdir}; {remedy}")
+        return JaxgenError(
+            f"every checkpoint in {self.workdir} is damaged ("
+            f"{', '.join(p.name for p in damaged)}, moved to {self.workdir / 'damaged'}); "
+            f"restore one there, or {remedy}"
+        )
+
     def save(self, iteration: int, state: Any) -> None:
         """Start saving the state after ``iteration`` iterations (returns before it is done).
         The arrays' checksums are computed here, from the state as it is now."""

@@ -1,8 +1,12 @@
 """Checkpoints restore bit-exactly, fall back past damage, refuse foreign runs, clean up."""
 
 import json
+import shutil
+import warnings
 
+import jax
 import numpy as np
+import orbax.checkpoint as ocp
 import pytest
 
 from jaxgen.checkpoint import TMP_MARKER, Checkpointer
@@ -124,3 +128,78 @@ def test_setting_aside_keeps_an_earlier_damaged_checkpoint_of_the_same_number(tm
     save_and_damage()
     save_and_damage()
     assert sorted(p.name for p in (tmp_path / "damaged").iterdir()) == ["1", "1-2"]
+
+
+def test_keeping_no_checkpoint_is_refused(tmp_path):
+    for keep in (0, -1):
+        with pytest.raises(JaxgenError, match="keep at least 1"):
+            Checkpointer(tmp_path, CONFIG, keep=keep)
+    assert not (tmp_path / "checkpoints").exists()
+
+
+def flip_one_bit(path, rng):
+    data = bytearray(path.read_bytes())
+    data[rng.integers(len(data))] ^= 1 << int(rng.integers(8))
+    path.write_bytes(bytes(data))
+
+
+def test_a_flipped_bit_in_any_file_of_a_checkpoint_never_restores_other_values(tmp_path):
+    """For every file of checkpoint 2 in turn, one bit flipped: the restore gives checkpoint 2's
+    exact state (the bit was in a field no value depends on) or checkpoint 1's with 2 set
+    aside as damaged. Flips in the meta are always caught."""
+    pristine = tmp_path / "pristine"
+    save_trained(pristine, 1, 2)
+    files = sorted(p.relative_to(pristine) for p in (pristine / "checkpoints" / "2").rglob("*"))
+    files = [f for f in files if (pristine / f).is_file()]
+    assert any("ocdbt.process_0" in str(f) for f in files) and any("meta" in str(f) for f in files)
+    states = {1: trained_state(1), 2: trained_state(2)}
+    rng = np.random.default_rng(0)
+    for i, name in enumerate(files):
+        workdir = tmp_path / f"flip{i}"
+        shutil.copytree(pristine, workdir)
+        flip_one_bit(workdir / name, rng)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            restored, iteration = Checkpointer(workdir, CONFIG).restore_latest(tiny_gan_state())
+        assert_same_values(restored, states[iteration])
+        assert (iteration == 1) == (workdir / "damaged" / "2").is_dir(), name
+        assert (iteration == 1) == any("is damaged" in str(w.message) for w in caught), name
+        if name.parts[-2:] == ("meta", "metadata"):
+            assert iteration == 1, f"a flipped bit in {name} was not detected"
+
+
+def test_changed_array_bytes_that_still_read_are_caught_by_the_checksum(tmp_path):
+    save_trained(tmp_path, 1, 2)
+    restored, _ = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    other = restored.replace(
+        g=restored.g.replace(params=jax.tree.map(lambda p: p + 1, restored.g.params))
+    )
+    ckpt = Checkpointer(tmp_path, CONFIG)  # the same arrays' bytes, other values, as damage
+    meta = ckpt._read_meta(2)  # the checksums of the state saved at 2, with other arrays
+    ckpt.manager.save(
+        3,
+        args=ocp.args.Composite(state=ocp.args.StandardSave(other), meta=ocp.args.JsonSave(meta)),
+        force=True,
+    )
+    ckpt.close()
+    with pytest.warns(UserWarning, match="checkpoint 3 .* does not match its checksum"):
+        restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    assert iteration == 2
+    assert_same_values(restored, trained_state(2))
+
+
+def test_without_config_json_the_checkpoints_config_refuses_another_run(tmp_path):
+    save_trained(tmp_path, 1)
+    (tmp_path / "config.json").unlink()
+    changed = {**CONFIG, "optim": {"lr": 2e-3}}
+    with pytest.raises(JaxgenError, match=r"differs in optim.lr\) by its checkpoints/1/meta"):
+        Checkpointer(tmp_path, changed)
+    assert not (tmp_path / "config.json").exists()
+    Checkpointer(tmp_path, CONFIG).close()  # the same run resumes and gets its file back
+    assert json.loads((tmp_path / "config.json").read_text()) == CONFIG
+
+
+def test_sampling_from_a_workdir_that_does_not_exist_does_not_create_it(tmp_path):
+    with pytest.raises(JaxgenError, match="no checkpoint in .*; train first"):
+        Checkpointer(tmp_path / "absent", CONFIG, create=False)
+    assert not (tmp_path / "absent").exists()

@@ -213,11 +213,7 @@ def _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh):
     if restored is not None:
         state, start = restored
     elif checkpointer.damaged() and not start_afresh:
-        names = ", ".join(p.name for p in checkpointer.damaged())
-        raise JaxgenError(
-            f"every checkpoint in {workdir} is damaged ({names}, moved to {workdir / 'damaged'}); "
-            "restore one there, or rerun with --start_afresh to train from iteration 0"
-        )
+        raise checkpointer.nothing_intact("rerun with --start_afresh to train from iteration 0")
     log = MetricsLog(workdir / "metrics.jsonl", writer)
     if writer:
         trim_journal(workdir / "metrics.jsonl", start)

@@ -16,6 +16,7 @@ default ``$JAX_COMPILATION_CACHE_DIR``, else ``~/.cache/jaxgen/xla``; empty: non
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import warnings
 from pathlib import Path
@@ -50,11 +51,15 @@ CACHE = flags.DEFINE_string(
 )
 
 
-def one_line_warnings() -> None:
+def one_line_reports() -> None:
     """Warnings as one line each (``warning: ...``), without the source line Python adds; and
-    no traceback for orbax's reads of a damaged checkpoint that answer after their event loop
-    closed (the damage is reported once, by the checkpointer's warning)."""
+    none of the logs and tracebacks that orbax and asyncio print for a failed checkpoint read
+    or write (a damaged checkpoint, a full disk). Each such failure reaches jaxgen as an
+    exception, and is reported once: a damaged checkpoint by the checkpointer's warning, a
+    full disk by the ``error:`` line."""
     warnings.formatwarning = lambda message, *_args, **_kwargs: f"warning: {message}\n"
+    for name in ("absl", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     previous = sys.unraisablehook
 
     def hook(unraisable):
@@ -132,7 +137,7 @@ def run() -> None:
                 heartbeat=HEARTBEAT_TIMEOUT.value,
             )
         )
-    one_line_warnings()
+    one_line_reports()
     use_compilation_cache(CACHE.value)
     from experiments import train  # after flags, so --help stays fast
 

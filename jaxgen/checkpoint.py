@@ -197,7 +197,7 @@ class Checkpointer:
                 },
             )
             self._check_config(resumable_keys, write=create)
-            self._remove_partial_saves()
+            self.remove_partial_saves()
         except BaseException:
             self.lock.release()
             raise
@@ -232,7 +232,8 @@ class Checkpointer:
                 continue
         return None, ""
 
-    def _remove_partial_saves(self) -> None:
+    def remove_partial_saves(self) -> None:
+        """Delete orbax's temporary directories of saves that did not finish."""
         for tmp in (self.workdir / "checkpoints").glob(f"*{TMP_MARKER}*"):
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -112,6 +112,13 @@ def read_journal(path: Path) -> list[dict]:
     return rows
 
 
+def trim_journal(path: Path, iteration: int) -> None:
+    """Keep the rows up to ``iteration``: drop those a run killed after it wrote past it, and
+    a row the kill tore."""
+    if path.exists():
+        write_journal(path, [row for row in read_journal(path) if row["iteration"] <= iteration])
+
+
 def write_journal(path: Path, rows: list[dict]) -> None:
     write_atomically(path, "".join(json.dumps(row) + "\n" for row in rows))
 

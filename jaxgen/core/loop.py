@@ -30,13 +30,7 @@ from jaxgen.core import compiler, parallel
 from jaxgen.core.combinators import NONFINITE, StepFn, guard_nonfinite, nonfinite_metric_name
 from jaxgen.core.combinators import scan_steps as scan_steps_fn
 from jaxgen.errors import JaxgenError, NonFiniteError
-from jaxgen.workdir import (
-    append_journal,
-    disk_full,
-    disk_full_error,
-    read_journal,
-    write_journal,
-)
+from jaxgen.workdir import append_journal, disk_full, disk_full_error, read_journal, trim_journal
 
 
 @dataclass(frozen=True)
@@ -104,13 +98,6 @@ def check_input_shape(dataset, task: Task) -> None:
             f"but the model was built for {tuple(task.input_shape)}; "
             "make the data and model settings agree"
         )
-
-
-def trim_journal(path: Path, iteration: int) -> None:
-    """Drop rows written past ``iteration`` by a run that was killed after it, and a row torn
-    by the kill (:func:`jaxgen.workdir.read_journal`)."""
-    if path.exists():
-        write_journal(path, [row for row in read_journal(path) if row["iteration"] <= iteration])
 
 
 def assemble_batch(dataset, first_iteration: int, settings: LoopSettings, sub_batches, rows):
@@ -191,18 +178,18 @@ def train(
         workdir, run_config, keep=settings.keep_checkpoints, resumable_keys=resumable_keys
     )
     try:
-        return _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh)
+        state = _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh)
+        checkpointer.close()  # waits for the last save, which may fail as well
+        return state
     except Exception as err:
+        try:
+            checkpointer.close()
+        except Exception:  # a save that failed from the same cause: said once, below
+            pass
+        checkpointer.remove_partial_saves()
         if disk_full(err):
             raise disk_full_error(workdir) from None
         raise
-    finally:
-        try:
-            checkpointer.close()
-        except Exception as err:  # an async save that failed: said once, above or here
-            if not disk_full(err):
-                raise
-            raise disk_full_error(workdir) from None
 
 
 def _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh):

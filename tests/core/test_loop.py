@@ -91,3 +91,56 @@ def test_eval_and_metrics_lines_past_the_restored_iteration_are_dropped(tmp_path
     run(config, tmp_path)
     evals = [json.loads(x)["iteration"] for x in (tmp_path / "eval.jsonl").read_text().splitlines()]
     assert evals == [10, 20]
+
+
+def test_a_full_disk_during_a_checkpoint_is_one_error_and_keeps_the_last_checkpoint(
+    tmp_path, monkeypatch
+):
+    """Where no small file system can be mounted (tests/experiments/test_faults.py mounts
+    one), a writer that raises ENOSPC at the second save stands in for a full disk."""
+    import errno
+
+    run(tiny_config(10), tmp_path)
+    before = sorted(p.name for p in (tmp_path / "checkpoints").iterdir())
+    original = Checkpointer.save
+
+    def full(self, iteration, state):
+        if iteration > 10:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        original(self, iteration, state)
+
+    monkeypatch.setattr(Checkpointer, "save", full)
+    with pytest.raises(JaxgenError, match=r"^no space left on device in .*; free space and rerun"):
+        run(tiny_config(40), tmp_path)
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == before
+    monkeypatch.setattr(Checkpointer, "save", original)
+    assert_same_values(run(tiny_config(40), tmp_path), run(tiny_config(40), tmp_path / "whole"))
+
+
+def test_every_checkpoint_damaged_is_refused_unless_starting_afresh(tmp_path):
+    run(tiny_config(20), tmp_path)
+    for f in (tmp_path / "checkpoints").glob("*/state/**/*"):
+        if f.is_file():
+            f.write_bytes(b"\0garbage")
+    with pytest.warns(UserWarning, match="is damaged"):
+        with pytest.raises(JaxgenError, match=r"every checkpoint .* is damaged \(10, 20, moved"):
+            run(tiny_config(20), tmp_path)
+    assert sorted(p.name for p in (tmp_path / "damaged").iterdir()) == ["10", "20"]
+    with pytest.raises(JaxgenError, match="--start_afresh"):  # and on every retry
+        run(tiny_config(20), tmp_path)
+
+    from experiments.train import build_experiment, loop_settings
+    from jaxgen.core.loop import train
+
+    config = tiny_config(20)
+    experiment = build_experiment(config)
+    fresh = train(
+        experiment.task,
+        experiment.dataset,
+        tmp_path,
+        loop_settings(config),
+        run_config=config.to_dict(),
+        start_afresh=True,
+    )
+    assert_same_values(fresh, run(tiny_config(20), tmp_path / "whole"))
+    assert (tmp_path / "damaged" / "10").is_dir()  # kept

@@ -162,7 +162,25 @@ def run() -> None:
             results = train.evaluate(CONFIG.value, WORKDIR.value)
     except JaxgenError as err:
         fail(str(err))
+    except Exception as err:
+        if not (COORDINATOR.value and isinstance(err, jax_runtime_error())):
+            raise
+        # a collective that lost its peer: the supervisor replaces this line by the runtime's
+        # verdict (which process was lost) when that follows, as it does within the heartbeat
+        first = str(err).strip().splitlines()[0]
+        print(
+            f"{supervisor.PEER_FAILURE}{first}; if a peer process died, restart every "
+            "process to resume",
+            file=sys.stderr,
+        )
+        sys.exit(supervisor.LOST_STATUS)
     print(json.dumps(results))
+
+
+def jax_runtime_error() -> type:
+    import jax
+
+    return jax.errors.JaxRuntimeError
 
 
 if __name__ == "__main__":

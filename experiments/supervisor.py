@@ -4,11 +4,13 @@ JAX's distributed runtime ends a process from C++ (a fatal log and a stack dump,
 exception) when a peer stops sending heartbeats, when the coordinator goes away, and when not
 every process registers within the join timeout. Nothing inside the process can catch that.
 So ``experiments.main`` with ``--coordinator`` runs its work in a child process and watches its
-standard error: the child's output passes through, except the runtime's error lines, which are
-held back until it is clear whether they end in that fatal log. If they do, the parent prints
-one line naming the process that was lost (or did not arrive) and exits with status 3. The
-checkpoints are untouched by this: the last one committed stays, and a half-written one is
-removed when the run restarts.
+standard error. The child's output passes through, but a runtime log line, and what follows
+it, is held back for two seconds: long enough to see whether it ends in that fatal log. A
+collective that fails in Python (Gloo's all-reduce, its peer gone) is the child's own
+``error:`` line, held until the child ends, as the runtime's verdict comes after it. If the
+fatal log comes, the parent prints one line naming the process that was lost (or did not
+arrive) instead, and exits with status 3. The checkpoints are untouched by this: the last one
+committed stays, and a half-written one is removed when the run restarts.
 
 The child is killed with its parent (``PR_SET_PDEATHSIG``), so a parent killed by SIGKILL is a
 lost process to its peers, as it would be without the parent.
@@ -18,17 +20,28 @@ from __future__ import annotations
 
 import ctypes
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 CHILD = "JAXGEN_SUPERVISED_CHILD"
 FATAL = "Terminating process because the JAX distributed service detected fatal errors"
-LOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ ")
+LOG_LINE = re.compile(r"^[IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\] ")  # absl's C++ log prefix
 LOST_STATUS = 3
+HOLD_S = 2.0  # the fatal log follows the runtime's error lines within milliseconds
+PEER_FAILURE = "error: a collective operation failed: "  # the child's line for a lost peer
 PR_SET_PDEATHSIG = 1
+
+
+def _read_lines(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 def is_child() -> bool:
@@ -53,17 +66,31 @@ def run_supervised(
     )
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda number, _: child.send_signal(number))
-    held: list[str] = []  # runtime error lines, and the lines continuing them
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_read_lines, args=(child.stderr, lines), daemon=True).start()
+    held: list[str] = []  # a runtime log line and whatever followed it within HOLD_S
+    held_since = 0.0
     fatal: list[str] = []
-    for line in child.stderr:
+    while True:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            line = ""
+        if line is None:
+            break
         if fatal or FATAL in line:
             fatal.append(line)
             continue
-        if (LOG_LINE.match(line) and line[0] in "EF") or (held and not LOG_LINE.match(line)):
+        if line and (held or LOG_LINE.match(line) or line.startswith(PEER_FAILURE)):
+            held_since = held_since if held else time.monotonic()
+            if line.startswith(PEER_FAILURE):  # held until the child ends: the verdict follows
+                held_since = float("inf")
             held.append(line)
-            continue
-        sys.stderr.write("".join(held) + line)
-        held = []
+        elif line:
+            sys.stderr.write(line)
+        if held and time.monotonic() - held_since > HOLD_S:
+            sys.stderr.write("".join(held))
+            held = []
     child.wait()
     if not fatal:
         sys.stderr.write("".join(held))

@@ -220,7 +220,7 @@ class Checkpointer:
                     f"workdir {self.workdir} holds a run with a different config (differs in "
                     f"{', '.join(diff[:5])}) by its {where}; use a new --workdir or the same config"
                 )
-        if write and not path.exists():
+        if write and jax.process_index() == 0 and not path.exists():
             write_atomically(path, json.dumps(self.run_config, indent=2, sort_keys=True))
 
     def _recorded_config(self) -> tuple[dict | None, str]:

@@ -186,3 +186,27 @@ def workdir_files(workdir: Path) -> dict[str, str]:
         for path in sorted(Path(workdir).rglob("*"))
         if path.is_file() and path.name != ".lock"
     }
+
+
+def start_main(*args: str, env: dict | None = None, stderr=subprocess.DEVNULL):
+    """Start ``python -m experiments.main`` in a child process; returns the Popen."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "experiments.main", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+    )
+
+
+def kill_when(proc, ready, timeout: float = 300.0) -> None:
+    """SIGKILL ``proc`` as soon as ``ready()`` holds (or when it has finished anyway)."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not ready() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()

@@ -11,6 +11,10 @@ Metrics stay on the device until a log, checkpoint or eval boundary, where they 
 checked for non-finite values (``guard_nonfinite``), averaged over the interval and appended to
 ``workdir/metrics.jsonl``. A non-finite metric stops the run with :class:`NonFiniteError`
 before anything after it is saved.
+
+At an evaluation boundary the figures are drawn, then the row appended to ``eval.jsonl``; a
+run resumed at a checkpoint whose evaluation row is missing (killed between the two) redoes
+them, so a killed run's journals and figures end as an uninterrupted run's do.
 """
 
 from __future__ import annotations

@@ -5,14 +5,13 @@ journal line, a read-only workdir and a full disk lose nothing saved."""
 import json
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, run_main, workdir_files
+from tests.conftest import run_main, start_main, workdir_files
 from tests.experiments.test_main import SHORT, assert_one_line_error
 
 pytestmark = pytest.mark.subprocess
@@ -138,12 +137,7 @@ def test_a_torn_last_metrics_line_is_dropped_on_resume(workdir):
 
 def test_a_second_writer_is_refused_and_the_first_finishes(tmp_path):
     long = (*CHECKPOINTED, "--config.train.num_steps=100000")
-    first = subprocess.Popen(
-        [sys.executable, "-m", "experiments.main", *long, f"--workdir={tmp_path}"],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = start_main(*long, f"--workdir={tmp_path}")
     try:
         deadline = time.monotonic() + 120
         while not (tmp_path / "checkpoints" / "10").is_dir() and time.monotonic() < deadline:

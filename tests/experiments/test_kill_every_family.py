@@ -4,14 +4,11 @@ uninterrupted run."""
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.conftest import ROOT, run_main
+from tests.conftest import kill_when, run_main, start_main
 
 pytestmark = pytest.mark.subprocess
 
@@ -60,20 +57,7 @@ FAMILIES = {
 
 
 def start(flags, workdir):
-    return subprocess.Popen(
-        [sys.executable, "-m", "experiments.main", *flags, f"--workdir={workdir}"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def kill_when(proc, ready, timeout=300.0):
-    deadline = time.monotonic() + timeout
-    while not ready() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    return start_main(*flags, f"--workdir={workdir}")
 
 
 def outcome(workdir):

@@ -2,15 +2,13 @@
 the lost process and exits with status 3, within the heartbeat or join timeout, and the
 checkpoints stay good for a restart."""
 
-import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.conftest import ROOT, TINY_GAN_FLAGS, free_port, run_two_processes
+from tests.conftest import TINY_GAN_FLAGS, free_port, run_two_processes, start_main
 
 pytestmark = pytest.mark.subprocess
 
@@ -25,22 +23,14 @@ ENV = {"XLA_FLAGS": "--xla_force_host_platform_device_count=1"}
 
 
 def start(process_id, port, *flags):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "experiments.main",
-            *FLAGS,
-            *flags,
-            f"--coordinator=127.0.0.1:{port}",
-            "--num_processes=2",
-            f"--process_id={process_id}",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-        stdout=subprocess.DEVNULL,
+    return start_main(
+        *FLAGS,
+        *flags,
+        f"--coordinator=127.0.0.1:{port}",
+        "--num_processes=2",
+        f"--process_id={process_id}",
+        env=ENV,
         stderr=subprocess.PIPE,
-        text=True,
     )
 
 

@@ -3,9 +3,6 @@ uninterrupted run (same device count): the real process, the real checkpoint fil
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -13,7 +10,14 @@ import pytest
 from experiments.configs.gan.ring8 import get_config
 from experiments.train import build_experiment
 from jaxgen.checkpoint import TMP_MARKER, Checkpointer
-from tests.conftest import RING8, ROOT, TINY_GAN_FLAGS, assert_same_values, run_main
+from tests.conftest import (
+    RING8,
+    TINY_GAN_FLAGS,
+    assert_same_values,
+    kill_when,
+    run_main,
+    start_main,
+)
 
 pytestmark = pytest.mark.subprocess
 
@@ -46,22 +50,7 @@ def final_state(workdir):
 
 
 def start(workdir):
-    return subprocess.Popen(
-        [sys.executable, "-m", "experiments.main", *FLAGS, f"--workdir={workdir}"],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def kill_when(proc, ready, timeout=120.0):
-    """SIGKILL ``proc`` as soon as ``ready()`` holds (or when it has finished anyway)."""
-    deadline = time.monotonic() + timeout
-    while not ready() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    return start_main(*FLAGS, f"--workdir={workdir}")
 
 
 def saving(workdir):

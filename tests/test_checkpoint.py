@@ -143,6 +143,7 @@ def flip_one_bit(path, rng):
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # orbax's reads
 def test_a_flipped_bit_in_any_file_of_a_checkpoint_never_restores_other_values(tmp_path):
     """For every file of checkpoint 2 in turn, one bit flipped: the restore gives checkpoint 2's
     exact state (the bit was in a field no value depends on) or checkpoint 1's with 2 set

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -27,6 +28,7 @@ from ml_collections import config_flags
 from experiments import supervisor
 from experiments.compilation_cache import DEFAULT_DIRECTORY, use_compilation_cache
 from jaxgen.errors import JaxgenError
+from jaxgen.workdir import disk_full, disk_full_error
 
 CONFIG = config_flags.DEFINE_config_file("config", None, "ml_collections config file")
 WORKDIR = flags.DEFINE_string("workdir", None, "directory for checkpoints, metrics, figures")
@@ -92,10 +94,14 @@ def check_config_file(path: str) -> None:
         source = Path(path).read_text()
     except OSError as err:
         fail(f"cannot read config file {path!r} ({err.strerror}); check the --config path")
+    except UnicodeDecodeError:
+        fail(f"config file {path!r} is not UTF-8 text; give a Python config file")
     try:
         compile(source, path, "exec")
     except SyntaxError as err:
         fail(f"config file {path}:{err.lineno}: {err.msg}; fix the file")
+    except ValueError as err:  # NUL bytes
+        fail(f"config file {path!r} is not Python source ({err}); give a Python config file")
 
 
 def parse(argv: list[str]) -> None:
@@ -121,6 +127,8 @@ def parse(argv: list[str]) -> None:
         )
     if NUM_PROCESSES.value > 1 and not COORDINATOR.value:
         fail("--num_processes > 1 needs --coordinator=host:port of process 0")
+    if COORDINATOR.value and not re.fullmatch(r".+:\d+", COORDINATOR.value):
+        fail(f"--coordinator={COORDINATOR.value} is not host:port; give process 0's address")
     if JOIN_TIMEOUT.value < 1 or HEARTBEAT_TIMEOUT.value < 1:
         fail("--join_timeout and --heartbeat_timeout must be at least 1 second")
 
@@ -163,6 +171,8 @@ def run() -> None:
     except JaxgenError as err:
         fail(str(err))
     except Exception as err:
+        if disk_full(err):  # writing results or samples after training
+            fail(str(disk_full_error(Path(WORKDIR.value))))
         if not (COORDINATOR.value and isinstance(err, jax_runtime_error())):
             raise
         # a collective that lost its peer: the supervisor replaces this line by the runtime's

@@ -19,6 +19,7 @@ lost process to its peers, as it would be without the parent.
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import queue
 import re
@@ -48,26 +49,30 @@ def is_child() -> bool:
     return os.environ.get(CHILD) == "1"
 
 
-def _die_with_parent() -> None:
+def _start_child() -> None:
+    """In the child before it runs: die with the parent, and take Ctrl-C as Python does."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_supervised(
     *, process_id: int, num_processes: int, coordinator: str, join_timeout: int, heartbeat: int
 ) -> int:
     """Run this command again as a watched child; return the exit status to leave with."""
+    # Ctrl-C reaches the child from the terminal (one process group): the parent ignores it
+    # and reports what the child does; a SIGTERM sent to the parent alone is passed on
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     child = subprocess.Popen(
         [sys.executable, "-m", "experiments.main", *sys.argv[1:]],
         env={**os.environ, CHILD: "1"},
         stderr=subprocess.PIPE,
-        text=True,
-        bufsize=1,
-        preexec_fn=_die_with_parent,
+        preexec_fn=_start_child,
     )
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda number, _: child.send_signal(number))
+    signal.signal(signal.SIGTERM, lambda number, _: child.send_signal(number))
+    # lines as written: a progress bar's "\r" kept; bytes that are not UTF-8 replaced
+    stream = io.TextIOWrapper(child.stderr, encoding="utf-8", errors="replace", newline="")
     lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(child.stderr, lines), daemon=True).start()
+    threading.Thread(target=_read_lines, args=(stream, lines), daemon=True).start()
     held: list[str] = []  # a runtime log line and whatever followed it within HOLD_S
     held_since = 0.0
     fatal: list[str] = []
@@ -167,5 +172,5 @@ def _listening(address: str) -> bool:
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=2):
             return True
-    except OSError:
+    except (OSError, ValueError):
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import jax
@@ -16,11 +17,11 @@ import numpy as np
 from experiments.configs.base import RESUMABLE_KEYS
 from experiments.families import FAMILIES
 from experiments.families.common import Experiment
-from jaxgen.checkpoint import Checkpointer
+from jaxgen.checkpoint import Checkpointer, require_checkpoints
 from jaxgen.core.loop import LoopSettings, evaluate_and_draw, train
 from jaxgen.errors import JaxgenError
 from jaxgen.viz import save_metrics_figure, save_samples_figure
-from jaxgen.workdir import write_atomically
+from jaxgen.workdir import WorkdirLock, write_atomically
 
 
 def build_experiment(config) -> Experiment:
@@ -110,20 +111,30 @@ def restore_trained(config, workdir: Path, experiment: Experiment):
     return restored
 
 
+@contextmanager
+def exclusive(workdir: Path):
+    """The workdir held by process 0 for a whole sample or eval command, whose files it writes
+    after the restore (the checkpointer takes the same lock again)."""
+    require_checkpoints(workdir)
+    with WorkdirLock(workdir) if jax.process_index() == 0 else nullcontext():
+        yield
+
+
 def sample(config, workdir: str | Path, num_samples: int) -> Path:
     """Write ``samples.npz`` (key ``x``: toy (N, d); images (N, H, W, C) in [0, 1]) and a figure."""
     if num_samples < 1:
         raise JaxgenError(f"num_samples={num_samples} draws nothing; ask for at least 1")
     workdir = Path(workdir)
     experiment = build_experiment(config)
-    state, iteration = restore_trained(config, workdir, experiment)
-    x = experiment.sample(state, jax.random.key(config.seed + 2), num_samples)
-    if x.ndim == 4:
-        x = np.clip((x + 1) / 2, 0, 1)
-    np.savez(workdir / "samples.npz", x=x)
-    save_samples_figure(
-        x, workdir / "samples.png", title=f"{config.family} samples, iteration {iteration}"
-    )
+    with exclusive(workdir):
+        state, iteration = restore_trained(config, workdir, experiment)
+        x = experiment.sample(state, jax.random.key(config.seed + 2), num_samples)
+        if x.ndim == 4:
+            x = np.clip((x + 1) / 2, 0, 1)
+        if jax.process_index() == 0:
+            np.savez(workdir / "samples.npz", x=x)
+            title = f"{config.family} samples, iteration {iteration}"
+            save_samples_figure(x, workdir / "samples.png", title=title)
     return workdir / "samples.npz"
 
 
@@ -131,6 +142,9 @@ def evaluate(config, workdir: str | Path) -> dict:
     """Evaluate the newest checkpoint; appends to ``eval.jsonl`` and returns the numbers."""
     workdir = Path(workdir)
     experiment = build_experiment(config)
-    state, iteration = restore_trained(config, workdir, experiment)
-    evaluate_and_draw(experiment.task, state, experiment.dataset, workdir, iteration, True)
-    return experiment.task.evaluate(state, experiment.dataset) if experiment.task.evaluate else {}
+    with exclusive(workdir):
+        state, iteration = restore_trained(config, workdir, experiment)
+        writer = jax.process_index() == 0
+        return evaluate_and_draw(
+            experiment.task, state, experiment.dataset, workdir, iteration, writer
+        )

@@ -133,8 +133,25 @@ def _described(entry: tuple[tuple[int, ...], str] | None) -> str:
     return "absent" if entry is None else f"{entry[0]} {entry[1]}"
 
 
+def require_checkpoints(workdir: Path) -> None:
+    """Refuse a workdir that was never trained in (without creating it)."""
+    if not (Path(workdir) / "checkpoints").is_dir():
+        raise JaxgenError(f"no checkpoint in {workdir}; train first (--mode=train)")
+
+
 class DamagedCheckpoint(Exception):
     """A checkpoint failed a check; ``str`` says which."""
+
+
+def _not_damage(err: Exception) -> bool:
+    """A read that failed for a cause outside the checkpoint (its files' permissions, memory):
+    raised as it is instead of setting an intact checkpoint aside."""
+    text = str(err)
+    return (
+        isinstance(err, PermissionError | MemoryError)
+        or "Permission denied" in text
+        or "out of memory" in text.lower()
+    )
 
 
 @contextmanager
@@ -173,8 +190,8 @@ class Checkpointer:
             )
         self.workdir = Path(workdir)
         self.run_config = json.loads(json.dumps(run_config))
-        if not create and not (self.workdir / "checkpoints").is_dir():
-            raise JaxgenError(f"no checkpoint in {self.workdir}; train first (--mode=train)")
+        if not create:
+            require_checkpoints(self.workdir)
         try:
             (self.workdir / "checkpoints").mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -233,7 +250,10 @@ class Checkpointer:
         return None, ""
 
     def remove_partial_saves(self) -> None:
-        """Delete orbax's temporary directories of saves that did not finish."""
+        """Delete orbax's temporary directories of saves that did not finish (process 0, which
+        holds the lock; another process could catch a save between its write and its rename)."""
+        if jax.process_index() != 0:
+            return
         for tmp in (self.workdir / "checkpoints").glob(f"*{TMP_MARKER}*"):
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -305,6 +325,8 @@ class Checkpointer:
                 iteration, args=ocp.args.Composite(state=ocp.args.StandardRestore(target))
             )["state"]
         except Exception as err:  # orbax raises many types for a damaged checkpoint
+            if _not_damage(err):
+                raise
             raise DamagedCheckpoint(f"its arrays do not read: {type(err).__name__}") from None
         if records is not None:
             for name, record in array_records(state).items():
@@ -318,6 +340,8 @@ class Checkpointer:
                 iteration, args=ocp.args.Composite(meta=ocp.args.JsonRestore())
             )["meta"]
         except Exception as err:
+            if _not_damage(err):
+                raise
             raise DamagedCheckpoint(f"its meta does not read: {type(err).__name__}") from None
         if not isinstance(meta, dict) or "config" not in meta:
             raise DamagedCheckpoint("its meta is incomplete")
@@ -367,8 +391,21 @@ class Checkpointer:
         self.manager.wait_until_finished()
 
     def close(self) -> None:
+        """Wait for the last save and release the workdir. A save that failed (its error is
+        raised here) leaves no temporary directory behind."""
         try:
             self.manager.wait_until_finished()
             self.manager.close()
+        except BaseException:
+            self.remove_partial_saves()  # still holding the lock: no other run's save
+            raise
         finally:
             self.lock.release()
+
+    def abort(self) -> None:
+        """:meth:`close` after a failure elsewhere; a save that failed from the same cause is
+        cleaned up but not raised again."""
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -11,7 +11,8 @@ a full disk said in one line.
   parse: a process killed while appending it), as a database journal drops a torn record; a bad
   line before the last is damage and is refused.
 * :func:`write_atomically` writes a whole file under a temporary name and renames it into
-  place, so a reader sees the old file or the new one, never half of one.
+  place, so a process killed while writing leaves the old file or the new one, never half of
+  one (without an fsync, a power loss may not).
 * :func:`disk_full` recognises "no space left on device" however deep a library wrapped it
   (orbax raises it from its save thread inside other exception types).
 """
@@ -33,8 +34,9 @@ LOCK_NAME = ".lock"
 class WorkdirLock:
     """Exclusive use of ``workdir`` by this process (see the module docstring).
 
-    Re-entrant within a process: every lock on the same directory shares one open file, and
-    the lock is released when the last of them is.
+    Re-entrant within a process (a sample command holds the workdir and its checkpointer
+    takes it again): every lock on the same directory shares one open file, and the lock is
+    released when the last of them is.
     """
 
     _held: dict[Path, tuple[int, int]] = {}  # directory -> (file descriptor, holders)
@@ -129,7 +131,8 @@ def append_journal(path: Path, row: dict) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` in one rename (a crash leaves the old file or the new)."""
+    """Replace ``path`` by ``text`` in one rename (a killed process leaves the old file or the
+    new)."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
     os.replace(tmp, path)

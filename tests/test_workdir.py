@@ -47,7 +47,8 @@ def test_the_lock_is_reentrant_within_a_process_and_released_by_its_last_holder(
     outer = WorkdirLock(tmp_path).acquire()
     with WorkdirLock(tmp_path):
         pass
-    assert take_lock(tmp_path, 0).wait() != 0  # still held by ``outer``
+    refused = take_lock(tmp_path, 0)  # still held by ``outer``
+    assert refused.wait() != 0 and f"in use by process {os.getpid()} on " in refused.stderr.read()
     outer.release()
     assert take_lock(tmp_path, 0).wait() == 0
 

@@ -185,12 +185,8 @@ def train(
         state = _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh)
         checkpointer.close()  # waits for the last save, which may fail as well
         return state
-    except Exception as err:
-        try:
-            checkpointer.close()
-        except Exception:  # a save that failed from the same cause: said once, below
-            pass
-        checkpointer.remove_partial_saves()
+    except BaseException as err:  # Ctrl-C too: the lock is released, a partial save removed
+        checkpointer.abort()
         if disk_full(err):
             raise disk_full_error(workdir) from None
         raise
@@ -203,7 +199,7 @@ def _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh):
     start = 0
     if restored is not None:
         state, start = restored
-    elif checkpointer.damaged() and not start_afresh:
+    elif parallel.agree(bool(checkpointer.damaged())) and not start_afresh:
         raise checkpointer.nothing_intact("rerun with --start_afresh to train from iteration 0")
     log = MetricsLog(workdir / "metrics.jsonl", writer)
     if writer:
@@ -258,13 +254,17 @@ def evaluated(workdir: Path, iteration: int) -> bool:
     return parallel.agree(has_row)
 
 
-def evaluate_and_draw(task: Task, state, dataset, workdir: Path, iteration: int, writer: bool):
+def evaluate_and_draw(
+    task: Task, state, dataset, workdir: Path, iteration: int, writer: bool
+) -> dict[str, float]:
     """Draw figures under ``figures/``, then append ``task.evaluate`` to ``eval.jsonl``: the row
-    is written last, so a run killed before it redoes both on resume."""
+    is written last, so a run killed before it redoes both on resume. Returns the numbers."""
     if task.write_figures is not None and writer:
         (workdir / "figures").mkdir(exist_ok=True)
         task.write_figures(state, workdir / "figures", f"{iteration:08d}")
-    if task.evaluate is not None:
-        results = task.evaluate(state, dataset)
-        if writer:
-            append_journal(workdir / "eval.jsonl", {"iteration": iteration, **results})
+    if task.evaluate is None:
+        return {}
+    results = task.evaluate(state, dataset)
+    if writer:
+        append_journal(workdir / "eval.jsonl", {"iteration": iteration, **results})
+    return results

@@ -118,14 +118,21 @@ def compile_then_meet(jitted, *args) -> None:
     )
 
 
+_agreements = itertools.count()  # every process asks the same questions in the same order
+
+
 def agree(flag: bool) -> bool:
     """Process 0's ``flag`` in every process: for a choice that all processes must make alike
-    (whether to run a collective program) but that process 0 makes from its own files."""
+    (whether to run a collective program) but that process 0 makes from the files it writes.
+    Passed through the coordination service's key-value store, not a collective: the step's
+    first collective is still to come (:func:`compile_then_meet`)."""
     if jax.process_count() == 1:
         return flag
-    from jax.experimental import multihost_utils
-
-    return bool(multihost_utils.broadcast_one_to_all(np.int32(flag)))
+    client = ocp.multihost.get_jax_distributed_client()
+    key = f"jaxgen_agreement_{next(_agreements)}"
+    if jax.process_index() == 0:
+        client.key_value_set(key, str(int(flag)))
+    return client.blocking_key_value_get(key, COMPILE_SKEW_TIMEOUT_S * 1000) == "1"
 
 
 def init_replicated(init_fn, mesh: Mesh):

@@ -144,3 +144,26 @@ def test_every_checkpoint_damaged_is_refused_unless_starting_afresh(tmp_path):
     )
     assert_same_values(fresh, run(tiny_config(20), tmp_path / "whole"))
     assert (tmp_path / "damaged" / "10").is_dir()  # kept
+
+
+def test_an_evaluation_cut_off_after_its_checkpoint_is_redone_on_resume(tmp_path):
+    """The state a kill leaves between a checkpoint's commit and its evaluation row: the row
+    and figures of iteration 20 missing, checkpoint 20 there. The resumed run writes them as
+    the uninterrupted run did."""
+
+    def evaluated(num_steps):
+        config = tiny_config(num_steps)
+        config.train.eval_every = 10
+        return config
+
+    run(evaluated(40), tmp_path / "whole")
+    run(evaluated(20), tmp_path / "cut")
+    cut = tmp_path / "cut"
+    rows = (cut / "eval.jsonl").read_text().splitlines()
+    (cut / "eval.jsonl").write_text("".join(line + "\n" for line in rows[:-1]))
+    for figure in (cut / "figures").glob("*00000020*"):
+        figure.unlink()
+    run(evaluated(40), cut)
+    assert (cut / "eval.jsonl").read_text() == (tmp_path / "whole" / "eval.jsonl").read_text()
+    figures = lambda w: {p.name: p.read_bytes() for p in (w / "figures").iterdir()}  # noqa: E731
+    assert figures(cut) == figures(tmp_path / "whole")

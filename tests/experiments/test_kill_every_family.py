@@ -76,13 +76,15 @@ def outcome(workdir):
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_killed_in_training_and_in_evaluation_resumes_to_the_same_run(tmp_path, family):
     flags = (*FAMILIES[family], *SCHEDULE)
+    began = time.monotonic()
     run_main(*flags, f"--workdir={tmp_path / 'reference'}", check=True)
+    duration = time.monotonic() - began
 
     workdir = tmp_path / "killed"
     # just after checkpoint 20 commits: its evaluation is under way or not yet begun
     kill_when(start(flags, workdir), lambda: (workdir / "checkpoints" / str(EVERY)).is_dir())
     assert not (workdir / "results.json").exists()
-    wait = float(os.urandom(1)[0]) / 255 * 4  # then at a random moment
+    wait = float(os.urandom(1)[0]) / 255 * duration  # then at a random moment of a run
     kill_when(start(flags, workdir), lambda: time.sleep(wait) or True)
     run_main(*flags, f"--workdir={workdir}", check=True)
 

@@ -403,9 +403,14 @@ class Checkpointer:
             self.lock.release()
 
     def abort(self) -> None:
-        """:meth:`close` after a failure elsewhere; a save that failed from the same cause is
-        cleaned up but not raised again."""
+        """:meth:`close` after a failure elsewhere, which may have been a save's (orbax raises
+        an asynchronous save's error from the next ``save``): every unfinished save's temporary
+        directory is removed, and a save failing from the same cause is not raised again."""
         try:
-            self.close()
+            self.manager.wait_until_finished()
+            self.manager.close()
         except Exception:
             pass
+        finally:
+            self.remove_partial_saves()
+            self.lock.release()

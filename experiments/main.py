@@ -105,6 +105,9 @@ def check_config_file(path: str) -> None:
 
 
 def parse(argv: list[str]) -> None:
+    if {"--help", "-h", "-help"} & set(argv[1:]):
+        print(__doc__ + "\nFlags:" + flags.FLAGS.module_help(__name__).split(":", 1)[1])
+        sys.exit(0)
     path = config_path(argv)
     if path is not None:
         check_config_file(path)

@@ -87,3 +87,10 @@ def test_resuming_with_a_changed_config_is_refused_and_keeps_the_checkpoint(tmp_
     proc = run_main(*SHORT, "--config.optim.g_lr=0.5", f"--workdir={tmp_path}")
     assert_one_line_error(proc, "different config", "optim.g_lr")
     assert (tmp_path / "checkpoints" / "20").is_dir()
+
+
+def test_help_lists_the_flags_and_exits_0():
+    proc = run_main("--help")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for flag in ("--config", "--workdir", "--mode", "--start_afresh", "--join_timeout"):
+        assert flag in proc.stdout

@@ -92,5 +92,5 @@ def test_resuming_with_a_changed_config_is_refused_and_keeps_the_checkpoint(tmp_
 def test_help_lists_the_flags_and_exits_0():
     proc = run_main("--help")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    for flag in ("--config", "--workdir", "--mode", "--start_afresh", "--join_timeout"):
+    for flag in ("--config", "--workdir", "--mode", "--[no]start_afresh", "--join_timeout"):
         assert flag in proc.stdout

@@ -73,32 +73,34 @@ def config_differences(saved: dict, current: dict, resumable: frozenset[str]) ->
 Layout = dict[str, tuple[tuple[int, ...], str]]
 
 
-def array_layout(tree: Any) -> Layout:
-    """Dotted path → (shape, dtype) of every array in ``tree`` (arrays, ``ShapeDtypeStruct``s
-    or orbax's array metadata); typed PRNG keys as the uint32 data orbax saves. Paths name
-    attributes, named-tuple fields, dict keys and indices alike (``opt_state.1.0.mu``), as
-    orbax saves them all as dicts and lists."""
-    layout = {}
+def _array_leaves(tree: Any, key_data):
+    """(dotted path, leaf) of every array in ``tree``, typed PRNG keys replaced by
+    ``key_data(key)``. Paths name attributes, named-tuple fields, dict keys and indices alike
+    (``opt_state.1.0.mu``), as orbax saves them all as dicts and lists."""
     for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
         if not hasattr(leaf, "shape"):
             continue
         if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
-            leaf = jax.eval_shape(jax.random.key_data, leaf)
-        name = jax.tree_util.keystr(path, simple=True, separator=".")
-        layout[name] = (tuple(leaf.shape), str(leaf.dtype))
-    return layout
+            leaf = key_data(leaf)
+        yield jax.tree_util.keystr(path, simple=True, separator="."), leaf
+
+
+def array_layout(tree: Any) -> Layout:
+    """Dotted path → (shape, dtype) of every array in ``tree`` (arrays, ``ShapeDtypeStruct``s
+    or orbax's array metadata); typed PRNG keys as the uint32 data orbax saves."""
+    shapes_of_keys = lambda key: jax.eval_shape(jax.random.key_data, key)  # noqa: E731
+    return {
+        name: (tuple(leaf.shape), str(leaf.dtype))
+        for name, leaf in _array_leaves(tree, shapes_of_keys)
+    }
 
 
 def _host_leaves(tree: Any):
     """(dotted path, host numpy array) of every array leaf; typed PRNG keys as their data."""
-    for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
-        if not hasattr(leaf, "shape"):
-            continue
-        if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
-            leaf = jax.random.key_data(leaf)
+    for name, leaf in _array_leaves(tree, jax.random.key_data):
         if isinstance(leaf, jax.Array):  # replicated: every process holds the whole array
             leaf = leaf.addressable_data(0)
-        yield jax.tree_util.keystr(path, simple=True, separator="."), np.asarray(leaf)
+        yield name, np.asarray(leaf)
 
 
 def array_records(tree: Any) -> dict[str, dict]:

@@ -204,3 +204,23 @@ def test_sampling_from_a_workdir_that_does_not_exist_does_not_create_it(tmp_path
     with pytest.raises(JaxgenError, match="no checkpoint in .*; train first"):
         Checkpointer(tmp_path / "absent", CONFIG, create=False)
     assert not (tmp_path / "absent").exists()
+
+
+def test_a_checkpoint_saved_before_checksums_restores_through_its_array_metadata(tmp_path):
+    """A meta without ``arrays`` and ``digest`` (an older jaxgen's): restored unchecked, and
+    still refused when its arrays are another model's."""
+    ckpt = Checkpointer(tmp_path, CONFIG)
+    old_meta = {"iteration": 3, "config": CONFIG, "versions": {}}
+    ckpt.manager.save(
+        3,
+        args=ocp.args.Composite(
+            state=ocp.args.StandardSave(trained_state()), meta=ocp.args.JsonSave(old_meta)
+        ),
+        force=True,
+    )
+    ckpt.close()
+    restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    assert iteration == 3
+    assert_same_values(restored, trained_state())
+    with pytest.raises(JaxgenError, match="another model's state"):
+        Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state(g_hidden=(24,)))

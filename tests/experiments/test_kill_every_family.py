@@ -86,8 +86,8 @@ def test_killed_in_training_and_in_evaluation_resumes_to_the_same_run(tmp_path, 
     assert not (workdir / "results.json").exists()
     wait = float(os.urandom(1)[0]) / 255 * duration  # then at a random moment of a run
     kill_when(start(flags, workdir), lambda: time.sleep(wait) or True)
-    # a run that dies by a signal of its own (a crash at exit was seen once in about 25 runs,
-    # not reproduced since) is one more kill: rerunning must resume to the same run
+    # a run that dies by a signal of its own (faulthandler prints where) is one more kill:
+    # rerunning must resume to the same run
     for _ in range(2):
         final = run_main(*flags, f"--workdir={workdir}", env={"PYTHONFAULTHANDLER": "1"})
         if final.returncode >= 0:

@@ -30,7 +30,7 @@ import numpy as np
 from jax.extend.core import jaxprs_in_params
 
 from jaxgen.core import compiler
-from jaxgen.kernels import conv, onednn
+from jaxgen.kernels import onednn, primitives, references
 
 SLOW_CALL_SECONDS = 5.0  # calls slower than this are repeated twice, not ``repeats`` times
 
@@ -125,7 +125,7 @@ def convolution_passes(jaxpr) -> Counter:
     """(primitive, shapes, dtypes, params) of each convolution pass, counted (nested jaxprs too)."""
     found = Counter()
     for eqn in jaxpr.eqns:
-        if eqn.primitive in conv.REFERENCES:
+        if eqn.primitive in primitives.REFERENCES:
             shapes = tuple(tuple(v.aval.shape) for v in eqn.invars)
             dtypes = tuple(str(v.aval.dtype) for v in eqn.invars)
             found[(eqn.primitive, shapes, dtypes, tuple(sorted(eqn.params.items())))] += 1
@@ -144,9 +144,9 @@ def pass_flops(primitive, shapes, params) -> float:
     """2 · N · C_in · C_out · (in-bounds taps over the output), the same for all three passes:
     the multiply-adds of the forward convolution that do not touch padding, as XLA counts."""
     params = dict(params)
-    if primitive is conv.forward_p:
+    if primitive is primitives.forward_p:
         (n, *image, c_in), (*kernel, _, c_out) = shapes
-    elif primitive is conv.input_grad_p:
+    elif primitive is primitives.input_grad_p:
         (n, *_, c_out), (*kernel, c_in, _) = shapes
         image = params["image_size"]
     else:
@@ -155,7 +155,7 @@ def pass_flops(primitive, shapes, params) -> float:
     taps = 1
     for axis in range(2):
         stride, (low, high) = params["strides"][axis], params["padding"][axis]
-        out = conv.output_size(image[axis], kernel[axis], stride, (low, high))
+        out = references.output_size(image[axis], kernel[axis], stride, (low, high))
         taps *= in_bounds_taps(image[axis], out, kernel[axis], stride, low)
     return 2.0 * n * c_in * c_out * taps
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from benchmarks import cases, measure
 from benchmarks.run import prepare
-from jaxgen.kernels import conv
+from jaxgen.kernels import primitives
 
 
 def seconds(fn, args) -> float:
@@ -32,7 +32,7 @@ def time_pass(primitive, shapes, params) -> tuple[float, float]:
     """Seconds per call of one pass as the CPU lowers it (oneDNN when built), then as XLA's."""
     args = [jax.random.normal(jax.random.key(i), s) for i, s in enumerate(shapes)]
     ours = functools.partial(primitive.bind, **dict(params))
-    xla = functools.partial(conv.REFERENCES[primitive], **dict(params))
+    xla = functools.partial(primitives.REFERENCES[primitive], **dict(params))
     return seconds(ours, args), seconds(xla, args)
 
 
@@ -54,7 +54,7 @@ def main() -> None:
             flops = measure.pass_flops(primitive, shapes, params)
             operands = " ".join("x".join(map(str, s)) for s in shapes)
             print(
-                f"| {conv.PASS_NAMES[primitive]} | {operands} | {count} | {ours * 1e3:.2f} | "
+                f"| {primitives.PASS_NAMES[primitive]} | {operands} | {count} | {ours * 1e3:.2f} | "
                 f"{xla * 1e3:.2f} | {flops / ours / 1e9:.0f} | {flops / xla / 1e9:.0f} |",
                 flush=True,
             )

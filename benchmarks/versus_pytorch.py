@@ -33,7 +33,7 @@ import jax
 
 from benchmarks import cases, measure, onednn_layers
 from benchmarks.run import bench_prepared, prepare, table, write_results
-from jaxgen.kernels import conv as kernels_conv
+from jaxgen.kernels import primitives as kernels_primitives
 
 try:
     import torch
@@ -98,9 +98,9 @@ def jax_conv_rows(batch, side, cin, cout, k, stride) -> list[ConvRow]:
     x, w, dy = (batch, side, side, cin), (k, k, cin, cout), (batch, out, out, cout)
     geometry = {"strides": (stride, stride), "padding": (((k - 1) // 2, (k - 1) // 2),) * 2}
     passes = [
-        (kernels_conv.forward_p, (x, w), geometry),
-        (kernels_conv.input_grad_p, (dy, w), {**geometry, "image_size": (side, side)}),
-        (kernels_conv.weight_grad_p, (x, dy), {**geometry, "kernel_size": (k, k)}),
+        (kernels_primitives.forward_p, (x, w), geometry),
+        (kernels_primitives.input_grad_p, (dy, w), {**geometry, "image_size": (side, side)}),
+        (kernels_primitives.weight_grad_p, (x, dy), {**geometry, "kernel_size": (k, k)}),
     ]
     timings = [onednn_layers.time_pass(*p) for p in passes]
     flops = 2.0 * batch * out * out * cin * cout * k * k

@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxgen.errors import JaxgenError
-from jaxgen.kernels.conv import input_grad_p
+from jaxgen.kernels.conv import input_grad
 from jaxgen.nn.conv import Conv
 
 WEIGHT_INIT = nn.initializers.normal(0.02)
@@ -64,14 +64,14 @@ def by_transpose(x: jax.Array, weights: jax.Array) -> jax.Array:
     transposed convolution when ``K[s] = W[k − 1 − s]`` with input and output channels
     swapped and ``lo = k − 1 − k//2``; ``hi = k − 2 − lo`` makes the sizes fit exactly. It
     multiplies no zeros, and its gradients are a stride-2 convolution (for x) and a stride-2
-    weight gradient (for W): all three passes are :mod:`jaxgen.kernels.conv`'s primitives.
+    weight gradient (for W): all three passes are :mod:`jaxgen.kernels.primitives`.
     """
     n, h, w, _ = x.shape
     k = weights.shape[0]
     low = k - 1 - k // 2
     pads = ((low, k - 2 - low),) * 2
     kernel = jnp.flip(weights, (0, 1)).transpose(0, 1, 3, 2)
-    return input_grad_p.bind(x, kernel, strides=(2, 2), padding=pads, image_size=(2 * h, 2 * w))
+    return input_grad(x, kernel, strides=(2, 2), padding=pads, image_size=(2 * h, 2 * w))
 
 
 class UpConv(nn.Module):

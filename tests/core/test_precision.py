@@ -15,7 +15,7 @@ from experiments.train import build_experiment
 from jaxgen.core import compiler
 from jaxgen.core.precision import cast_floating, compute_dtype
 from jaxgen.errors import JaxgenError
-from jaxgen.kernels import conv
+from jaxgen.kernels import primitives
 from tests.conftest import initial_state, short_config
 
 CASES = {
@@ -29,14 +29,14 @@ CASES = {
 # Share of the step's matrix-product FLOPs that runs in bfloat16: all of them, except a flow's
 # invertible 1x1 convolutions and their log-determinants, which stay float32.
 BF16_SHARE = {"flow.digits": 0.95}
-PRODUCTS = ("dot_general", "conv_general_dilated", *(p.name for p in conv.REFERENCES))
+PRODUCTS = ("dot_general", "conv_general_dilated", *(p.name for p in primitives.REFERENCES))
 
 
 def product_flops(eqn) -> float:
     """Multiply-adds x 2 of one dot_general or convolution equation."""
     out = eqn.outvars[0].aval
     lhs, rhs = (v.aval for v in eqn.invars[:2])
-    if eqn.primitive in conv.REFERENCES:  # jaxgen's convolution passes
+    if eqn.primitive in primitives.REFERENCES:  # jaxgen's convolution passes
         return measure.pass_flops(eqn.primitive, (lhs.shape, rhs.shape), eqn.params)
     if eqn.primitive.name == "dot_general":
         (contract, _), _ = eqn.params["dimension_numbers"]

@@ -46,12 +46,8 @@ def input_grad(dy, w, *, strides, padding, image_size):
     image_size = tuple(int(s) for s in image_size)
     module = primitives()
     if module is None:
-        return references.input_grad(
-            dy, w, strides=strides, padding=padding, image_size=image_size
-        )
-    return module.input_grad_p.bind(
-        dy, w, strides=strides, padding=padding, image_size=image_size
-    )
+        return references.input_grad(dy, w, strides=strides, padding=padding, image_size=image_size)
+    return module.input_grad_p.bind(dy, w, strides=strides, padding=padding, image_size=image_size)
 
 
 def conv_general_dilated(

@@ -48,7 +48,9 @@ PASS_NAMES = {forward_p: "forward", input_grad_p: "input_grad", weight_grad_p: "
 
 
 def forward_shape(x, w, *, strides, padding):
-    spatial = [references.output_size(x.shape[1 + i], w.shape[i], strides[i], padding[i]) for i in range(2)]
+    spatial = [
+        references.output_size(x.shape[1 + i], w.shape[i], strides[i], padding[i]) for i in range(2)
+    ]
     return API.ShapedArray((x.shape[0], *spatial, w.shape[3]), x.dtype)
 
 

@@ -18,6 +18,7 @@ from experiments.configs.base import RESUMABLE_KEYS
 from experiments.families import FAMILIES
 from experiments.families.common import Experiment
 from jaxgen.checkpoint import Checkpointer, require_checkpoints
+from jaxgen.core import backend
 from jaxgen.core.loop import LoopSettings, evaluate_and_draw, train
 from jaxgen.errors import JaxgenError
 from jaxgen.viz import save_metrics_figure, save_samples_figure
@@ -25,6 +26,8 @@ from jaxgen.workdir import WorkdirLock, write_atomically
 
 
 def build_experiment(config) -> Experiment:
+    """The config's experiment, its programs compiled with ``train.deterministic`` applied."""
+    backend.set_deterministic(config.train.deterministic)
     if config.family not in FAMILIES:
         raise JaxgenError(
             f"unknown model family {config.family!r}; choose one of: {', '.join(FAMILIES)}"
@@ -78,7 +81,7 @@ def train_and_evaluate(config, workdir: str | Path, *, start_afresh: bool = Fals
         experiment.dataset,
         workdir,
         loop_settings(config),
-        run_config=config.to_dict(),
+        run_config={**config.to_dict(), "backend": backend.choices().record()},
         resumable_keys=RESUMABLE_KEYS,
         start_afresh=start_afresh,
     )

@@ -1,12 +1,18 @@
 """Settings shared by every experiment; family configs override them.
 
 Keys in ``RESUMABLE_KEYS`` may change when a run is resumed in the same workdir (run length,
-logging); any other difference makes the workdir refuse the run.
+logging, determinism, and the backend choices a run records under ``backend``); any other
+difference makes the workdir refuse the run.
 """
 
+import dataclasses
 import importlib
 
 from ml_collections import ConfigDict
+
+from jaxgen.core.backend import BackendChoices
+
+BACKEND_KEYS = frozenset(f"backend.{f.name}" for f in dataclasses.fields(BackendChoices))
 
 RESUMABLE_KEYS = frozenset(
     {
@@ -16,8 +22,10 @@ RESUMABLE_KEYS = frozenset(
         "train.checkpoint_every",
         "train.keep_checkpoints",
         "train.progress",
+        "train.deterministic",
         "eval.num_samples",
     }
+    | BACKEND_KEYS
 )
 
 
@@ -32,6 +40,8 @@ def base_config() -> ConfigDict:
             "steps_per_dispatch": 1,
             "unroll": False,
             "compute_dtype": "float32",
+            # bitwise-equal reruns on GPU too (jaxgen.core.backend); false lets XLA autotune
+            "deterministic": True,
             "log_every": 100,
             "eval_every": 0,
             "checkpoint_every": 500,

@@ -13,6 +13,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from jaxgen.core import backend
 from jaxgen.errors import JaxgenError
 
 Metrics = dict[str, jax.Array]
@@ -58,19 +59,24 @@ def scan_steps(step: StepFn, n: int, *, unroll: int | bool = 1) -> StepFn:
     return scanned
 
 
-def alternate(d_step: StepFn, g_step: StepFn, k: int = 1, *, unroll: int | bool = True) -> StepFn:
+def alternate(
+    d_step: StepFn, g_step: StepFn, k: int = 1, *, unroll: int | bool | None = None
+) -> StepFn:
     """Goodfellow et al. 2014, Algorithm 1: ``k`` discriminator updates, then one generator one.
 
     The batch's leaves carry a leading axis of length ``k``: discriminator update ``i`` sees
     minibatch ``i``; the generator update sees the last one (conditional models need data; an
     unconditional generator ignores it). The metrics are the union of the last discriminator
-    update's and the generator update's; their names must not collide.
+    update's and the generator update's; their names must not collide. ``unroll=None`` (the
+    default) unrolls the k updates where the backend in use wants it
+    (:func:`jaxgen.core.backend.unroll_inner_loops`: on CPU) and keeps a rolled loop elsewhere.
     """
     if k < 1:
         raise JaxgenError(f"alternate needs k >= 1 discriminator steps, got {k}")
 
     def alternating(state, batches):
-        state, d_metrics = scan(d_step, state, batches, length=k, unroll=unroll)
+        unrolled = backend.unroll_inner_loops() if unroll is None else unroll
+        state, d_metrics = scan(d_step, state, batches, length=k, unroll=unrolled)
         state, g_metrics = g_step(state, _index(batches, -1))
         clash = d_metrics.keys() & g_metrics.keys()
         if clash:

@@ -18,7 +18,7 @@ Inputs carry a leading batch axis; ``event_ndim`` trailing axes form one example
 first, the inverse applies ``f_K``'s inverse first; the log-det is the sum of the layers'.
 :class:`Repeated` is K identically shaped copies of one bijector with parameters stacked on a
 leading axis and run under ``lax.scan``, so K layers compile once (flowjax's habit), or
-unrolled where the layers hold convolutions.
+unrolled on CPU, where a loop body of convolutions runs slowly (:mod:`jaxgen.core.backend`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import jax
 import jax.numpy as jnp
 
+from jaxgen.core import backend
 from jaxgen.core.combinators import scan
 
 Params = Any
@@ -90,11 +91,16 @@ class Repeated:
 
     ``unroll=True`` unrolls the scans: the same computation, compiled as ``count`` copies.
     Layers with convolutions need it on XLA:CPU, where a convolution inside a loop body runs
-    many times slower (jax issue 12868; Glow on the digits: ``make bench``)."""
+    many times slower (jax issue 12868); ``unroll=None`` (the default) unrolls where the
+    backend in use wants it (:func:`jaxgen.core.backend.unroll_inner_loops`: on CPU) and keeps
+    the rolled scan, which compiles in time independent of ``count``, elsewhere."""
 
     layer: Bijector
     count: int
-    unroll: bool = False
+    unroll: bool | None = None
+
+    def _unroll(self) -> bool:
+        return backend.unroll_inner_loops() if self.unroll is None else self.unroll
 
     def init(self, key: jax.Array, x: jax.Array):
         def init_one(x, layer_key):
@@ -102,7 +108,7 @@ class Repeated:
             return self.layer.forward_and_log_det(params, x)[0], params
 
         keys = jax.random.split(key, self.count)
-        _, params = scan(init_one, x, keys, length=self.count, unroll=self.unroll)
+        _, params = scan(init_one, x, keys, length=self.count, unroll=self._unroll())
         return params
 
     def forward_and_log_det(self, params, x):
@@ -112,7 +118,7 @@ class Repeated:
             return (x, total + log_det), None
 
         start = (x, jnp.zeros(x.shape[0], x.dtype))
-        (x, total), _ = scan(one, start, params, length=self.count, unroll=self.unroll)
+        (x, total), _ = scan(one, start, params, length=self.count, unroll=self._unroll())
         return x, total
 
     def inverse_and_log_det(self, params, z):
@@ -123,6 +129,6 @@ class Repeated:
 
         start = (z, jnp.zeros(z.shape[0], z.dtype))
         (z, total), _ = scan(
-            one, start, params, length=self.count, reverse=True, unroll=self.unroll
+            one, start, params, length=self.count, reverse=True, unroll=self._unroll()
         )
         return z, total

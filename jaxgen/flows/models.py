@@ -140,7 +140,9 @@ def coupling_flow(
         net = CouplingMLP(widths, 2 * dim)
         return Coupling(half_mask(dim, flip), net, "affine", "tanh", compute_dtype)
 
-    return Repeated(Chain((ActNorm(), coupling_layer(False), coupling_layer(True))), pairs)
+    # dense layers only: a rolled scan costs XLA:CPU nothing here, so it stays rolled everywhere
+    pair = Chain((ActNorm(), coupling_layer(False), coupling_layer(True)))
+    return Repeated(pair, pairs, unroll=False)
 
 
 def glow(
@@ -159,7 +161,7 @@ def glow(
         coupling = Coupling(channel_mask(h, w, c), net, "affine", "sigmoid", compute_dtype)
         step = Chain((ActNorm(), InvertibleConv1x1(), coupling))
         top = (LearnedPrior(),) if learn_top and level == levels - 1 else ()
-        stages.append(Chain((Squeeze(), Repeated(step, steps, unroll=True), *top)))
+        stages.append(Chain((Squeeze(), Repeated(step, steps), *top)))
         c //= 2
     return ImageFlow(MultiScale(tuple(stages)), image_shape)
 

@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 import pytest
 
-from jaxgen.core import compiler
+from jaxgen.core import backend, compiler
 from tests.conftest import assert_same_values, tiny_gan_state
 
 
@@ -14,10 +14,18 @@ def executable_bytes(jitted, *args) -> bytes:
     return jitted.lower(*args).compile().runtime_executable().serialize()
 
 
-def test_options_ask_cpu_for_llvm_o1_and_leave_other_backends_alone():
-    assert compiler.options("cpu") == {"xla_backend_optimization_level": 1}
-    assert compiler.options("gpu") is None
-    assert compiler.options("tpu") is None
+def test_options_ask_cpu_for_llvm_o1_gpu_for_determinism_and_leave_tpu_alone():
+    with backend.forced("cpu"):
+        assert compiler.options() == {"xla_backend_optimization_level": 1}
+    with backend.forced("gpu"):
+        assert compiler.options() == {"xla_gpu_deterministic_ops": True}
+        backend.set_deterministic(False)
+        try:
+            assert compiler.options() is None
+        finally:
+            backend.set_deterministic(True)
+    with backend.forced("tpu"):
+        assert compiler.options() is None
 
 
 @pytest.mark.skipif(jax.default_backend() != "cpu", reason="the options apply on CPU only")
@@ -25,7 +33,8 @@ def test_jit_compiles_with_the_cpu_options_and_not_the_default():
     fn = lambda x: jnp.tanh(x) @ x.T + jnp.exp(-x).sum()
     x = jnp.ones((16, 16))
     ours = executable_bytes(compiler.jit(fn), x)
-    assert ours == executable_bytes(jax.jit(fn, compiler_options=compiler.options("cpu")), x)
+    llvm_o1 = {"xla_backend_optimization_level": 1}
+    assert ours == executable_bytes(jax.jit(fn, compiler_options=llvm_o1), x)
     assert ours != executable_bytes(jax.jit(fn), x)
 
 

@@ -62,6 +62,18 @@ BATCH_SCALING = {
     "dcgan_8x8": (16, 64, 256),
     "ddpm_unet_8x8": (32, 128, 512),
 }
+# the default image steps, fed by their data pipelines (digits; TFDS mock data for CIFAR-10)
+PIPELINE = (
+    "dcgan_8x8",
+    "dcgan_32x32",
+    "wgan_gp_dcgan_32x32",
+    "cyclegan_8x8",
+    "cyclegan_32x32",
+    "glow_8x8",
+    "realnvp_32x32",
+    "ddpm_unet_8x8",
+    "ddpm_unet_32x32",
+)
 DEVICE_SCALING = ("gan_mlp_2d", "dcgan_8x8", "ddpm_unet_8x8")
 DEVICE_COUNTS = (1, 2, 4, 8)
 DISPATCH = ("gan_mlp_2d", "realnvp_2d", "dcgan_8x8", "ddpm_unet_8x8")

@@ -33,7 +33,9 @@ from jaxgen.checkpoint import Checkpointer
 from jaxgen.core import compiler, parallel
 from jaxgen.core.combinators import NONFINITE, StepFn, guard_nonfinite, nonfinite_metric_name
 from jaxgen.core.combinators import scan_steps as scan_steps_fn
+from jaxgen.data.prefetch import Prefetcher
 from jaxgen.errors import JaxgenError, NonFiniteError
+from jaxgen.tensorboard import EventLog
 from jaxgen.workdir import append_journal, disk_full, disk_full_error, read_journal, trim_journal
 
 
@@ -69,9 +71,10 @@ class LoopSettings:
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3
     progress: bool = True
+    prefetch: int = 2
 
     def validate(self) -> None:
-        for name in ("num_steps", "batch_size", "steps_per_dispatch", "log_every"):
+        for name in ("num_steps", "batch_size", "steps_per_dispatch", "log_every", "prefetch"):
             if getattr(self, name) < 1:
                 raise JaxgenError(f"{name}={getattr(self, name)} must be at least 1; raise it")
         if self.checkpoint_every < 1 or self.keep_checkpoints < 1:
@@ -117,12 +120,25 @@ def assemble_batch(dataset, first_iteration: int, settings: LoopSettings, sub_ba
     return {key: v.reshape(*lead, *v.shape[1:]) for key, v in batch.items()}, len(lead)
 
 
+def device_batches(dataset, settings: LoopSettings, sub_batches, mesh, firsts) -> Prefetcher:
+    """The batches of the dispatches that start at the iterations ``firsts``, on the mesh,
+    ``settings.prefetch`` of them made and transferred ahead on a background thread."""
+    rows = parallel.process_rows(settings.batch_size)
+
+    def device_batch(first: int):
+        batch, lead = assemble_batch(dataset, first, settings, sub_batches, rows)
+        return parallel.put_batch(batch, mesh, lead)
+
+    return Prefetcher(device_batch, firsts, depth=settings.prefetch)
+
+
 class MetricsLog:
     """Device metrics of recent dispatches; fetched and written at interval boundaries."""
 
-    def __init__(self, path: Path, writer: bool):
+    def __init__(self, path: Path, writer: bool, events: EventLog):
         self.path = path
         self.writer = writer
+        self.events = events
         self.pending: list[tuple[int, dict]] = []
         self.last_time = time.perf_counter()
         self.last_iteration: int | None = None
@@ -154,6 +170,7 @@ class MetricsLog:
         self.last_time, self.last_iteration = now, done
         if self.writer:
             append_journal(self.path, {"iteration": done, **summary})
+            self.events.scalars("train", summary, done)
         return summary
 
 
@@ -181,18 +198,21 @@ def train(
     checkpointer = Checkpointer(
         workdir, run_config, keep=settings.keep_checkpoints, resumable_keys=resumable_keys
     )
+    events = EventLog(workdir, enabled=jax.process_index() == 0)
     try:
-        state = _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh)
+        state = _train(task, dataset, workdir, settings, mesh, checkpointer, events, start_afresh)
         checkpointer.close()  # waits for the last save, which may fail as well
+        events.close()
         return state
     except BaseException as err:  # Ctrl-C too: the lock is released, a partial save removed
         checkpointer.abort()
+        events.close()
         if disk_full(err):
             raise disk_full_error(workdir) from None
         raise
 
 
-def _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh):
+def _train(task, dataset, workdir, settings, mesh, checkpointer, events, start_afresh):
     writer = jax.process_index() == 0
     state = parallel.init_replicated(lambda: task.init_state(settings.seed), mesh)
     restored = checkpointer.restore_latest(state)
@@ -201,20 +221,22 @@ def _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh):
         state, start = restored
     elif parallel.agree(bool(checkpointer.damaged())) and not start_afresh:
         raise checkpointer.nothing_intact("rerun with --start_afresh to train from iteration 0")
-    log = MetricsLog(workdir / "metrics.jsonl", writer)
+    log = MetricsLog(workdir / "metrics.jsonl", writer, events)
     if writer:
         trim_journal(workdir / "metrics.jsonl", start)
         trim_journal(workdir / "eval.jsonl", start)
+        if start:
+            say(f"resumed from iteration {start}")
+    events.open(start)
     log.last_iteration = start
     if start and settings.evaluates_at(start) and not evaluated(workdir, start):
         # killed after this checkpoint committed and before its evaluation was written
-        evaluate_and_draw(task, state, dataset, workdir, start, writer)
+        evaluate_and_draw(task, state, dataset, workdir, start, writer, events)
 
     step = guard_nonfinite(task.step)
     if settings.steps_per_dispatch > 1:
         step = scan_steps_fn(step, settings.steps_per_dispatch, unroll=settings.unroll)
     compiled = compiler.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
-    rows = parallel.process_rows(settings.batch_size)
     n = settings.steps_per_dispatch
 
     bar = tqdm(
@@ -224,25 +246,27 @@ def _train(task, dataset, workdir, settings, mesh, checkpointer, start_afresh):
         mininterval=1.0,
         dynamic_ncols=True,
     )
-    for first in range(start, settings.num_steps, n):
-        batch, lead = assemble_batch(dataset, first, settings, task.sub_batches, rows)
-        batch = parallel.put_batch(batch, mesh, lead)
-        if first == start:
-            parallel.compile_then_meet(compiled, state, batch)
-        state, metrics = compiled(state, batch)
-        log.add(first, metrics)
-        done = first + n
-        bar.update(n)
-        last = done == settings.num_steps
-        if done % settings.log_every == 0 or last:
-            summary = log.flush(done)
-            bar.set_postfix({k: f"{v:.4g}" for k, v in summary.items()}, refresh=False)
-        if done % settings.checkpoint_every == 0 or last:
-            log.flush(done)
-            checkpointer.save(done, state)
-        if settings.evaluates_at(done):
-            log.flush(done)
-            evaluate_and_draw(task, state, dataset, workdir, done, writer)
+
+    firsts = range(start, settings.num_steps, n)
+    with device_batches(dataset, settings, task.sub_batches, mesh, firsts) as batches:
+        for first, batch in zip(firsts, batches, strict=True):
+            if first == start:
+                parallel.compile_then_meet(compiled, state, batch)
+            state, metrics = compiled(state, batch)
+            log.add(first, metrics)
+            done = first + n
+            bar.update(n)
+            last = done == settings.num_steps
+            if done % settings.log_every == 0 or last:
+                summary = log.flush(done)
+                bar.set_postfix({k: f"{v:.4g}" for k, v in summary.items()}, refresh=False)
+            if done % settings.checkpoint_every == 0 or last:
+                log.flush(done)
+                checkpointer.save(done, state)
+                events.flush()
+            if settings.evaluates_at(done):
+                log.flush(done)
+                evaluate_and_draw(task, state, dataset, workdir, done, writer, events)
     bar.close()
     return state
 
@@ -255,16 +279,38 @@ def evaluated(workdir: Path, iteration: int) -> bool:
 
 
 def evaluate_and_draw(
-    task: Task, state, dataset, workdir: Path, iteration: int, writer: bool
+    task: Task,
+    state,
+    dataset,
+    workdir: Path,
+    iteration: int,
+    writer: bool,
+    events: EventLog | None = None,
 ) -> dict[str, float]:
     """Draw figures under ``figures/``, then append ``task.evaluate`` to ``eval.jsonl``: the row
-    is written last, so a run killed before it redoes both on resume. Returns the numbers."""
+    is written last, so a run killed before it redoes both on resume. Prints the numbers,
+    adds figures and numbers to ``events`` if given, and returns the numbers."""
+    tag = f"{iteration:08d}"
     if task.write_figures is not None and writer:
         (workdir / "figures").mkdir(exist_ok=True)
-        task.write_figures(state, workdir / "figures", f"{iteration:08d}")
+        task.write_figures(state, workdir / "figures", tag)
+        if events is not None:
+            events.figures(sorted((workdir / "figures").glob(f"*_{tag}.png")), iteration)
     if task.evaluate is None:
         return {}
     results = task.evaluate(state, dataset)
     if writer:
+        if events is not None:
+            events.scalars("eval", results, iteration)
+            events.flush()
         append_journal(workdir / "eval.jsonl", {"iteration": iteration, **results})
+        numbers = ", ".join(
+            f"{k} {v:.4g}" if isinstance(v, int | float) else f"{k} {v}" for k, v in results.items()
+        )
+        say(f"evaluation at iteration {iteration}: {numbers}")
     return results
+
+
+def say(line: str) -> None:
+    """One line on the console, above the progress bar."""
+    tqdm.write(line)

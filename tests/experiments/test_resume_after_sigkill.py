@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from experiments.configs.base import RESUMABLE_KEYS
 from experiments.configs.gan.ring8 import get_config
 from experiments.train import build_experiment
 from jaxgen.checkpoint import TMP_MARKER, Checkpointer
@@ -42,7 +43,7 @@ def config():
 
 def final_state(workdir):
     c = config()
-    ckpt = Checkpointer(workdir, c.to_dict(), async_save=False)
+    ckpt = Checkpointer(workdir, c.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False)
     state, iteration = ckpt.restore_latest(build_experiment(c).task.init_state(c.seed))
     ckpt.close()
     assert iteration == STEPS

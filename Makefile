@@ -12,7 +12,7 @@ export PYTHONHASHSEED := 0
 # the compiler of the optional oneDNN kernels (make test CXX=/nonexistent: built without them)
 export CXX
 
-.PHONY: venv kernels test lint demo bench bench-pytorch clean
+.PHONY: venv kernels test lint demo bench bench-pytorch bench-accelerator clean
 
 venv: $(STAMP) kernels
 
@@ -45,6 +45,11 @@ bench: $(STAMP) kernels
 bench-pytorch: $(STAMP) kernels
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m benchmarks.versus_pytorch
+
+# A GPU or TPU machine's check: run by the Python that has JAX for the accelerator (not .venv,
+# which pins JAX for CPU), e.g. make bench-accelerator PYTHON=/opt/venv/bin/python
+bench-accelerator:
+	$(PYTHON) -m benchmarks.accelerator
 
 clean:
 	rm -rf $(VENV) .jax_cache .pytest_cache demo

@@ -168,11 +168,11 @@ def peak_bytes(compiled) -> int:
     return int(used - m.alias_size_in_bytes)
 
 
-def matmul_peak_flops(n: int = 2048, repeats: int = 9) -> float:
-    """Float32 FLOP/s of one ``n x n`` matrix product, the best this machine does: the
-    fastest of ``repeats`` repeats (on this shared VM one process's median ranged from 185 to
-    280 GFLOP/s)."""
-    a = jnp.ones((n, n), jnp.float32)
+def matmul_peak_flops(n: int = 2048, repeats: int = 9, dtype=jnp.float32) -> float:
+    """FLOP/s of one ``n x n`` matrix product in ``dtype``, the best this machine does: the
+    fastest of ``repeats`` repeats (on this shared VM one process's float32 median ranged
+    from 185 to 280 GFLOP/s)."""
+    a = jnp.ones((n, n), dtype)
     dot = jax.jit(jnp.dot)
     run = lambda n: [dot(a, a) for _ in range(n)][-1].block_until_ready()  # noqa: E731
     return 2 * n**3 / time_calls(run, repeats=repeats).fastest_seconds_per_call

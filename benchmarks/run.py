@@ -1,5 +1,6 @@
 """``make bench``: compile time, steady-state speed, FLOP/s and memory of every default train
-step and the diffusion samplers; speed against batch size, against device count, and with
+step and the diffusion samplers; each image step fed by its data pipeline against one
+device-resident batch; speed against batch size, against device count, and with
 several steps per dispatch under ``lax.scan`` (rolled and unrolled) against one per call.
 
 Writes ``benchmarks/results/<date>-<host>.json`` and a markdown table beside it (also
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import jax
@@ -25,8 +28,8 @@ import numpy as np
 
 from benchmarks import cases, measure
 from experiments.families.diffusion import sampling_fn
-from experiments.train import build_experiment
-from jaxgen.core import compiler
+from experiments.train import build_experiment, loop_settings
+from jaxgen.core import compiler, loop, parallel
 from jaxgen.core.combinators import guard_nonfinite, scan_steps
 from jaxgen.diffusion import make_schedule
 
@@ -115,6 +118,61 @@ def bench_prepared(case: cases.Case, prepared: tuple, peak: float) -> StepRow:
         round(flops / 1e9, 4),
         round(flops / timing.seconds_per_call / peak, 4),
         round(measure.peak_bytes(compiled) / 2**20, 1),
+    )
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    case: str
+    batch_size: int
+    fed_steps_per_second: float
+    resident_steps_per_second: float
+    fed_over_resident: float
+
+
+def bench_pipeline(case: cases.Case, rounds: int = 9, target_seconds: float = 0.3) -> PipelineRow:
+    """Steps/s of the step fed as the training loop feeds it (each step's batch made from the
+    dataset and transferred, ahead, by ``loop.device_batches``) against the same step on one
+    device-resident batch, timed alternately for ``rounds`` short rounds: the medians of each,
+    and the median of the rounds' ratios (a shared machine's speed drifts by more than the
+    difference measured, and a round's two timings drift together)."""
+    with case.data_context():
+        config = case.config()
+        experiment = build_experiment(config)
+        task = experiment.task
+        state = compiler.jit(task.init_state, static_argnums=0)(config.seed)
+        settings = replace(loop_settings(config), steps_per_dispatch=1)
+        mesh = parallel.data_mesh()
+        with loop.device_batches(
+            experiment.dataset, settings, task.sub_batches, mesh, itertools.count()
+        ) as batches:
+            batch = next(batches)
+            step = guard_nonfinite(task.step)
+            compiled, _ = measure.compile_timed(step, state, batch)
+            holder = [state]  # the state each call returns, donated to the next
+
+            def runner(batch_of_call):
+                def run(n: int):
+                    for _ in range(n):
+                        holder[0], _ = compiled(holder[0], batch_of_call())
+                    jax.block_until_ready(holder[0])
+
+                return run
+
+            runs = {"fed": runner(lambda: next(batches)), "resident": runner(lambda: batch)}
+            rates = {"fed": [], "resident": []}
+            for _ in range(rounds):
+                for name, run in runs.items():
+                    timing = measure.time_calls(run, repeats=3, target_seconds=target_seconds)
+                    rates[name].append(1 / timing.seconds_per_call)
+    fed_rate, resident_rate = (statistics.median(rates[k]) for k in ("fed", "resident"))
+    ratios = [f / r for f, r in zip(rates["fed"], rates["resident"], strict=True)]
+    return PipelineRow(
+        case.name,
+        config.data.batch_size,
+        measure.per_second(1, 1 / fed_rate),
+        measure.per_second(1, 1 / resident_rate),
+        round(statistics.median(ratios), 3),
     )
 
 
@@ -217,17 +275,19 @@ def dict_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(record: dict, markdown: str, suffix: str = "") -> None:
-    """``results/<date>-<host><suffix>.json`` and ``.md``, ``-2``, ``-3``, ... added to the
-    name if an earlier run of the day has it (no result is overwritten); prints the markdown."""
-    RESULTS.mkdir(exist_ok=True)
+def write_results(record: dict, markdown: str, suffix: str = "", directory: Path | None = None):
+    """``<directory>/<date>-<host><suffix>.json`` and ``.md`` (``results/`` by default),
+    ``-2``, ``-3``, ... added to the name if an earlier run of the day has it (no result is
+    overwritten); prints the markdown."""
+    directory = RESULTS if directory is None else directory
+    directory.mkdir(parents=True, exist_ok=True)
     name = f"{record['date']}-{record['host']}{suffix}"
     stem, number = name, 1
-    while (RESULTS / f"{stem}.json").exists() or (RESULTS / f"{stem}.md").exists():
+    while (directory / f"{stem}.json").exists() or (directory / f"{stem}.md").exists():
         number += 1
         stem = f"{name}-{number}"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n")
-    (RESULTS / f"{stem}.md").write_text(markdown)
+    (directory / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n")
+    (directory / f"{stem}.md").write_text(markdown)
     print(markdown)
 
 
@@ -235,14 +295,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--pipeline-only", action="store_true", help="fed against resident only")
     args = parser.parse_args()
 
     measure.cold_compiles()
     peak = measure.matmul_peak_flops()
-    steps = [shown(bench_step(c, peak)) for c in cases.STEPS if args.only in c.name]
-    samplers = [shown(bench_sampler(c, peak)) for c in cases.SAMPLERS if args.only in c.name]
+    timed = [c for c in (*cases.STEPS, *cases.SAMPLERS) if args.only in c.name]
+    timed = [] if args.pipeline_only else timed
+    steps = [shown(bench_step(c, peak)) for c in cases.STEPS if c in timed]
+    samplers = [shown(bench_sampler(c, peak)) for c in cases.SAMPLERS if c in timed]
+    pipeline = [
+        shown(bench_pipeline(cases.step_case(name))) for name in cases.PIPELINE if args.only in name
+    ]
     batch_rows, device_rows, dispatch_rows = [], [], []
-    if not args.skip_scaling:
+    if not (args.skip_scaling or args.pipeline_only):
         for name, sizes in cases.BATCH_SCALING.items():
             batch_rows += [shown(bench_step(cases.step_case(name), peak, s)) for s in sizes]
         for name in cases.DEVICE_SCALING:
@@ -262,6 +328,7 @@ def main() -> None:
         "matmul_peak_gflops": round(peak / 1e9, 1),
         "steps": [asdict(r) for r in steps],
         "samplers": [asdict(r) for r in samplers],
+        "pipeline": [asdict(r) for r in pipeline],
         "batch_scaling": [asdict(r) for r in batch_rows],
         "device_scaling": device_rows,
         "steps_per_dispatch": [asdict(r) for r in dispatch_rows],
@@ -273,6 +340,7 @@ def main() -> None:
     for title, rows, render in (
         ("Train steps", steps, table),
         ("Samplers", samplers, table),
+        ("Fed by the data pipeline against one device-resident batch", pipeline, table),
         ("Steps/s against batch size", batch_rows, table),
         ("Steps/s against device count", device_rows, dict_table),
         ("Steps per dispatch: one step per call against lax.scan", dispatch_rows, table),
@@ -280,7 +348,11 @@ def main() -> None:
         if rows:
             sections.append(f"## {title}\n\n{render(rows)}")
     markdown = "\n\n".join(sections) + "\n"
-    partial = (f"-only-{args.only}" if args.only else "") + ("-no-scaling" * args.skip_scaling)
+    partial = (
+        (f"-only-{args.only}" if args.only else "")
+        + ("-no-scaling" * args.skip_scaling)
+        + ("-pipeline" * args.pipeline_only)
+    )
     write_results(record, markdown, partial)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import math
 import platform
 import sys
 from dataclasses import asdict, dataclass
@@ -41,7 +40,7 @@ try:
 except ImportError:  # the comparison's one extra dependency
     sys.exit("benchmarks.versus_pytorch needs torch: run `make bench-pytorch`, which installs it")
 
-from benchmarks.torch_models import TorchRealNVP, TorchUNet, torch_dcgan  # noqa: E402
+from benchmarks import torch_steps  # noqa: E402
 
 # (batch, side, in, out, kernel, stride), padding (k − 1) // 2 on every side: the DDPM U-Net's
 # 3x3 convolutions at 8x8 (digits) and 32x32 (CIFAR-10), a 16x16 level of the latter, and two
@@ -134,97 +133,26 @@ def torch_conv_row(batch, side, cin, cout, k, stride, channels_last: bool) -> Co
     return ConvRow(name, framework, *(round(flops / s / 1e9, 1) for s in (forward, dx, dw)))
 
 
-def torch_dcgan_step_seconds(batch: int = 128, latent: int = 100) -> float:
-    generator, discriminator = torch_dcgan(latent)
-    g_opt = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
-    bce = nn.BCEWithLogitsLoss()
-    real = torch.rand(batch, 3, 32, 32) * 2 - 1
-    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
-
-    def step():
-        fake = generator(torch.randn(batch, latent)).detach()
-        d_loss = bce(discriminator(real), ones) + bce(discriminator(fake), zeros)
-        d_opt.zero_grad()
-        d_loss.backward()
-        d_opt.step()
-        g_loss = bce(discriminator(generator(torch.randn(batch, latent))), ones)
-        g_opt.zero_grad()
-        g_loss.backward()
-        g_opt.step()
-
-    return seconds(step)
-
-
-def torch_ddpm_step_seconds(config, shape: tuple[int, int, int]) -> float:
-    """One DDPM step (Algorithm 1) of :class:`TorchUNet` built from a jaxgen diffusion config:
-    t and ε drawn, L_simple, global-norm clipping, Adam, then the EMA of the weights."""
-    m, batch, (side, _, channels) = config.model, config.data.batch_size, shape
-    net = TorchUNet(
-        channels, side, m.channels, m.multipliers, m.blocks, m.attention_at, m.dropout, m.groups
-    )
-    params = list(net.parameters())
-    ema = [p.detach().clone() for p in params]
-    opt = torch.optim.Adam(params, config.optim.lr)
-    alphas_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, m.num_timesteps), dim=0)
-    x0 = torch.rand(batch, channels, side, side) * 2 - 1
-
-    def step():
-        t = torch.randint(0, m.num_timesteps, (batch,))
-        noise = torch.randn_like(x0)
-        a = alphas_bar[t][:, None, None, None]
-        loss = (net(a.sqrt() * x0 + (1 - a).sqrt() * noise, t) - noise).square().mean()
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(params, config.optim.clip_norm)
-        opt.step()
-        with torch.no_grad():
-            torch._foreach_lerp_(ema, params, 1 - m.ema_decay)
-
-    return seconds(step)
-
-
-def torch_realnvp_step_seconds(config, shape: tuple[int, int, int]) -> float:
-    """One maximum-likelihood step of :class:`TorchRealNVP` built from a jaxgen flow config:
-    dequantization, −log p_X (standard normal base), global-norm clipping, Adam."""
-    m, (side, _, channels) = config.model, shape
-    flow = TorchRealNVP(channels, side, m.levels, m.width, m.depth, m.logit_alpha)
-    params = list(flow.parameters())
-    opt = torch.optim.Adam(params, config.optim.lr)
-    levels, batch = config.data.levels, config.data.batch_size
-    k = torch.randint(0, levels, (batch, channels, side, side)).float()
-
-    def step():
-        z, log_det = flow((k + torch.rand_like(k)) / levels - 0.5)
-        log_pz = -0.5 * z.square().sum(1) - 0.5 * z.shape[1] * math.log(2 * math.pi)
-        loss = -(log_pz + log_det).mean()
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(params, config.optim.clip_norm)
-        opt.step()
-
-    return seconds(step)
-
-
-# the train steps compared: (bench case, batch or None for the config's, PyTorch's timer)
+# the train steps compared: (bench case, batch or None for the config's, PyTorch's step)
 STEP_CASES = [
-    ("dcgan_32x32", None, lambda config, _: torch_dcgan_step_seconds(config.data.batch_size)),
-    ("realnvp_32x32", None, torch_realnvp_step_seconds),
-    ("ddpm_unet_8x8", None, torch_ddpm_step_seconds),
+    ("dcgan_32x32", None, lambda config, _: torch_steps.dcgan_step(config.data.batch_size)),
+    ("realnvp_32x32", None, torch_steps.realnvp_step),
+    ("ddpm_unet_8x8", None, torch_steps.ddpm_step),
     # at the paper's batch of 128 a step takes over a minute here: batch 16, both frameworks
-    ("ddpm_unet_32x32", 16, torch_ddpm_step_seconds),
+    ("ddpm_unet_32x32", 16, torch_steps.ddpm_step),
 ]
 
 
 def step_rows(peak: float) -> list[StepRow]:
     """Each of ``STEP_CASES`` in jaxgen (as ``make bench`` times it) and in PyTorch."""
     rows = []
-    for name, batch, torch_seconds in STEP_CASES:
+    for name, batch, torch_step in STEP_CASES:
         case = cases.step_case(name)
         prepared = prepare(case, batch)
         config, task = prepared[:2]
         jax_row = bench_prepared(case, prepared, peak)
-        torch_row = measure.per_second(1, torch_seconds(config, task.input_shape))
+        torch_seconds = torch_steps.seconds(torch_step(config, task.input_shape), torch_steps.CPU)
+        torch_row = measure.per_second(1, torch_seconds)
         for row in (
             StepRow(name, config.data.batch_size, "jax", jax_row.steps_per_second),
             StepRow(name, config.data.batch_size, "torch", torch_row),

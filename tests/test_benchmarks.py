@@ -245,7 +245,7 @@ def test_llvm_levels_compares_a_case_at_both_levels():
 def test_make_bench_measures_a_step_a_sampler_and_steps_per_dispatch():
     """Every kind of row ``make bench`` writes, on tiny cases (the samplers once broke when
     their program became a nested ``jit``)."""
-    from benchmarks.run import bench_dispatch, bench_sampler, bench_step
+    from benchmarks.run import bench_dispatch, bench_pipeline, bench_sampler, bench_step
 
     tiny_unet = {
         "model.channels": 4,
@@ -266,3 +266,58 @@ def test_make_bench_measures_a_step_a_sampler_and_steps_per_dispatch():
     assert step.steps_per_second > 0 and step.gflop_per_step > 0
     dispatch = bench_dispatch(gan, 2, unroll=False)
     assert dispatch.steps_per_dispatch == 2 and dispatch.steps_per_second > 0
+    small_dcgan = {"model.g_features": 8, "model.d_features": 8, "data.batch_size": 16}
+    fed = bench_pipeline(cases.Case("dcgan_tiny", "gan.digits", small_dcgan), 1, 0.05)
+    assert fed.fed_steps_per_second > 0 and fed.resident_steps_per_second > 0
+    ratio = fed.fed_steps_per_second / fed.resident_steps_per_second  # one round: its ratio
+    assert fed.fed_over_resident == pytest.approx(ratio, rel=0.02)
+
+
+def test_every_pipeline_case_is_an_image_step_case():
+    for name in cases.PIPELINE:
+        assert len(cases.step_case(name).config().data.name) > 0
+
+
+def test_the_accelerator_check_runs_quick_on_cpu(tmp_path):
+    """``python -m benchmarks.accelerator --quick``: its tests pass, each quick case is timed in
+    both precisions, and the PyTorch twin is compared exactly where torch is installed."""
+    from benchmarks import accelerator
+
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.accelerator", "--quick", f"--out={tmp_path}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (result,) = tmp_path.glob("*-accelerator-quick.json")
+    record = json.loads(result.read_text())
+    assert record["tests"]["returncode"] == 0 and "passed" in record["tests"]["summary"]
+    rows = {(r["case"], r["precision"]): r for r in record["steps"]}
+    assert set(rows) == {(c, p) for c in accelerator.QUICK_CASES for p in accelerator.PRECISIONS}
+    twins = {c.name: c.twin for c in accelerator.CASES}
+    for (case, _), row in rows.items():
+        assert row["steps_per_second"] > 0 and row["compile_seconds"] > 0
+        assert 0 < row["fraction_of_f32_peak"] and 0 < row["fraction_of_bf16_peak"]
+        compared = twins[case] is not None and record["torch"] is not None
+        assert (row["jaxgen_over_torch"] is not None) == compared
+
+
+def test_the_accelerator_checks_determinism_s_price_on_gpu_only():
+    from benchmarks.accelerator import Variant, variants
+
+    assert Variant("float32", deterministic=False) in variants("gpu")
+    assert all(v.deterministic for p in ("cpu", "tpu") for v in variants(p))
+
+
+def test_the_accelerator_tests_exist_and_need_no_tensorflow_datasets():
+    """The GPU image has no tensorflow-datasets: no test the check runs may import it."""
+    from benchmarks.accelerator import QUICK_TESTS, TESTS
+
+    for path in (ROOT / p for p in (*TESTS, *QUICK_TESTS)):
+        files = sorted(path.rglob("test_*.py")) if path.is_dir() else [path]
+        assert files, path
+        for file in files:
+            assert "tensorflow_datasets" not in file.read_text(), file

@@ -185,3 +185,30 @@ def test_an_untested_jax_warns_once_and_uses_lax():
     assert count == "1"
     assert message.startswith("jax 0.99.0 is not one jaxgen was tested with (0.10, 0.11)")
     assert "lax.conv_general_dilated" in message
+
+
+WITHOUT_TFDS = """
+import sys
+sys.modules["tensorflow_datasets"] = None  # as on a machine without the package
+from experiments.configs.base import config_with_overrides
+from experiments.train import build_experiment
+from jaxgen.data import get_dataset
+from jaxgen.errors import JaxgenError
+import benchmarks.accelerator
+config = config_with_overrides("experiments.configs.gan.digits", {}, "test")
+assert build_experiment(config).dataset.element_shape == (8, 8, 1)
+try:
+    get_dataset("cifar10", data_dir="/nonexistent")
+except JaxgenError as err:
+    print(err)
+"""
+
+
+def test_without_tensorflow_datasets_only_tfds_data_is_refused_in_one_line():
+    proc = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TFDS], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == (
+        "reading TFDS dataset 'cifar10' needs tensorflow-datasets; pip install tensorflow-datasets"
+    )

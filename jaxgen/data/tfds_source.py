@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import tensorflow_datasets as tfds
 
 from jaxgen.data import images
 from jaxgen.data.batching import Batch, batch_indices
@@ -32,6 +31,13 @@ def is_tfds_name(name: str) -> bool:
 
 def _open(name: str, split: str, data_dir: str | None):
     hint = f"prepare it with `tfds build {name} --data_dir=DIR` (needs jaxgen[tfds-prepare])"
+    try:  # here, not at import: only TFDS datasets need the package (and it takes seconds)
+        import tensorflow_datasets as tfds
+    except ImportError:
+        raise JaxgenError(
+            f"reading TFDS dataset {name!r} needs tensorflow-datasets; "
+            "pip install tensorflow-datasets"
+        ) from None
     try:
         return tfds.data_source(name, split=split, data_dir=data_dir, download=False)
     except tfds.core.registered.DatasetNotFoundError:

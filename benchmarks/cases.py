@@ -62,9 +62,9 @@ BATCH_SCALING = {
     "dcgan_8x8": (16, 64, 256),
     "ddpm_unet_8x8": (32, 128, 512),
 }
-# the default image steps, fed by their data pipelines (digits; TFDS mock data for CIFAR-10);
-# not the DDPM U-Net at 32x32, whose step takes 30 s here against a batch's milliseconds
-PIPELINE = (
+# the default convolutional steps but the DDPM U-Net at 32x32 (30 s a step here): those fed by
+# their data pipelines (digits; TFDS mock data for CIFAR-10), and timed on both lowerings
+IMAGE_STEPS = (
     "dcgan_8x8",
     "dcgan_32x32",
     "wgan_gp_dcgan_32x32",

@@ -20,17 +20,6 @@ from benchmarks import cases, measure
 from benchmarks.run import guard_nonfinite, prepare, print_rows
 from jaxgen.kernels import onednn
 
-CONVOLUTIONAL = [
-    "dcgan_8x8",
-    "dcgan_32x32",
-    "wgan_gp_dcgan_32x32",
-    "cyclegan_8x8",
-    "cyclegan_32x32",
-    "glow_8x8",
-    "realnvp_32x32",
-    "ddpm_unet_8x8",
-]
-
 
 @dataclass(frozen=True)
 class LoweringRow:
@@ -59,7 +48,7 @@ def compare(name: str, rounds: int) -> LoweringRow:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", default=CONVOLUTIONAL)
+    parser.add_argument("cases", nargs="*", default=cases.IMAGE_STEPS)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     if not onednn.loaded():

@@ -305,7 +305,9 @@ def main() -> None:
     steps = [shown(bench_step(c, peak)) for c in cases.STEPS if c in timed]
     samplers = [shown(bench_sampler(c, peak)) for c in cases.SAMPLERS if c in timed]
     pipeline = [
-        shown(bench_pipeline(cases.step_case(name))) for name in cases.PIPELINE if args.only in name
+        shown(bench_pipeline(cases.step_case(name)))
+        for name in cases.IMAGE_STEPS
+        if args.only in name
     ]
     batch_rows, device_rows, dispatch_rows = [], [], []
     if not (args.skip_scaling or args.pipeline_only):

@@ -15,11 +15,14 @@
    jaxgen's over ``ROUNDS`` rounds, and reports jaxgen ÷ PyTorch (above 1: jaxgen is faster).
 
 It needs jax for the accelerator, flax, optax, orbax-checkpoint, chex, scikit-learn, pillow,
-matplotlib, tqdm and ``ml_collections`` (pure Python: bring its wheel to a machine without it);
-torch for part 3 (skipped, and said, without it); no tensorflow-datasets: the CIFAR-10 configs
-read a folder of random 32x32 PNGs written for the run, since a step's speed does not depend
-on its pixels. ``--quick`` checks the script itself on any machine in under a minute: one
-test file, two steps at batch 8, one round, small matmul peaks.
+matplotlib, tqdm, pytest, pytest-xdist, ``ml_collections`` and ``tensorboardX`` (both pure
+Python: bring their wheels to a machine without them); torch for part 3 (skipped, and said,
+without it, or where it cannot reach the device JAX uses); no tensorflow-datasets: the
+CIFAR-10 configs read a folder of random 32x32 PNGs written for the run, since a step's speed
+does not depend on its pixels. Float32 products run at JAX's default precision (TF32 on NVIDIA
+GPUs since Ampere) and PyTorch's twins are set to match (``set_float32_matmul_precision
+("high")``). ``--quick`` checks the script itself on any machine in about a minute: one test
+file, two steps at batch 8, one round, small matmul peaks.
 
 Writes ``benchmarks/results/<date>-<host>-accelerator.{json,md}`` (``--out`` elsewhere).
 """
@@ -186,16 +189,29 @@ def jaxgen_runner(config):
     return measure.step_runner(compiled, state, batch), compile_seconds, flops
 
 
+def torch_device():
+    """The torch device on the accelerator JAX uses, or None where torch cannot reach it."""
+    import torch
+
+    platform = jax.default_backend()
+    if platform == "cpu":
+        return torch.device("cpu")
+    if platform == "gpu" and torch.cuda.is_available():
+        return torch.device("cuda")
+    return None
+
+
 def torch_twin(case: Case, config, precision: str):
-    """``step()`` of the case's PyTorch twin on the accelerator JAX uses, or None."""
-    if case.twin is None:
+    """(``step()`` of the case's PyTorch twin, its device), or None."""
+    device = torch_device()
+    if case.twin is None or device is None:
         return None
     import torch
 
     from benchmarks import torch_steps
 
-    gpu = jax.default_backend() == "gpu" and torch.cuda.is_available()
-    device = torch.device("cuda" if gpu else "cpu")
+    # float32 products as JAX computes them by default (TF32 on NVIDIA GPUs since Ampere)
+    torch.set_float32_matmul_precision("high")
     dtype = torch.bfloat16 if precision == "bfloat16" else None
     torch.manual_seed(0)
     if case.twin == "dcgan":
@@ -261,6 +277,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the results go")
     args = parser.parse_args(argv)
     measure.cold_compiles()
+    # the tests' processes and the PyTorch twins share the accelerator with this process
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     quick = args.quick
     device = jax.devices()[0]
     print(f"jax {jax.__version__} on {jax.default_backend()}: {device.device_kind}", flush=True)
@@ -278,6 +296,8 @@ def main(argv: list[str] | None = None) -> None:
     with_torch = torch_available()
     if not with_torch:
         print("torch is not installed: the PyTorch twins are skipped", flush=True)
+    elif torch_device() is None:
+        print(f"torch cannot reach {jax.default_backend()}: the twins are skipped", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as images:
         write_random_images(Path(images), RANDOM_IMAGES)
@@ -305,6 +325,7 @@ def main(argv: list[str] | None = None) -> None:
         "jax": jax.__version__,
         "torch": __import__("torch").__version__ if with_torch else None,
         "quick": quick,
+        "float32_products": "JAX's default precision; torch.set_float32_matmul_precision('high')",
         "tests": tests,
         "matmul_peak_tflops": {k: round(v / 1e12, 3) for k, v in peaks.items()},
         "steps": [asdict(r) for r in rows],

@@ -3,17 +3,25 @@
 Written with tensorboardX (no TensorFlow): the train scalars of each log row under
 ``train/<name>``, each evaluation's numbers under ``eval/<name>``, and the figures an
 evaluation draws (``figures/*_<iteration>.png``) as images under ``samples/<name>``, all at
-the iteration as the step. A run resumed at iteration n opens the log with ``purge_step`` n + 1,
-so TensorBoard drops what a killed run wrote after that checkpoint, as the loop trims
-``metrics.jsonl``.
+the iteration as the step. A run that starts (or resumes) at iteration n opens the log with
+``purge_step`` n + 1, so TensorBoard drops what an earlier, killed run wrote after that point,
+as the loop trims ``metrics.jsonl``.
+
+The events are a view, written on tensorboardX's background thread; ``metrics.jsonl`` and
+``eval.jsonl`` are the record. A run killed between two of the writer's flushes loses the
+events of that interval (the journals keep them), and a failure to write events (a full
+disk, say) warns once and stops the events, never the run.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+QUEUE = 10_000  # events waiting for the writer's thread before a write blocks
 
 
 class EventLog:
@@ -27,36 +35,59 @@ class EventLog:
 
     def open(self, start: int) -> None:
         """Start writing, as a run that begins (or resumes) at iteration ``start``."""
-        if self.enabled:
+        if not self.enabled:
+            return
+        try:
             from tensorboardX import SummaryWriter
 
             self.writer = SummaryWriter(
-                str(self.directory), purge_step=start + 1 if start else None, flush_secs=30
+                str(self.directory), purge_step=start + 1, max_queue=QUEUE, flush_secs=30
             )
+        except Exception as err:  # noqa: BLE001  (events are a view; the run goes on)
+            self._stop(err)
 
     def scalars(self, group: str, values: dict, step: int) -> None:
         """The numeric ``values`` as scalars ``<group>/<name>`` at ``step``."""
-        if self.writer is None:
-            return
         for name, value in values.items():
             if isinstance(value, int | float) and not isinstance(value, bool):
-                self.writer.add_scalar(f"{group}/{name}", value, step)
+                self._safely(
+                    lambda n=name, v=value: self.writer.add_scalar(f"{group}/{n}", v, step)
+                )
 
     def figures(self, paths: list[Path], step: int) -> None:
         """Each PNG as an image named by its file name without the iteration tag."""
-        if self.writer is None:
-            return
         for path in paths:
-            with Image.open(path) as image:
-                pixels = np.asarray(image.convert("RGB"))
-            name = path.stem.removesuffix(f"_{step:08d}")
-            self.writer.add_image(f"samples/{name}", pixels, step, dataformats="HWC")
+            self._safely(lambda p=path: self._add_figure(p, step))
+
+    def _add_figure(self, path: Path, step: int) -> None:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB"))
+        name = path.stem.removesuffix(f"_{step:08d}")
+        self.writer.add_image(f"samples/{name}", pixels, step, dataformats="HWC")
 
     def flush(self) -> None:
-        if self.writer is not None:
-            self.writer.flush()
+        """Flush the event file (events still queued for the writer's thread go at its next
+        flush or at :meth:`close`)."""
+        self._safely(lambda: self.writer.flush())
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+        """Write every queued event and close the file; never raises."""
+        self._safely(lambda: self.writer.close())
+        self.writer = None
+
+    def _safely(self, write) -> None:
+        """``write()`` if the log is open; on failure, warn once and stop writing events."""
+        if self.writer is None:
+            return
+        try:
+            write()
+        except Exception as err:  # noqa: BLE001  (events are a view; the run goes on)
+            self._stop(err)
+
+    def _stop(self, err: Exception) -> None:
+        warnings.warn(
+            f"TensorBoard events in {self.directory} stopped ({err}); "
+            "metrics.jsonl and eval.jsonl are still written",
+            stacklevel=3,
+        )
+        self.writer = None

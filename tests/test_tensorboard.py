@@ -7,6 +7,7 @@ import shutil
 import struct
 from collections import defaultdict
 
+import pytest
 from tensorboardX.proto import event_pb2
 
 from experiments.train import train_and_evaluate
@@ -70,3 +71,16 @@ def test_a_short_run_writes_loss_eval_numbers_and_samples_at_every_step(tmp_path
         scalars["train/d_loss"][i] for i in (5, 10, 15)
     ]
     assert images["samples/samples"] == [10, 20, 30]
+
+
+def test_events_that_cannot_be_written_warn_once_and_stop_without_stopping_the_run(tmp_path):
+    from jaxgen.tensorboard import EventLog
+
+    (tmp_path / "tensorboard").write_text("a file where the events' folder should be")
+    events = EventLog(tmp_path)
+    with pytest.warns(UserWarning, match="TensorBoard events in .* stopped") as caught:
+        events.open(0)
+        events.scalars("train", {"loss": 1.0}, 1)
+        events.flush()
+        events.close()
+    assert len(caught) == 1

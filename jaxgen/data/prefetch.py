@@ -1,15 +1,16 @@
 """Batches made ahead, on a background thread, while the device runs the current step.
 
 ``Prefetcher(make, indices, depth=2)`` yields ``make(i)`` for each ``i`` of ``indices`` in
-order, with up to ``depth`` of them made and transferred (``make`` includes the
-``device_put``) before they are asked for. ``make`` must be a pure function of ``i`` (jaxgen's
-batch ``n`` is one of ``(seed, n)``), so a prefetched batch is the batch a synchronous loop
-would have made, and a resumed run continues bit for bit. An exception in ``make`` is raised
-where its batch is asked for. Hand-written rather than grain's ``DataLoader`` because jaxgen's
-datasets are already deterministic random-access functions of the index (grain's worker
-processes would re-create them); a thread is enough, as JAX releases the interpreter lock
-while a step runs (``make bench`` reports fed against device-resident steps/s).
-"""
+order, with ``depth`` of them made and transferred (``make`` includes the ``device_put``)
+and waiting, and one more being made, before they are asked for. ``make`` must be a pure
+function of ``i`` (jaxgen's batch ``n`` is one of ``(seed, n)``), so a prefetched batch is
+the batch a synchronous loop would have made, and a resumed run continues bit for bit. An
+exception in ``make`` is raised where its batch is asked for. Hand-written rather than
+grain's ``DataLoader`` because jaxgen's datasets are already deterministic random-access
+functions of the index (grain's worker processes would re-create them); a thread is enough,
+as JAX releases the interpreter lock while a step runs, and it runs at a lower priority, so
+that on a CPU backend it takes the cycles the step leaves idle (``make bench`` reports fed
+against device-resident steps/s)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,9 @@ class Prefetcher:
             for i in indices:
                 if not self._put(make(i)):
                     return
+        except StopIteration as error:  # from make: an error, not the end of the items
+            self._put(_Failure(RuntimeError(f"making an item raised StopIteration: {error}")))
+            return
         except BaseException as error:  # raised in the consumer, where the batch is wanted
             self._put(_Failure(error))
             return
@@ -86,6 +90,7 @@ class Prefetcher:
             self._ready.put(_DONE)
             raise StopIteration
         if isinstance(item, _Failure):
+            self._ready.put(item)  # asked again, it fails again
             raise item.error
         return item
 

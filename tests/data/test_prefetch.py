@@ -13,7 +13,7 @@ def test_items_come_in_order_and_equal_the_synchronous_ones():
         assert list(items) == [i * i for i in range(50)]
 
 
-def test_at_most_depth_items_are_made_ahead():
+def test_depth_items_wait_and_one_more_is_made_ahead():
     made = []
 
     def make(i):
@@ -22,9 +22,12 @@ def test_at_most_depth_items_are_made_ahead():
 
     with Prefetcher(make, range(100), depth=2) as items:
         assert next(items) == 0
-        time.sleep(0.3)  # the thread fills the queue and waits
+        deadline = time.monotonic() + 10
+        while len(made) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # would a thread that ignores the depth make more?
         # item 0 taken, 2 waiting in the queue, 1 made and blocked on a full queue
-        assert len(made) <= 1 + 2 + 1
+        assert len(made) == 1 + 2 + 1
 
 
 def test_an_error_in_make_is_raised_where_its_item_is_wanted():
@@ -37,6 +40,18 @@ def test_an_error_in_make_is_raised_where_its_item_is_wanted():
         assert [next(items) for _ in range(3)] == [0, 1, 2]
         with pytest.raises(KeyError, match="batch 3"):
             next(items)
+        with pytest.raises(KeyError, match="batch 3"):  # and again, rather than waiting
+            next(items)
+
+
+def test_stop_iteration_from_make_is_an_error_not_the_end():
+    def make(i):
+        if i == 2:
+            raise StopIteration
+        return i
+
+    with Prefetcher(make, range(10)) as items, pytest.raises(RuntimeError, match="StopIteration"):
+        list(items)
 
 
 def test_leaving_early_stops_the_thread():

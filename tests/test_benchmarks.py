@@ -275,7 +275,8 @@ def test_make_bench_measures_a_step_a_sampler_and_steps_per_dispatch():
 
 def test_the_image_steps_are_step_cases_on_images():
     for name in cases.IMAGE_STEPS:
-        assert cases.step_case(name).config().data.name in ("digits", "cifar10", "photos")
+        data = cases.step_case(name).config().data.name
+        assert data in ("digits", "digit_styles", "cifar10", "photos"), name
 
 
 def test_the_accelerator_check_runs_quick_on_cpu(tmp_path):

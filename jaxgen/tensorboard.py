@@ -9,17 +9,21 @@ as the loop trims ``metrics.jsonl``.
 
 The events are a view, written on tensorboardX's background thread; ``metrics.jsonl`` and
 ``eval.jsonl`` are the record. A run killed between two of the writer's flushes loses the
-events of that interval (the journals keep them), and a failure to write events (a full
-disk, say) warns once and stops the events, never the run.
+events of that interval (the journals keep them). A failure to write events warns once and
+stops the events, never the run; a full disk is raised, as it stops every other write of the
+run, and the loop reports it in one line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from jaxgen.workdir import disk_full
 
 QUEUE = 10_000  # events waiting for the writer's thread before a write blocks
 
@@ -44,6 +48,8 @@ class EventLog:
                 str(self.directory), purge_step=start + 1, max_queue=QUEUE, flush_secs=30
             )
         except Exception as err:  # noqa: BLE001  (events are a view; the run goes on)
+            if disk_full(err):
+                raise
             self._stop(err)
 
     def scalars(self, group: str, values: dict, step: int) -> None:
@@ -70,18 +76,28 @@ class EventLog:
         flush or at :meth:`close`)."""
         self._safely(lambda: self.writer.flush())
 
-    def close(self) -> None:
-        """Write every queued event and close the file; never raises."""
-        self._safely(lambda: self.writer.close())
+    def close(self, *, quietly: bool = False) -> None:
+        """Write every queued event and close the file; ``quietly``: never raise or warn (for
+        a run that is stopping on another error)."""
+        if quietly:
+            with contextlib.suppress(Exception):
+                if self.writer is not None:
+                    self.writer.close()
+        else:
+            self._safely(lambda: self.writer.close())
         self.writer = None
 
     def _safely(self, write) -> None:
-        """``write()`` if the log is open; on failure, warn once and stop writing events."""
+        """``write()`` if the log is open; on failure, warn once and stop writing events, or
+        on a full disk stop them and raise."""
         if self.writer is None:
             return
         try:
             write()
         except Exception as err:  # noqa: BLE001  (events are a view; the run goes on)
+            if disk_full(err):
+                self.writer = None
+                raise
             self._stop(err)
 
     def _stop(self, err: Exception) -> None:

@@ -206,7 +206,7 @@ def train(
         return state
     except BaseException as err:  # Ctrl-C too: the lock is released, a partial save removed
         checkpointer.abort()
-        events.close()
+        events.close(quietly=True)
         if disk_full(err):
             raise disk_full_error(workdir) from None
         raise

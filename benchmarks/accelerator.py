@@ -47,7 +47,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks import measure
-from benchmarks.run import RESULTS, table, write_results
+from benchmarks.run import RESULTS, first_batch, table, write_results
 from experiments.configs.base import config_with_overrides
 from experiments.train import build_experiment
 from jaxgen.core import compiler
@@ -170,23 +170,23 @@ def case_config(case: Case, variant: Variant, batch_size: int | None, images: Pa
     return config
 
 
-def loop_batch(experiment, batch_size: int):
-    """Batch 0 on the device, shaped as the loop feeds it (k sub-batches stacked)."""
-    k = experiment.task.sub_batches
-    rows = [experiment.dataset.get_batch(j, batch_size) for j in range(k or 1)]
-    batch = {key: np.stack([r[key] for r in rows]) if k else rows[0][key] for key in rows[0]}
-    return jax.device_put(batch)
-
-
 def jaxgen_runner(config):
     """(run(n), compile seconds, FLOPs per step) of the config's step as the loop runs it."""
     experiment = build_experiment(config)
     state = compiler.jit(experiment.task.init_state, static_argnums=0)(config.seed)
-    batch = loop_batch(experiment, config.data.batch_size)
+    batch = first_batch(experiment, config)
     step = guard_nonfinite(experiment.task.step)
     compiled, compile_seconds = measure.compile_timed(step, state, batch)
     flops = measure.flops_of(compiled, step, state, batch)
     return measure.step_runner(compiled, state, batch), compile_seconds, flops
+
+
+def torch_version() -> str | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.__version__
 
 
 def torch_device():
@@ -201,25 +201,21 @@ def torch_device():
     return None
 
 
-def torch_twin(case: Case, config, precision: str):
-    """(``step()`` of the case's PyTorch twin, its device), or None."""
-    device = torch_device()
-    if case.twin is None or device is None:
+def twin_timer(case: Case, config, precision: str):
+    """``seconds(target_seconds)`` of the case's PyTorch twin on JAX's device, or None."""
+    if case.twin is None:
         return None
     import torch
 
     from benchmarks import torch_steps
 
+    device = torch_device()
     # float32 products as JAX computes them by default (TF32 on NVIDIA GPUs since Ampere)
     torch.set_float32_matmul_precision("high")
-    dtype = torch.bfloat16 if precision == "bfloat16" else None
     torch.manual_seed(0)
-    if case.twin == "dcgan":
-        return torch_steps.dcgan_step(
-            config.data.batch_size, config.model.latent_dim, device=device, dtype=dtype
-        ), device
-    builder = {"realnvp": torch_steps.realnvp_step, "ddpm": torch_steps.ddpm_step}[case.twin]
-    return builder(config, (32, 32, 3), device=device, dtype=dtype), device
+    dtype = torch.bfloat16 if precision == "bfloat16" else None
+    step = torch_steps.TWINS[case.twin](config, (32, 32, 3), device=device, dtype=dtype)
+    return lambda target: torch_steps.seconds(step, device, target_seconds=target)
 
 
 @dataclass(frozen=True)
@@ -236,15 +232,13 @@ FULL, QUICK = Effort(rounds=ROUNDS, seconds=0.5), Effort(rounds=1, seconds=0.2)
 def bench_case(case, variant, batch_size, images, peaks, effort, with_torch) -> StepRow:
     config = case_config(case, variant, batch_size, images)
     run, compile_seconds, flops = jaxgen_runner(config)
-    twin = torch_twin(case, config, variant.precision) if with_torch else None
+    twin = twin_timer(case, config, variant.precision) if with_torch else None
     jax_seconds, torch_seconds = [], []
     for _ in range(effort.rounds):
         timing = measure.time_calls(run, repeats=3, target_seconds=effort.seconds)
         jax_seconds.append(timing.seconds_per_call)
         if twin is not None:
-            from benchmarks import torch_steps
-
-            torch_seconds.append(torch_steps.seconds(*twin, target_seconds=effort.seconds))
+            torch_seconds.append(twin(effort.seconds))
     seconds = statistics.median(jax_seconds)
     torch_rate = measure.per_second(1, statistics.median(torch_seconds)) if twin else None
     rate = measure.per_second(1, seconds)
@@ -260,14 +254,6 @@ def bench_case(case, variant, batch_size, images, peaks, effort, with_torch) -> 
         torch_rate,
         round(rate / torch_rate, 3) if torch_rate else None,
     )
-
-
-def torch_available() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -293,10 +279,11 @@ def main(argv: list[str] | None = None) -> None:
         for name, dtype in (("float32", jnp.float32), ("bfloat16", jnp.bfloat16))
     }
     print("matmul peaks, TFLOP/s:", {k: round(v / 1e12, 3) for k, v in peaks.items()}, flush=True)
-    with_torch = torch_available()
-    if not with_torch:
+    version = torch_version()
+    with_torch = version is not None and torch_device() is not None
+    if version is None:
         print("torch is not installed: the PyTorch twins are skipped", flush=True)
-    elif torch_device() is None:
+    elif not with_torch:
         print(f"torch cannot reach {jax.default_backend()}: the twins are skipped", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as images:
@@ -323,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
         "backend": jax.default_backend(),
         "device": device.device_kind,
         "jax": jax.__version__,
-        "torch": __import__("torch").__version__ if with_torch else None,
+        "torch": version if with_torch else None,
         "quick": quick,
         "float32_products": "JAX's default precision; torch.set_float32_matmul_precision('high')",
         "tests": tests,

@@ -174,8 +174,7 @@ def peak_bytes(compiled) -> int:
 
 def matmul_peak_flops(n: int = 2048, repeats: int = 9, dtype=jnp.float32) -> float:
     """FLOP/s of one ``n x n`` matrix product in ``dtype``, the best this machine does: the
-    fastest of ``repeats`` repeats (on this shared VM one process's float32 median ranged
-    from 185 to 280 GFLOP/s)."""
+    fastest of ``repeats`` repeats (a shared machine's median drifts far more than its best)."""
     a = jnp.ones((n, n), dtype)
     dot = jax.jit(jnp.dot)
 

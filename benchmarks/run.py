@@ -300,10 +300,12 @@ def main() -> None:
 
     measure.cold_compiles()
     peak = measure.matmul_peak_flops()
-    timed = [c for c in (*cases.STEPS, *cases.SAMPLERS) if args.only in c.name]
-    timed = [] if args.pipeline_only else timed
-    steps = [shown(bench_step(c, peak)) for c in cases.STEPS if c in timed]
-    samplers = [shown(bench_sampler(c, peak)) for c in cases.SAMPLERS if c in timed]
+
+    def chosen(named: list[cases.Case]) -> list[cases.Case]:
+        return [] if args.pipeline_only else [c for c in named if args.only in c.name]
+
+    steps = [shown(bench_step(c, peak)) for c in chosen(cases.STEPS)]
+    samplers = [shown(bench_sampler(c, peak)) for c in chosen(cases.SAMPLERS)]
     pipeline = [
         shown(bench_pipeline(cases.step_case(name)))
         for name in cases.IMAGE_STEPS

@@ -1,7 +1,8 @@
 """The PyTorch twins' train steps (:mod:`benchmarks.torch_models`), on any device.
 
-Each function builds its networks, optimiser and a batch on ``device`` and returns ``step()``,
-one train step that does the arithmetic of jaxgen's step for the same config. ``dtype=
+Each function takes a jaxgen config and the image shape, builds the networks, optimiser and a
+batch on ``device`` and returns ``step()``, one train step that does the arithmetic of
+jaxgen's step for that config (``TWINS`` names them). ``dtype=
 torch.bfloat16`` runs the networks under ``torch.autocast`` (bfloat16 compute, float32
 parameters and optimiser state), as ``train.compute_dtype=bfloat16`` does in jaxgen.
 :func:`seconds` times a step, waiting for the device.
@@ -43,14 +44,19 @@ def seconds(step: Callable[[], None], device: torch.device, *, target_seconds: f
     return measure.time_calls(run, target_seconds=target_seconds).seconds_per_call
 
 
-def dcgan_step(batch: int, latent: int = 100, *, device=CPU, dtype=None) -> Callable[[], None]:
-    """DCGAN (Radford et al. 2016, §4): one discriminator update on a real and a fake batch,
-    then one non-saturating generator update; Adam 2e-4, β1 0.5."""
-    generator, discriminator = (m.to(device) for m in torch_dcgan(latent))
-    g_opt = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
+def dcgan_step(
+    config, shape: tuple[int, int, int], *, device=CPU, dtype=None
+) -> Callable[[], None]:
+    """DCGAN at 32x32 (Radford et al. 2016, §4): one discriminator update on a real and a fake
+    batch, then one non-saturating generator update; Adam as the config sets it."""
+    batch, latent, optim = config.data.batch_size, config.model.latent_dim, config.optim
+    networks = torch_dcgan(latent, config.model.g_features, shape[2])
+    generator, discriminator = (m.to(device) for m in networks)
+    betas = (optim.b1, optim.b2)
+    g_opt = torch.optim.Adam(generator.parameters(), optim.g_lr, betas=betas)
+    d_opt = torch.optim.Adam(discriminator.parameters(), optim.d_lr, betas=betas)
     bce = nn.BCEWithLogitsLoss()
-    real = torch.rand(batch, 3, 32, 32, device=device) * 2 - 1
+    real = torch.rand(batch, shape[2], 32, 32, device=device) * 2 - 1
     ones, zeros = torch.ones(batch, 1, device=device), torch.zeros(batch, 1, device=device)
 
     def step() -> None:
@@ -126,3 +132,6 @@ def realnvp_step(
         opt.step()
 
     return step
+
+
+TWINS = {"dcgan": dcgan_step, "realnvp": realnvp_step, "ddpm": ddpm_step}

@@ -73,8 +73,8 @@ class StepRow:
 
 
 def seconds(run) -> float:
-    """Median seconds per call of ``run()``, which must synchronise before returning."""
-    return measure.time_calls(lambda n: [run() for _ in range(n)]).seconds_per_call
+    """Median seconds per call of ``run()`` on the CPU (:func:`torch_steps.seconds`)."""
+    return torch_steps.seconds(run, torch_steps.CPU)
 
 
 def matmul_peaks() -> dict[str, float]:
@@ -135,7 +135,7 @@ def torch_conv_row(batch, side, cin, cout, k, stride, channels_last: bool) -> Co
 
 # the train steps compared: (bench case, batch or None for the config's, PyTorch's step)
 STEP_CASES = [
-    ("dcgan_32x32", None, lambda config, _: torch_steps.dcgan_step(config.data.batch_size)),
+    ("dcgan_32x32", None, torch_steps.dcgan_step),
     ("realnvp_32x32", None, torch_steps.realnvp_step),
     ("ddpm_unet_8x8", None, torch_steps.ddpm_step),
     # at the paper's batch of 128 a step takes over a minute here: batch 16, both frameworks

@@ -60,15 +60,15 @@ class EventLog:
                     lambda n=name, v=value: self.writer.add_scalar(f"{group}/{n}", v, step)
                 )
 
-    def figures(self, paths: list[Path], step: int) -> None:
-        """Each PNG as an image named by its file name without the iteration tag."""
+    def figures(self, paths: list[Path], step: int, tag: str) -> None:
+        """Each PNG ``<name>_<tag>.png`` as the image ``samples/<name>`` at ``step``."""
         for path in paths:
-            self._safely(lambda p=path: self._add_figure(p, step))
+            self._safely(lambda p=path: self._add_figure(p, step, tag))
 
-    def _add_figure(self, path: Path, step: int) -> None:
+    def _add_figure(self, path: Path, step: int, tag: str) -> None:
         with Image.open(path) as image:
             pixels = np.asarray(image.convert("RGB"))
-        name = path.stem.removesuffix(f"_{step:08d}")
+        name = path.stem.removesuffix(f"_{tag}")
         self.writer.add_image(f"samples/{name}", pixels, step, dataformats="HWC")
 
     def flush(self) -> None:

@@ -295,7 +295,7 @@ def evaluate_and_draw(
         (workdir / "figures").mkdir(exist_ok=True)
         task.write_figures(state, workdir / "figures", tag)
         if events is not None:
-            events.figures(sorted((workdir / "figures").glob(f"*_{tag}.png")), iteration)
+            events.figures(sorted((workdir / "figures").glob(f"*_{tag}.png")), iteration, tag)
     if task.evaluate is None:
         return {}
     results = task.evaluate(state, dataset)

@@ -2,10 +2,8 @@
 
 import pytest
 
-from experiments.configs.base import RESUMABLE_KEYS
 from experiments.configs.gan.ring8 import get_config
-from experiments.train import build_experiment
-from jaxgen.checkpoint import Checkpointer
+from experiments.train import build_experiment, restore_trained
 from tests.conftest import (
     RING8,
     TINY_GAN_FLAGS,
@@ -30,9 +28,7 @@ def final_state(workdir):
     c.model.latent_dim, c.model.g_hidden, c.model.d_hidden = 4, (32, 32), (32, 32)
     c.data.batch_size, c.train.steps_per_dispatch, c.train.num_steps = 64, 5, STEPS
     c.train.log_every, c.train.eval_every, c.train.progress = 10, 0, False
-    ckpt = Checkpointer(workdir, c.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False)
-    state, iteration = ckpt.restore_latest(build_experiment(c).task.init_state(c.seed))
-    ckpt.close()
+    state, iteration = restore_trained(c, workdir, build_experiment(c))
     assert iteration == STEPS
     return state
 

@@ -7,10 +7,9 @@ import time
 
 import pytest
 
-from experiments.configs.base import RESUMABLE_KEYS
 from experiments.configs.gan.ring8 import get_config
-from experiments.train import build_experiment
-from jaxgen.checkpoint import TMP_MARKER, Checkpointer
+from experiments.train import build_experiment, restore_trained
+from jaxgen.checkpoint import TMP_MARKER
 from tests.conftest import (
     RING8,
     TINY_GAN_FLAGS,
@@ -43,9 +42,7 @@ def config():
 
 def final_state(workdir):
     c = config()
-    ckpt = Checkpointer(workdir, c.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False)
-    state, iteration = ckpt.restore_latest(build_experiment(c).task.init_state(c.seed))
-    ckpt.close()
+    state, iteration = restore_trained(c, workdir, build_experiment(c))
     assert iteration == STEPS
     return state
 

@@ -24,7 +24,8 @@ GPUs since Ampere) and PyTorch's twins are set to match (``set_float32_matmul_pr
 ("high")``). ``--quick`` checks the script itself on any machine in about a minute: one test
 file, the DCGAN step at batch 8 in both precisions, one round, small matmul peaks.
 
-Writes ``benchmarks/results/<date>-<host>-accelerator.{json,md}`` (``--out`` elsewhere).
+Writes ``benchmarks/results/accelerator.{json,md}`` (``--quick``: ``accelerator-quick``;
+``--out`` elsewhere), replacing the last run's.
 """
 
 from __future__ import annotations
@@ -324,7 +325,7 @@ def main(argv: list[str] | None = None) -> None:
         f"matmul peaks (TFLOP/s): {record['matmul_peak_tflops']}\n\n## Train steps\n\n"
         f"{table(rows)}\n"
     )
-    write_results(record, markdown, "-accelerator-quick" if quick else "-accelerator", args.out)
+    write_results(record, markdown, "accelerator-quick" if quick else "accelerator", args.out)
     if tests is not None and tests["returncode"] != 0:
         sys.exit(f"the tests did not pass on {jax.default_backend()}: {tests['summary']}")
 

@@ -3,9 +3,11 @@ step and the diffusion samplers; each image step fed by its data pipeline agains
 device-resident batch; speed against batch size, against device count, and with
 several steps per dispatch under ``lax.scan`` (rolled and unrolled) against one per call.
 
-Writes ``benchmarks/results/<date>-<host>.json`` and a markdown table beside it (also
-printed). ``--only SUBSTRING`` limits the step and sampler cases; ``--skip-scaling`` skips
-both scalings. Methods: :mod:`benchmarks.measure`; cases: :mod:`benchmarks.cases`.
+Writes ``benchmarks/results/bench.json`` and its tables in ``bench.md`` (also printed),
+replacing the last run's; ``--pipeline-only`` writes ``pipeline.{json,md}``. ``--only
+SUBSTRING`` limits the step and sampler cases and ``--skip-scaling`` skips both scalings: such
+a partial run says so in its file name (``bench-only-dcgan-no-scaling.md``), so it never
+replaces a full one. Methods: :mod:`benchmarks.measure`; cases: :mod:`benchmarks.cases`.
 """
 
 from __future__ import annotations
@@ -78,20 +80,15 @@ class DispatchRow:
     steps_per_second: float
 
 
-def prepare_without_state(case: cases.Case, batch_size: int | None = None):
-    """(config, task, batch on device) for one case."""
+def prepare(case: cases.Case, batch_size: int | None = None):
+    """(config, task, state, batch on device) for one case."""
     config = case.config()
     if batch_size:
         config.data.batch_size = batch_size
     with case.data_context():
         experiment = build_experiment(config)
         batch = first_batch(experiment, config)
-    return config, experiment.task, batch
-
-
-def prepare(case: cases.Case, batch_size: int | None = None):
-    """(config, task, state, batch on device) for one case."""
-    config, task, batch = prepare_without_state(case, batch_size)
+    task = experiment.task
     state = compiler.jit(task.init_state, static_argnums=0)(config.seed)
     return config, task, state, batch
 
@@ -257,17 +254,6 @@ def table(rows: list) -> str:
     return "\n".join(lines)
 
 
-def print_rows(names: list[str], row_of) -> list:
-    """``row_of(name)`` for each name, every row printed as it comes (a long comparison shows
-    its progress), then the markdown table of all of them; returns the rows."""
-    rows = []
-    for name in names:
-        rows.append(row_of(name))
-        print(rows[-1], flush=True)
-    print(table(rows))
-    return rows
-
-
 def dict_table(rows: list[dict]) -> str:
     fields = list(rows[0])
     lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
@@ -275,20 +261,32 @@ def dict_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(record: dict, markdown: str, suffix: str = "", directory: Path | None = None):
-    """``<directory>/<date>-<host><suffix>.json`` and ``.md`` (``results/`` by default),
-    ``-2``, ``-3``, ... added to the name if an earlier run of the day has it (no result is
-    overwritten); prints the markdown."""
+def provenance(record: dict) -> str:
+    """The markdown's first line: when, where and on what the run was made (from ``record``;
+    the file's name says only which kind of run it is)."""
+    machine = ", ".join(str(record[k]) for k in ("cpu", "device") if record.get(k))
+    where = f"{record['host']} ({machine})" if machine else record["host"]
+    return f"Run on {record['date']} on {where}, jax {record['jax']}."
+
+
+def write_results(record: dict, markdown: str, kind: str, directory: Path | None = None):
+    """``<directory>/<kind>.json`` (``record``) and ``<kind>.md`` (``markdown`` under
+    :func:`provenance`'s line), ``results/`` by default, replacing the last run's of that kind
+    (earlier ones stay in git's history); prints the markdown."""
     directory = RESULTS if directory is None else directory
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"{record['date']}-{record['host']}{suffix}"
-    stem, number = name, 1
-    while (directory / f"{stem}.json").exists() or (directory / f"{stem}.md").exists():
-        number += 1
-        stem = f"{name}-{number}"
-    (directory / f"{stem}.json").write_text(json.dumps(record, indent=2) + "\n")
-    (directory / f"{stem}.md").write_text(markdown)
+    markdown = f"{provenance(record)}\n\n{markdown}"
+    (directory / f"{kind}.json").write_text(json.dumps(record, indent=2) + "\n")
+    (directory / f"{kind}.md").write_text(markdown)
     print(markdown)
+
+
+def result_kind(only: str, skip_scaling: bool, pipeline_only: bool) -> str:
+    """The results file's name: ``bench`` for a full run, ``pipeline`` for the pipeline alone,
+    and a partial run named as such (``bench-only-dcgan-no-scaling``)."""
+    kind = "pipeline" if pipeline_only else "bench"
+    kind += f"-only-{only}" if only else ""
+    return kind + ("-no-scaling" if skip_scaling and not pipeline_only else "")
 
 
 def main() -> None:
@@ -352,12 +350,7 @@ def main() -> None:
         if rows:
             sections.append(f"## {title}\n\n{render(rows)}")
     markdown = "\n\n".join(sections) + "\n"
-    partial = (
-        (f"-only-{args.only}" if args.only else "")
-        + ("-no-scaling" * args.skip_scaling)
-        + ("-pipeline" * args.pipeline_only)
-    )
-    write_results(record, markdown, partial)
+    write_results(record, markdown, result_kind(args.only, args.skip_scaling, args.pipeline_only))
 
 
 if __name__ == "__main__":

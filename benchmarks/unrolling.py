@@ -7,6 +7,9 @@ This is the compile-time cost that ``jaxgen.core.backend`` avoids on accelerator
 the loops rolled, and the run-time cost that XLA:CPU pays for a rolled loop of convolutions.
 ``--only SUBSTRING`` limits the cases; ``--batch_size N`` overrides theirs (glow_32x32 at its
 paper batch of 64 compiles for minutes unrolled here).
+
+Writes ``results/unrolling.{json,md}``, replacing the last run's (a partial run says so in
+the name: ``unrolling-only-glow-batch-16``).
 """
 
 from __future__ import annotations
@@ -82,7 +85,9 @@ def main() -> None:
         "jax": jax.__version__,
         "unrolling": [asdict(r) for r in rows],
     }
-    write_results(record, markdown, suffix="-unrolling")
+    kind = "unrolling" + (f"-only-{args.only}" if args.only else "")
+    kind += f"-batch-{args.batch_size}" if args.batch_size else ""
+    write_results(record, markdown, kind)
 
 
 if __name__ == "__main__":

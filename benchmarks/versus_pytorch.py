@@ -16,21 +16,22 @@ of 5 repeats of about 1 s of back-to-back calls, synchronised):
   generator update); RealNVP 32x32 (``configs/flow/realnvp_cifar10.py``, batch 64); the DDPM
   U-Net on the digits (batch 128) and at 32x32 (batch 16, both frameworks).
 
-Writes ``results/<date>-<host>-versus-pytorch.{json,md}`` (``--steps-only``: the steps alone,
-to ``…-versus-pytorch-steps``).
+Writes ``results/versus-pytorch.{json,md}`` (``--steps-only``: the steps alone, to
+``results/versus-pytorch-steps.{json,md}``), replacing the last run's.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import platform
 import sys
 from dataclasses import asdict, dataclass
 
 import jax
 
-from benchmarks import cases, measure, onednn_layers
+from benchmarks import cases, measure
 from benchmarks.run import bench_prepared, prepare, table, write_results
 from jaxgen.kernels import primitives as kernels_primitives
 
@@ -77,6 +78,22 @@ def seconds(run) -> float:
     return torch_steps.seconds(run, torch_steps.CPU)
 
 
+def jax_seconds(fn, args) -> float:
+    """Median seconds per call of ``jit(fn)(*args)``."""
+    compiled = jax.jit(fn).lower(*args).compile()
+    run = lambda n: [jax.block_until_ready(compiled(*args)) for _ in range(n)]
+    return measure.time_calls(run).seconds_per_call
+
+
+def time_pass(primitive, shapes, params) -> tuple[float, float]:
+    """Seconds per call of one convolution pass as the CPU lowers it (oneDNN when built), then
+    as its XLA reference, on random operands of ``shapes``."""
+    args = [jax.random.normal(jax.random.key(i), s) for i, s in enumerate(shapes)]
+    ours = functools.partial(primitive.bind, **dict(params))
+    xla = functools.partial(kernels_primitives.REFERENCES[primitive], **dict(params))
+    return jax_seconds(ours, args), jax_seconds(xla, args)
+
+
 def matmul_peaks() -> dict[str, float]:
     """Each framework's fastest of 9 repeats of a 2048² product (as ``make bench``'s peak)."""
     a = torch.randn(2048, 2048)
@@ -101,7 +118,7 @@ def jax_conv_rows(batch, side, cin, cout, k, stride) -> list[ConvRow]:
         (kernels_primitives.input_grad_p, (dy, w), {**geometry, "image_size": (side, side)}),
         (kernels_primitives.weight_grad_p, (x, dy), {**geometry, "kernel_size": (k, k)}),
     ]
-    timings = [onednn_layers.time_pass(*p) for p in passes]
+    timings = [time_pass(*p) for p in passes]
     flops = 2.0 * batch * out * out * cin * cout * k * k
     name = conv_name(batch, side, cin, cout, k, stride)
     return [
@@ -196,7 +213,7 @@ def main() -> None:
         f"float32 matmul peak (GFLOP/s): jax {peaks['jax']}, torch {peaks['torch']}\n\n"
         f"{layers}## Train steps\n\n{table(steps)}\n"
     )
-    write_results(record, markdown, "-versus-pytorch-steps" if steps_only else "-versus-pytorch")
+    write_results(record, markdown, "versus-pytorch-steps" if steps_only else "versus-pytorch")
 
 
 if __name__ == "__main__":

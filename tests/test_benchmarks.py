@@ -15,7 +15,7 @@ import pytest
 from benchmarks import cases, measure
 from benchmarks.sharded import count_collectives
 from jaxgen.kernels import conv, onednn
-from tests.conftest import ROOT, tiny_gan_state
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("case", cases.STEPS + cases.SAMPLERS, ids=lambda c: c.name)
@@ -113,9 +113,13 @@ def test_the_pytorch_dcgan_has_jaxgens_parameters():
     from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 
     generator, discriminator = torch_dcgan(latent=100, features=64, channels=3)
-    g_vars = init_variables(DCGANGenerator(32, 3, 64), jax.random.key(0), jnp.zeros((1, 100)))
+    g_vars = init_variables(
+        DCGANGenerator(image_size=32, channels=3, features=64),
+        jax.random.key(0),
+        jnp.zeros((1, 100)),
+    )
     d_vars = init_variables(
-        DCGANDiscriminator(32, 64), jax.random.key(1), jnp.zeros((1, 32, 32, 3))
+        DCGANDiscriminator(image_size=32, features=64), jax.random.key(1), jnp.zeros((1, 32, 32, 3))
     )
     for net, variables in ((generator, g_vars), (discriminator, d_vars)):
         jax_count = sum(x.size for x in jax.tree.leaves(variables["params"]))
@@ -177,18 +181,29 @@ def test_the_pytorch_realnvp_is_jaxgens():
     assert jnp.allclose(jnp.asarray(log_det.detach().numpy()), expected, rtol=1e-5)
 
 
-def test_a_second_run_of_the_day_keeps_the_first_runs_results(tmp_path, monkeypatch, capsys):
+def test_a_run_replaces_the_last_result_of_its_kind_and_says_when_and_where(
+    tmp_path, monkeypatch, capsys
+):
     from benchmarks import run
 
     monkeypatch.setattr(run, "RESULTS", tmp_path)
-    record = {"date": "2026-12-01", "host": "vm.local"}  # a dot in the host name
-    run.write_results({**record, "run": 1}, "first\n", "-no-scaling")
-    run.write_results({**record, "run": 2}, "second\n", "-no-scaling")
-    first, second = "2026-12-01-vm.local-no-scaling", "2026-12-01-vm.local-no-scaling-2"
-    assert json.loads((tmp_path / f"{first}.json").read_text())["run"] == 1
-    assert (tmp_path / f"{first}.md").read_text() == "first\n"
-    assert json.loads((tmp_path / f"{second}.json").read_text())["run"] == 2
-    assert (tmp_path / f"{second}.md").read_text() == "second\n"
+    record = {"date": "2026-12-01", "host": "vm.local", "cpu": "Some CPU", "jax": "0.1"}
+    run.write_results({**record, "run": 1}, "first\n", "bench")
+    run.write_results({**record, "date": "2026-12-02", "run": 2}, "second\n", "bench")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.json", "bench.md"]
+    assert json.loads((tmp_path / "bench.json").read_text())["run"] == 2
+    expected = "Run on 2026-12-02 on vm.local (Some CPU), jax 0.1.\n\nsecond\n"
+    assert (tmp_path / "bench.md").read_text() == expected
+
+
+def test_a_partial_run_never_replaces_a_full_one():
+    from benchmarks.run import result_kind
+
+    assert result_kind("", False, False) == "bench"
+    assert result_kind("", False, True) == "pipeline"
+    assert result_kind("dcgan", True, False) == "bench-only-dcgan-no-scaling"
+    assert result_kind("", True, False) == "bench-no-scaling"
+    assert result_kind("glow", True, True) == "pipeline-only-glow"
 
 
 def test_cpu_model_reads_the_name_and_the_avx512_flag(tmp_path):
@@ -200,46 +215,10 @@ def test_cpu_model_reads_the_name_and_the_avx512_flag(tmp_path):
     assert measure.cpu_model(tmp_path / "absent") == "unknown"
 
 
-def test_compile_parts_updates_every_network_and_its_ema():
-    from benchmarks import compile_parts
-    from benchmarks.run import prepare
-
-    case = cases.Case("gan_ema_2d", "gan.ring8", {"model.ema_decay": 0.9})
-    _, _, state, _ = prepare(case)
-    assert compile_parts.net_names(state) == ["g", "d"]
-    grads = {"g": state.g.params, "d": state.d.params}
-    new, _ = jax.jit(compile_parts.updates_alone(state))(state, grads)
-
-    def moved(a, b):
-        return any(
-            bool(jnp.any(x != y))
-            for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
-        )
-
-    assert moved(new.g.params, state.g.params) and moved(new.d.params, state.d.params)
-    assert moved(new.g.ema_params, state.g.ema_params)
-    whole, updates, init = compile_parts.compile_parts(case)
-    parts = (whole.part, updates.part, init.part)
-    assert parts == ("whole step", "updates alone", "initialisation")
-    assert 0 < updates.fusions < whole.fusions and init.fusions > 0
-
-
 def test_rates_keep_three_significant_digits_slow_or_fast():
     assert measure.per_second(1, 81.3) == 0.0123  # a 32x32 U-Net step at batch 128
     assert measure.per_second(50, 0.0202429) == 2470.0
     assert measure.per_second(3, 2.0) == 1.5
-
-
-def test_llvm_levels_compares_a_case_at_both_levels():
-    from benchmarks import llvm_levels
-
-    row = llvm_levels.compare("gan_mlp_2d", rounds=1)
-    assert row.init_same_bits  # as tests/core/test_compiler.py requires
-    assert row.steps_per_second_default > 0 and row.steps_per_second_ours > 0
-    ratio = row.steps_per_second_ours / row.steps_per_second_default
-    assert row.ours_over_default == pytest.approx(ratio, rel=0.01)
-    state, other = tiny_gan_state(seed=0), tiny_gan_state(seed=1)
-    assert llvm_levels.same_bits(state, state) and not llvm_levels.same_bits(state, other)
 
 
 def test_make_bench_measures_a_step_a_sampler_and_steps_per_dispatch():
@@ -293,8 +272,11 @@ def test_the_accelerator_check_runs_quick_on_cpu(tmp_path):
         text=True,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    (result,) = tmp_path.glob("*-accelerator-quick.json")
-    record = json.loads(result.read_text())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "accelerator-quick.json",
+        "accelerator-quick.md",
+    ]
+    record = json.loads((tmp_path / "accelerator-quick.json").read_text())
     assert record["tests"]["returncode"] == 0 and "passed" in record["tests"]["summary"]
     rows = {(r["case"], r["precision"]): r for r in record["steps"]}
     assert set(rows) == {(c, p) for c in accelerator.QUICK_CASES for p in accelerator.PRECISIONS}

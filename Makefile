@@ -12,7 +12,7 @@ export PYTHONHASHSEED := 0
 # the compiler of the optional oneDNN kernels (make test CXX=/nonexistent: built without them)
 export CXX
 
-.PHONY: venv kernels test lint demo bench bench-pytorch bench-accelerator clean
+.PHONY: venv kernels test lint docs demo bench bench-pytorch bench-accelerator clean
 
 venv: $(STAMP) kernels
 
@@ -35,6 +35,12 @@ lint: $(STAMP) kernels
 test: lint
 	$(PY) -m pytest -n 2 -q
 
+# The API reference, built from the docstrings by pdoc into docs/api/ (open docs/api/index.html);
+# any pdoc warning (a module that fails to import, an annotation it cannot resolve) fails it.
+docs: $(STAMP)
+	rm -rf docs/api
+	$(PY) docs/build.py docs/api
+
 demo: $(STAMP) kernels
 	$(PY) -m experiments.demo --out demo
 
@@ -52,4 +58,4 @@ bench-accelerator:
 	$(PYTHON) -m benchmarks.accelerator
 
 clean:
-	rm -rf $(VENV) .jax_cache .pytest_cache demo
+	rm -rf $(VENV) .jax_cache .pytest_cache demo docs/api

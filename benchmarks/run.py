@@ -31,9 +31,10 @@ import numpy as np
 from benchmarks import cases, measure
 from experiments.families.diffusion import sampling_fn
 from experiments.train import build_experiment, loop_settings
-from jaxgen.core import compiler, loop, parallel
+from jaxgen.core import compiler, parallel
 from jaxgen.core.combinators import guard_nonfinite, scan_steps
 from jaxgen.diffusion import make_schedule
+from jaxgen.training import loop
 
 RESULTS = Path(__file__).parent / "results"
 

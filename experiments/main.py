@@ -4,7 +4,8 @@
     python -m experiments.main --config=... --workdir=... --config.train.num_steps=200
     python -m experiments.main --config=... --workdir=... --mode=sample --num_samples=1000
 
-Errors the user can fix print one line (``error: ...``) and exit with status 2. In a
+Errors the user can fix print one line (``error: ...``), naming the flag to change
+(:mod:`experiments.error_text`), and exit with status 2. In a
 multi-process run (``--coordinator``), each process runs its work in a watched child
 (:mod:`experiments.supervisor`); a lost or missing peer is one line and exit status 3.
 
@@ -27,8 +28,9 @@ from ml_collections import config_flags
 
 from experiments import supervisor
 from experiments.compilation_cache import DEFAULT_DIRECTORY, use_compilation_cache
+from experiments.error_text import in_flags
 from jaxgen.errors import JaxgenError
-from jaxgen.workdir import disk_full, disk_full_error
+from jaxgen.training.workdir import disk_full, disk_full_error
 
 CONFIG = config_flags.DEFINE_config_file("config", None, "ml_collections config file")
 WORKDIR = flags.DEFINE_string("workdir", None, "directory for checkpoints, metrics, figures")
@@ -172,7 +174,7 @@ def run() -> None:
         else:
             results = train.evaluate(CONFIG.value, WORKDIR.value)
     except JaxgenError as err:
-        fail(str(err))
+        fail(in_flags(str(err), CONFIG.value.to_dict()))
     except Exception as err:
         if disk_full(err):  # writing results or samples after training
             fail(str(disk_full_error(Path(WORKDIR.value))))

@@ -14,15 +14,15 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from experiments.configs.base import RESUMABLE_KEYS
+from experiments.configs.base import run_fingerprint
 from experiments.families import FAMILIES
 from experiments.families.common import Experiment
-from jaxgen.checkpoint import Checkpointer, require_checkpoints
 from jaxgen.core import backend
-from jaxgen.core.loop import LoopSettings, evaluate_and_draw, train
 from jaxgen.errors import JaxgenError
+from jaxgen.training.checkpoint import Checkpointer, require_checkpoints
+from jaxgen.training.loop import LoopSettings, evaluate_and_draw, train
+from jaxgen.training.workdir import WorkdirLock, write_atomically
 from jaxgen.viz import save_metrics_figure, save_samples_figure
-from jaxgen.workdir import WorkdirLock, write_atomically
 
 
 def build_experiment(config) -> Experiment:
@@ -71,7 +71,10 @@ class LastEvaluation:
 
 def train_and_evaluate(config, workdir: str | Path, *, start_afresh: bool = False) -> dict:
     """Train (resuming if the workdir holds a run), then evaluate; returns the final results.
-    ``start_afresh`` trains from iteration 0 in a workdir whose checkpoints are all damaged."""
+    ``start_afresh`` trains from iteration 0 in a workdir whose checkpoints are all damaged.
+
+    Writes ``results.json``, the loss curves and ``config.json`` (the whole config, with the
+    backend choices of the run under ``backend``) when the run ends."""
     workdir = Path(workdir)
     experiment = build_experiment(config)
     task = experiment.task
@@ -81,12 +84,13 @@ def train_and_evaluate(config, workdir: str | Path, *, start_afresh: bool = Fals
         experiment.dataset,
         workdir,
         loop_settings(config),
-        run_config={**config.to_dict(), "backend": backend.choices().record()},
-        resumable_keys=RESUMABLE_KEYS,
+        fingerprint=run_fingerprint(config.to_dict()),
         start_afresh=start_afresh,
     )
     results = evaluation.of(state, experiment.dataset) if evaluation is not None else {}
     if jax.process_index() == 0:
+        record = {**config.to_dict(), "backend": backend.choices().record()}
+        write_atomically(workdir / "config.json", json.dumps(record, indent=2, sort_keys=True))
         write_atomically(workdir / "results.json", json.dumps(results, indent=2))
         if (workdir / "metrics.jsonl").exists():
             save_metrics_figure(workdir / "metrics.jsonl", workdir / "loss_curves.png")
@@ -96,11 +100,11 @@ def train_and_evaluate(config, workdir: str | Path, *, start_afresh: bool = Fals
 def restore_trained(config, workdir: Path, experiment: Experiment):
     """The newest good checkpoint's state, or an error saying to train first."""
     checkpointer = Checkpointer(
-        workdir, config.to_dict(), resumable_keys=RESUMABLE_KEYS, async_save=False, create=False
+        workdir, fingerprint=run_fingerprint(config.to_dict()), async_save=False, create=False
     )
     try:
         # the restore needs only the state's structure, shapes and dtypes, and a device: no
-        # initial state is computed (compiling one takes 7-14 s, benchmarks.compile_parts)
+        # initial state is computed (which would compile its initialisation)
         on_one = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
         template = jax.tree.map(
             lambda s: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=on_one),
@@ -110,7 +114,7 @@ def restore_trained(config, workdir: Path, experiment: Experiment):
     finally:
         checkpointer.close()
     if restored is None:
-        raise checkpointer.nothing_intact("train first (--mode=train)")
+        raise checkpointer.nothing_intact("train first")
     return restored
 
 
@@ -126,7 +130,7 @@ def exclusive(workdir: Path):
 def sample(config, workdir: str | Path, num_samples: int) -> Path:
     """Write ``samples.npz`` (key ``x``: toy (N, d); images (N, H, W, C) in [0, 1]) and a figure."""
     if num_samples < 1:
-        raise JaxgenError(f"num_samples={num_samples} draws nothing; ask for at least 1")
+        raise JaxgenError(f"`num_samples`={num_samples} draws nothing; ask for at least 1")
     workdir = Path(workdir)
     experiment = build_experiment(config)
     with exclusive(workdir):

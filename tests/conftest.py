@@ -76,8 +76,8 @@ def tiny_gan_state(seed: int = 0, k_lr: float = 1e-3, g_hidden: tuple[int, ...] 
 
     return init_gan_state(
         seed=seed,
-        generator=MLP(g_hidden, 2),
-        discriminator=MLP((16,), 1),
+        generator=MLP(hidden=g_hidden, out_dim=2),
+        discriminator=MLP(hidden=(16,), out_dim=1),
         latent_dim=3,
         data_shape=(2,),
         g_tx=optax.adam(k_lr, 0.5),
@@ -108,8 +108,9 @@ def short_config(name: str, num_steps: int, every: int = 5, steps_per_dispatch: 
 def train_config(config, workdir, **task_changes):
     """Train ``config`` in ``workdir`` through the loop (resuming), optionally with fields of
     its Task replaced; returns the final state."""
+    from experiments.configs.base import run_fingerprint
     from experiments.train import build_experiment, loop_settings
-    from jaxgen.core.loop import Task, train
+    from jaxgen.training.loop import Task, train
 
     experiment = build_experiment(config)
     task = experiment.task
@@ -120,8 +121,7 @@ def train_config(config, workdir, **task_changes):
         experiment.dataset,
         workdir,
         loop_settings(config),
-        run_config=config.to_dict(),
-        resumable_keys=frozenset({"train.num_steps"}),
+        fingerprint=run_fingerprint(config.to_dict()),
     )
 
 

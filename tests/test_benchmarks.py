@@ -170,13 +170,15 @@ def test_the_pytorch_realnvp_is_jaxgens():
     flow = TorchRealNVP(3, 32, m.levels, m.width, m.depth, m.logit_alpha)
     x = jnp.zeros((1, 32, 32, 3))
     params = jax.eval_shape(
-        realnvp(x.shape[1:], m.levels, m.width, m.depth).init, jax.random.key(0), x
+        realnvp(image_shape=x.shape[1:], scales=m.levels, width=m.width, depth=m.depth).init,
+        jax.random.key(0),
+        x,
     )
     assert sum(p.numel() for p in flow.parameters()) == parameter_count(params)
     pixels = torch.rand(2, 3, 32, 32) - 0.5
     z, log_det = flow(pixels)
     assert tuple(z.shape) == (2, 32 * 32 * 3)
-    logit = LogitTransform(m.logit_alpha)
+    logit = LogitTransform(alpha=m.logit_alpha)
     expected = logit.forward_and_log_det({}, jnp.asarray(pixels.numpy()).transpose(0, 2, 3, 1))[1]
     assert jnp.allclose(jnp.asarray(log_det.detach().numpy()), expected, rtol=1e-5)
 

@@ -35,10 +35,12 @@ from jaxgen.gan import init_gan_state, make_gan_step
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 
 state = init_gan_state(
-    seed=0, generator=DCGANGenerator(8, 1, 16, 2), discriminator=DCGANDiscriminator(8, 16, 2),
+    seed=0,
+    generator=DCGANGenerator(image_size=8, channels=1, features=16, base_size=2),
+    discriminator=DCGANDiscriminator(image_size=8, features=16, base_size=2),
     latent_dim=8, data_shape=(8, 8, 1), g_tx=optax.adam(2e-4), d_tx=optax.adam(2e-4))
 batch = {k: v[None] for k, v in get_dataset("digits").get_batch(0, 16).items()}
-state, metrics = compiler.jit(make_gan_step(8))(state, batch)
+state, metrics = compiler.jit(make_gan_step(latent_dim=8))(state, batch)
 assert int(state.step) == 2 and np.isfinite(float(metrics["d_loss"]))
 print("trained one DCGAN step")
 """

@@ -1,8 +1,9 @@
 """Settings shared by every experiment; family configs override them.
 
 Keys in ``RESUMABLE_KEYS`` may change when a run is resumed in the same workdir (run length,
-logging, determinism, and the backend choices a run records under ``backend``); any other
-difference makes the workdir refuse the run.
+logging, determinism, and the backend choices a run records under ``backend``); the rest of
+the config is the run's fingerprint (:func:`run_fingerprint`), and any difference in it makes
+the workdir refuse the run.
 """
 
 import dataclasses
@@ -27,6 +28,20 @@ RESUMABLE_KEYS = frozenset(
     }
     | BACKEND_KEYS
 )
+
+
+def run_fingerprint(config: dict) -> dict:
+    """The nested ``config`` without its ``RESUMABLE_KEYS``: what a workdir's checkpointer
+    compares (:class:`jaxgen.training.Checkpointer`)."""
+
+    def kept(tree: dict, prefix: str) -> dict:
+        return {
+            key: kept(value, f"{prefix}{key}.") if isinstance(value, dict) else value
+            for key, value in tree.items()
+            if f"{prefix}{key}" not in RESUMABLE_KEYS
+        }
+
+    return kept(config, "")
 
 
 def base_config() -> ConfigDict:

@@ -1,5 +1,5 @@
 """What every family builder returns, and what the families share: the config → dataset
-translation, the sample figures, the digits metrics."""
+translation, the sampler, the evaluation of samples, the sample figures, the optimiser."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import jax
 import numpy as np
 import optax
 
-from jaxgen.core.loop import Task
+from jaxgen.core import compiler
 from jaxgen.data import get_dataset
 from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.toy import GaussianMixture, ToyDataset
 from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
 from jaxgen.metrics.modes import mode_coverage
+from jaxgen.training.loop import Task
 from jaxgen.viz import save_samples_figure
 
 
@@ -30,6 +31,54 @@ class Experiment:
     task: Task
     dataset: Any
     sample: Callable[[Any, jax.Array, int], np.ndarray]
+
+
+def make_experiment(
+    config,
+    dataset,
+    *,
+    init_state: Callable[[int], Any],
+    step: Callable,
+    draw: Callable[[Any, jax.Array, int], np.ndarray],
+    evaluate: Callable[[Any, Any], dict],
+    title: str,
+    sub_batches: int | None = None,
+    write_figures: Callable | None = None,
+) -> Experiment:
+    """The experiment of a family's parts: its task's example shape is the dataset's, and its
+    figures are ``draw``'s samples unless ``write_figures`` is given."""
+    task = Task(
+        init_state=init_state,
+        step=step,
+        input_shape=tuple(dataset.element_shape),
+        sub_batches=sub_batches,
+        evaluate=evaluate,
+        write_figures=write_figures or sample_figure_writer(config, dataset, draw, title),
+    )
+    return Experiment(task=task, dataset=dataset, sample=draw)
+
+
+def compiled_sampler(sample: Callable[[Any, jax.Array, int], jax.Array]):
+    """``draw(state, key, n)``: ``sample`` compiled (``n`` static), as a NumPy array."""
+    compiled = compiler.jit(sample, static_argnums=2)
+    return lambda state, key, n: np.asarray(compiled(state, key, n))
+
+
+def sample_evaluation(config, draw: Callable, extra: Callable | None = None) -> Callable:
+    """``evaluate(state, data)``: ``config.eval.num_samples`` samples from the fixed key
+    ``seed + 1``, judged against toy data's exact density (:func:`toy_metrics`) or by the
+    digits classifier (:func:`digits_metrics`), plus ``extra(state, data)`` if given."""
+
+    def evaluate(state, data) -> dict:
+        samples = draw(state, jax.random.key(config.seed + 1), config.eval.num_samples)
+        results = {}
+        if isinstance(data, ToyDataset):
+            results = toy_metrics(samples, data)
+        elif config.data.name == "digits":
+            results = digits_metrics(samples)
+        return {**results, **(extra(state, data) if extra is not None else {})}
+
+    return evaluate
 
 
 def load_dataset(config, split: str = "train"):

@@ -12,7 +12,9 @@ digits and shown −G(a)) and the distance of G(a) to the true restyled digit.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jax
 import matplotlib
@@ -22,9 +24,8 @@ import optax
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from experiments.families.common import Experiment  # noqa: E402
+from experiments.families.common import Experiment, make_experiment  # noqa: E402
 from jaxgen.core import compiler, parallel  # noqa: E402
-from jaxgen.core.loop import Task  # noqa: E402
 from jaxgen.core.precision import compute_dtype  # noqa: E402
 from jaxgen.cyclegan import init_cyclegan_state, make_cyclegan_step, translate  # noqa: E402
 from jaxgen.data.batching import ArrayDataset  # noqa: E402
@@ -119,69 +120,49 @@ def style_metrics(images: dict, t: dict) -> dict[str, float]:
     }
 
 
-def build(config) -> Experiment:
-    dataset = load_unpaired(config, "train")
-    test = load_unpaired(config, "test")
-    model = config.model
-    shape = tuple(dataset.element_shape)
-    generator = ResnetGenerator(shape[-1], model.g_features, model.blocks, model.downsamplings)
-    discriminator = PatchDiscriminator(model.d_features, model.d_layers)
+@dataclass(frozen=True, kw_only=True)
+class HeldOut:
+    """The held-out images a run is judged and drawn on, and their translations."""
 
-    def init_state(seed: int):
-        return init_cyclegan_state(
-            seed=seed,
-            generator=generator,
-            discriminator=discriminator,
-            shape_a=shape,
-            shape_b=shape,
-            g_tx=optimizer(config.optim),
-            d_tx=optimizer(config.optim),
-            pool_size=model.pool_size,
-            compute_dtype=compute_dtype(config.train.compute_dtype),
-        )
+    config: Any
+    images: dict[str, np.ndarray]
+    init_state: Any  # seed -> a fresh state: the untrained networks' errors are the baseline
 
-    @compiler.jit
-    def translate_batch(state, a, b):
-        g_a, f_b = translate(state.g, a), translate(state.f, b)
-        return {
-            "g_a": g_a,
-            "f_g_a": translate(state.f, g_a),
-            "f_b": f_b,
-            "g_f_b": translate(state.g, f_b),
-        }
-
-    def translations(state, images) -> dict[str, np.ndarray]:
+    def translations(self, state, images: dict | None = None) -> dict[str, np.ndarray]:
+        """G(a), F(G(a)), F(b) and G(F(b)) for ``images`` (default: all held-out ones)."""
+        images = self.images if images is None else images
         parts = [
             translate_batch(state, images["a"][i : i + EVAL_CHUNK], images["b"][i : i + EVAL_CHUNK])
             for i in range(0, len(images["a"]), EVAL_CHUNK)
         ]
         return {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]}
 
-    images = evaluation_images(config, test)
-
-    def cycle_errors(t: dict) -> dict[str, float]:
+    def cycle_errors(self, t: dict) -> dict[str, float]:
         return {
-            "cycle_l1_a": float(np.mean(np.abs(t["f_g_a"] - images["a"]))),
-            "cycle_l1_b": float(np.mean(np.abs(t["g_f_b"] - images["b"]))),
+            "cycle_l1_a": float(np.mean(np.abs(t["f_g_a"] - self.images["a"]))),
+            "cycle_l1_b": float(np.mean(np.abs(t["g_f_b"] - self.images["b"]))),
         }
 
-    @functools.cache
-    def untrained() -> dict[str, float]:
-        initial = parallel.init_replicated(lambda: init_state(config.seed), parallel.data_mesh())
-        t = translations(initial, images)
-        return {f"untrained_{k}": v for k, v in cycle_errors(t).items()}
+    @functools.cached_property
+    def untrained(self) -> dict[str, float]:
+        mesh = parallel.data_mesh()
+        initial = parallel.init_replicated(lambda: self.init_state(self.config.seed), mesh)
+        errors = self.cycle_errors(self.translations(initial))
+        return {f"untrained_{k}": v for k, v in errors.items()}
 
-    def evaluate(state, data) -> dict[str, float]:
-        t = translations(state, images)  # once: both metric groups read it
-        results = {**cycle_errors(t), **untrained(), **style_metrics(images, t)}
-        if config.data.name == "digit_styles":
-            results.update(digits_class_metrics(images, t))
+    def evaluate(self, state, data) -> dict[str, float]:
+        t = self.translations(state)  # once: every metric group reads it
+        results = {**self.cycle_errors(t), **self.untrained, **style_metrics(self.images, t)}
+        if self.config.data.name == "digit_styles":
+            results.update(digits_class_metrics(self.images, t))
         return results
 
-    def write_figures(state, directory: Path, tag: str) -> None:
-        rows = {k: v[:FIGURE_ROWS] for k, v in images.items()}
-        t = translations(state, rows)
+    def write_figures(self, state, directory: Path, tag: str) -> None:
+        """Rows of a → G(a) → F(G(a)) | b → F(b) → G(F(b)) to ``translations_<tag>.png``."""
+        rows = {k: v[:FIGURE_ROWS] for k, v in self.images.items()}
+        t = self.translations(state, rows)
         columns = [rows["a"], t["g_a"], t["f_g_a"], rows["b"], t["f_b"], t["g_f_b"]]
+        shape = rows["a"].shape[1:]
         tiles = np.clip((np.stack(columns, axis=1).reshape(-1, *shape) + 1) / 2, 0, 1)
         grid = image_grid(tiles, columns=len(columns))
         fig, ax = plt.subplots(figsize=(6, 8))
@@ -192,18 +173,60 @@ def build(config) -> Experiment:
         fig.savefig(directory / f"translations_{tag}.png", dpi=100)
         plt.close(fig)
 
-    def sample(state, key: jax.Array, n: int) -> np.ndarray:
+    def sample(self, state, key: jax.Array, n: int) -> np.ndarray:
         """G(a) for n held-out images of domain A drawn by ``key``."""
-        rows = np.asarray(jax.random.choice(key, len(images["a"]), (n,), len(images["a"]) < n))
-        t = translations(state, {"a": images["a"][rows], "b": images["b"][rows]})
-        return t["g_a"]
+        count = len(self.images["a"])
+        rows = np.asarray(jax.random.choice(key, count, (n,), count < n))
+        return self.translations(state, {"a": self.images["a"][rows], "b": self.images["b"][rows]})[
+            "g_a"
+        ]
 
-    step = make_cyclegan_step(model.adversarial, model.cycle_weight, model.identity_weight)
-    task = Task(
+
+@compiler.jit
+def translate_batch(state, a, b):
+    g_a, f_b = translate(state.g, a), translate(state.f, b)
+    return {
+        "g_a": g_a,
+        "f_g_a": translate(state.f, g_a),
+        "f_b": f_b,
+        "g_f_b": translate(state.g, f_b),
+    }
+
+
+def build(config) -> Experiment:
+    dataset = load_unpaired(config, "train")
+    model, shape = config.model, tuple(dataset.element_shape)
+    generator = ResnetGenerator(
+        channels=shape[-1],
+        features=model.g_features,
+        blocks=model.blocks,
+        downsamplings=model.downsamplings,
+    )
+    state_settings = dict(
+        generator=generator,
+        discriminator=PatchDiscriminator(features=model.d_features, layers=model.d_layers),
+        shape_a=shape,
+        shape_b=shape,
+        g_tx=optimizer(config.optim),
+        d_tx=optimizer(config.optim),
+        pool_size=model.pool_size,
+        compute_dtype=compute_dtype(config.train.compute_dtype),
+    )
+    init_state = lambda seed: init_cyclegan_state(seed=seed, **state_settings)  # noqa: E731
+    images = evaluation_images(config, load_unpaired(config, "test"))
+    held_out = HeldOut(config=config, images=images, init_state=init_state)
+    step = make_cyclegan_step(
+        objective=model.objective,
+        cycle_weight=model.cycle_weight,
+        identity_weight=model.identity_weight,
+    )
+    return make_experiment(
+        config,
+        dataset,
         init_state=init_state,
         step=step,
-        input_shape=shape,
-        evaluate=evaluate,
-        write_figures=write_figures,
+        draw=held_out.sample,
+        evaluate=held_out.evaluate,
+        title="",
+        write_figures=held_out.write_figures,
     )
-    return Experiment(task=task, dataset=dataset, sample=sample)

@@ -16,17 +16,15 @@ import numpy as np
 
 from experiments.families.common import (
     Experiment,
-    digits_metrics,
+    compiled_sampler,
     load_dataset,
-    sample_figure_writer,
-    toy_metrics,
+    make_experiment,
+    sample_evaluation,
     warmed_up_adam,
 )
 from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
-from jaxgen.core.loop import Task
 from jaxgen.core.precision import compute_dtype
-from jaxgen.data.toy import ToyDataset
 from jaxgen.diffusion import (
     ancestral_step,
     ddim_step,
@@ -48,15 +46,16 @@ BOUND_KEY = 0xB0D  # the bound's x_t draws: fixed, so evaluations compare
 
 
 def build_denoiser(model, data_shape: tuple[int, ...]):
+    """The MLP denoiser for vectors, the DDPM U-Net for images."""
     if len(data_shape) == 1:
-        return TimeConditionedMLP(tuple(model.hidden), model.embedding)
+        return TimeConditionedMLP(hidden=tuple(model.hidden), embedding=model.embedding)
     return UNet(
-        model.channels,
-        tuple(model.multipliers),
-        model.blocks,
-        tuple(model.attention_at),
-        model.dropout,
-        model.groups,
+        channels=model.channels,
+        multipliers=tuple(model.multipliers),
+        blocks=model.blocks,
+        attention_at=tuple(model.attention_at),
+        dropout=model.dropout,
+        groups=model.groups,
     )
 
 
@@ -65,14 +64,13 @@ def reverse_process(model, schedule, net, sampler: str, sample_steps: int):
     spaced steps of ``schedule`` (0: all of them)."""
     if sample_steps and sample_steps != schedule.num_steps:
         schedule = respace(schedule, evenly_spaced(schedule.num_steps, sample_steps))
+    settings = {"schedule": schedule, "net": net, "prediction": model.prediction}
     clip = model.clip or None
     if sampler == "ancestral":
-        step = ancestral_step(schedule, net, model.prediction, model.variance, clip)
-    elif sampler == "ddim":
-        step = ddim_step(schedule, net, model.prediction, model.eta, clip)
-    else:
-        raise JaxgenError(f"unknown sampler {sampler!r}; use ancestral or ddim")
-    return step, schedule.num_steps
+        return ancestral_step(**settings, variance=model.variance, clip=clip), schedule.num_steps
+    if sampler == "ddim":
+        return ddim_step(**settings, eta=model.eta, clip=clip), schedule.num_steps
+    raise JaxgenError(f"unknown `sampler` {sampler!r}; use ancestral or ddim")
 
 
 def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
@@ -95,29 +93,21 @@ def make_sampler(model, schedule, data_shape, sampler: str, sample_steps: int):
 
 def make_draw(model, schedule, data_shape, sampler: str, sample_steps: int):
     """``draw(state, key, n)``: n samples in data space as a NumPy array."""
-    run = make_sampler(model, schedule, data_shape, sampler, sample_steps)
-    return lambda state, key, n: np.asarray(run(state, key, n))
+    return compiled_sampler(sampling_fn(model, schedule, data_shape, sampler, sample_steps))
 
 
-def build(config) -> Experiment:
-    dataset = load_dataset(config)
+def bound_evaluation(config, schedule):
+    """``extra(state, data)``: the variational bound in bits/dim on the first
+    ``eval.bound_examples`` held-out digits (None for other data, or 0 examples)."""
+    if config.data.name != "digits" or not config.eval.bound_examples:
+        return None
+    x = load_dataset(config, split="test").arrays["x"][: config.eval.bound_examples]
     model = config.model
-    data_shape = tuple(dataset.element_shape)
-    denoiser = build_denoiser(model, data_shape)
-    schedule = make_schedule(model.schedule, model.num_timesteps)
-
-    def init_state(seed: int):
-        return init_diffusion_state(
-            seed=seed,
-            denoiser=denoiser,
-            data_shape=data_shape,
-            tx=warmed_up_adam(config.optim),
-            ema=bool(model.ema_decay),
-            compute_dtype=compute_dtype(config.train.compute_dtype),
-        )
-
-    draw = make_draw(model, schedule, data_shape, model.sampler, model.sample_steps)
-    test = load_dataset(config, split="test") if config.data.name == "digits" else None
+    settings = {
+        "prediction": model.prediction,
+        "variance": model.variance,
+        "clip": model.clip or None,
+    }
     bound = compiler.jit(
         lambda state, x: (
             variational_bound(
@@ -126,34 +116,37 @@ def build(config) -> Experiment:
                 x,
                 jax.random.key(BOUND_KEY),
                 config.data.levels,
-                prediction=model.prediction,
-                variance=model.variance,
-                clip=model.clip or None,
+                **settings,
             ).total
         )
     )
 
-    def evaluate(state, data) -> dict[str, float]:
-        samples = draw(state, jax.random.key(config.seed + 1), config.eval.num_samples)
-        if isinstance(data, ToyDataset):
-            return toy_metrics(samples, data)
-        results = digits_metrics(samples) if config.data.name == "digits" else {}
-        if test is not None and config.eval.bound_examples:
-            x = test.arrays["x"][: config.eval.bound_examples]
-            nats = float(np.mean(bound(state, x)))
-            results["test_bound_bits_per_dim"] = float(
-                bits_per_dim(nats, int(np.prod(x.shape[1:])))
-            )
-        return results
+    def extra(state, data) -> dict[str, float]:
+        nats = float(np.mean(bound(state, x)))
+        return {"test_bound_bits_per_dim": float(bits_per_dim(nats, int(np.prod(x.shape[1:]))))}
 
-    step = make_diffusion_step(schedule, model.prediction)
-    if model.ema_decay:
-        step = with_ema(step, model.ema_decay, net="denoiser")
-    task = Task(
-        init_state=init_state,
-        step=step,
-        input_shape=data_shape,
-        evaluate=evaluate,
-        write_figures=sample_figure_writer(config, dataset, draw, f"DDPM on {config.data.name}"),
+    return extra
+
+
+def build(config) -> Experiment:
+    dataset = load_dataset(config)
+    model, shape = config.model, tuple(dataset.element_shape)
+    schedule = make_schedule(model.schedule, model.num_timesteps)
+    state_settings = dict(
+        denoiser=build_denoiser(model, shape),
+        data_shape=shape,
+        tx=warmed_up_adam(config.optim),
+        ema=bool(model.ema_decay),
+        compute_dtype=compute_dtype(config.train.compute_dtype),
     )
-    return Experiment(task=task, dataset=dataset, sample=draw)
+    draw = make_draw(model, schedule, shape, model.sampler, model.sample_steps)
+    step = make_diffusion_step(schedule=schedule, prediction=model.prediction)
+    return make_experiment(
+        config,
+        dataset,
+        init_state=lambda seed: init_diffusion_state(seed=seed, **state_settings),
+        step=with_ema(step, model.ema_decay, net="denoiser") if model.ema_decay else step,
+        draw=draw,
+        evaluate=sample_evaluation(config, draw, bound_evaluation(config, schedule)),
+        title=f"DDPM on {config.data.name}",
+    )

@@ -18,13 +18,15 @@ import numpy as np
 
 from experiments.families.common import (
     Experiment,
-    digits_metrics,
+    compiled_sampler,
     load_dataset,
+    make_experiment,
+    sample_evaluation,
     sample_figure_writer,
     warmed_up_adam,
 )
 from jaxgen.core import compiler
-from jaxgen.core.loop import Task
+from jaxgen.core.combinators import with_ema
 from jaxgen.core.precision import compute_dtype
 from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
@@ -41,19 +43,56 @@ def build_flow(model, data_shape: tuple[int, ...], dtype=jnp.float32):
     """The flow ``model`` describes; its conditioners compute in ``dtype``."""
     if len(data_shape) == 1:
         return coupling_flow(
-            data_shape[0],
-            model.pairs,
-            tuple(model.hidden),
-            model.coupling,
-            model.bins,
-            model.bound,
-            dtype,
+            dim=data_shape[0],
+            pairs=model.pairs,
+            hidden=tuple(model.hidden),
+            coupling=model.coupling,
+            bins=model.bins,
+            bound=model.bound,
+            compute_dtype=dtype,
         )
     if model.kind == "glow":
-        return glow(data_shape, model.levels, model.steps, model.width, model.learn_top, dtype)
+        return glow(
+            image_shape=data_shape,
+            levels=model.levels,
+            steps=model.steps,
+            width=model.width,
+            learn_top=model.learn_top,
+            compute_dtype=dtype,
+        )
     if model.kind == "realnvp":
-        return realnvp(data_shape, model.levels, model.width, model.depth, model.logit_alpha, dtype)
-    raise JaxgenError(f"unknown image flow {model.kind!r}; use glow or realnvp")
+        return realnvp(
+            image_shape=data_shape,
+            scales=model.levels,
+            width=model.width,
+            depth=model.depth,
+            logit_alpha=model.logit_alpha,
+            compute_dtype=dtype,
+        )
+    raise JaxgenError(f"unknown image flow `kind` {model.kind!r}; use glow or realnvp")
+
+
+def likelihood_evaluation(config, flow, levels: int | None, test):
+    """``extra(state, data)``: the test NLL; for toy data beside the data's own entropy (the
+    gap is KL(data ‖ model)), for images in bits/dim too, on the whole held-out split when it
+    is in memory (digits), else on a fixed batch of it, dequantized with fixed noise."""
+    log_density = compiler.jit(lambda params, x: log_prob(flow, params, x))
+
+    def extra(state, data) -> dict[str, float]:
+        n = config.eval.num_samples
+        if isinstance(data, ToyDataset):
+            x = data.test_set(n)
+            nll = float(np.mean(-log_density(state.params, x)))
+            entropy = float(-np.mean(data.log_prob(x)))
+            return {"test_nll": nll, "data_entropy": entropy, "kl_gap": nll - entropy}
+        whole = getattr(test, "arrays", None)
+        x = whole["x"][:n] if whole is not None else test.get_batch(0, n)["x"]
+        x = dequantize(jax.random.key(EVAL_KEY), x, levels)
+        nll = float(-np.mean(log_density(state.params, x)))
+        bits = float(bits_per_dim(nll, math.prod(x.shape[1:]), levels))
+        return {"test_nll": nll, "test_bits_per_dim": bits}
+
+    return extra, log_density
 
 
 def density_figure_writer(config, dataset: ToyDataset, log_density, draw, sample_figures):
@@ -83,64 +122,40 @@ def density_figure_writer(config, dataset: ToyDataset, log_density, draw, sample
 
 def build(config) -> Experiment:
     dataset = load_dataset(config)
-    model, optim = config.model, config.optim
-    data_shape = tuple(dataset.element_shape)
+    model, shape = config.model, tuple(dataset.element_shape)
     levels = config.data.levels or None
-    if levels is None and len(data_shape) > 1:
-        raise JaxgenError("image flows need config.data.levels (pixel values per channel)")
-    flow = build_flow(model, data_shape, compute_dtype(config.train.compute_dtype))
-    latent_dim = math.prod(data_shape)
-    tx = warmed_up_adam(optim)
+    if levels is None and len(shape) > 1:
+        raise JaxgenError("image flows need `levels` (pixel values per channel); set it")
+    flow = build_flow(model, shape, compute_dtype(config.train.compute_dtype))
 
     def init_state(seed: int):
-        key = jax.random.key(seed)
-        first = jnp.asarray(dataset.get_batch(0, config.model.init_batch_size)["x"])
-        return init_flow_state(flow, seed, prepare(key, first, levels), tx)
+        first = jnp.asarray(dataset.get_batch(0, model.init_batch_size)["x"])
+        example = prepare(jax.random.key(seed), first, levels)
+        tx = warmed_up_adam(config.optim)
+        return init_flow_state(flow=flow, seed=seed, example=example, tx=tx, ema=use_ema)
 
-    sample_fn = compiler.jit(
-        lambda state, key, n: sample(flow, state.params, key, n, latent_dim, model.temperature),
-        static_argnums=2,
-    )
+    def draw_latent(state, key, n):
+        params = state.params if state.ema_params is None else state.ema_params
+        x = sample(flow, params, key, n, math.prod(shape), model.temperature)
+        return x if levels is None else to_pixel_range(x, levels)
 
-    def draw(state, key: jax.Array, n: int) -> np.ndarray:
-        x = sample_fn(state, key, n)
-        return np.asarray(x if levels is None else to_pixel_range(x, levels))
-
+    use_ema = bool(model.ema_decay)
+    draw = compiled_sampler(draw_latent)
     test = load_dataset(config, split="test") if levels is not None else None
-    log_density = compiler.jit(lambda params, x: log_prob(flow, params, x))
-
-    def evaluate(state, data) -> dict[str, float]:
-        if isinstance(data, ToyDataset):
-            x = data.test_set(config.eval.num_samples)
-            nll = float(np.mean(-log_density(state.params, x)))
-            entropy = float(-np.mean(data.log_prob(x)))
-            return {"test_nll": nll, "data_entropy": entropy, "kl_gap": nll - entropy}
-        # the whole held-out split when it is in memory (digits), else a fixed batch of it
-        whole = getattr(test, "arrays", None)
-        n = config.eval.num_samples
-        x = whole["x"][:n] if whole is not None else test.get_batch(0, n)["x"]
-        nll = float(
-            -np.mean(log_density(state.params, dequantize(jax.random.key(EVAL_KEY), x, levels)))
-        )
-        results = {
-            "test_nll": nll,
-            "test_bits_per_dim": float(bits_per_dim(nll, latent_dim, levels)),
-        }
-        if config.data.name == "digits":
-            samples = draw(state, jax.random.key(config.seed + 1), config.eval.num_samples)
-            results.update(digits_metrics(samples))
-        return results
-
-    write_figures = sample_figure_writer(
+    extra, log_density = likelihood_evaluation(config, flow, levels, test)
+    figures = sample_figure_writer(
         config, dataset, draw, f"{model.kind} flow on {config.data.name}"
     )
-    if isinstance(dataset, ToyDataset) and data_shape == (2,):
-        write_figures = density_figure_writer(config, dataset, log_density, draw, write_figures)
-    task = Task(
+    if isinstance(dataset, ToyDataset) and shape == (2,):
+        figures = density_figure_writer(config, dataset, log_density, draw, figures)
+    step = make_flow_step(flow=flow, levels=levels)
+    return make_experiment(
+        config,
+        dataset,
         init_state=init_state,
-        step=make_flow_step(flow, levels=levels),
-        input_shape=data_shape,
-        evaluate=evaluate,
-        write_figures=write_figures,
+        step=with_ema(step, model.ema_decay) if use_ema else step,
+        draw=draw,
+        evaluate=sample_evaluation(config, draw, extra),
+        title="",
+        write_figures=figures,
     )
-    return Experiment(task=task, dataset=dataset, sample=draw)

@@ -5,25 +5,20 @@ Toy data (1-D, 2-D) get MLP networks and mode-coverage metrics; images get the D
 
 from __future__ import annotations
 
-import jax
-import numpy as np
 import optax
 
 from experiments.families.common import (
     Experiment,
-    digits_metrics,
+    compiled_sampler,
     load_dataset,
-    sample_figure_writer,
-    toy_metrics,
+    make_experiment,
+    sample_evaluation,
 )
-from jaxgen.core import compiler
-from jaxgen.core.combinators import with_ema
-from jaxgen.core.loop import Task
+from jaxgen.core.combinators import StepFn, with_ema
 from jaxgen.core.precision import compute_dtype
-from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
-from jaxgen.gan import generate, init_gan_state, make_gan_step
-from jaxgen.gan.steps import ORIGINAL_WGAN_MAX_CRITIC, latent, make_scheduled_wgan_step
+from jaxgen.gan import generate, init_gan_state, latent, make_gan_step
+from jaxgen.gan.steps import ORIGINAL_WGAN_MAX_CRITIC, make_scheduled_wgan_step
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from jaxgen.nn.mlp import MLP
 
@@ -47,74 +42,73 @@ def optimizer(optim, lr: float, updates_per_step: int = 1) -> optax.GradientTran
 
 
 def networks(model, data_shape: tuple[int, ...]):
+    """MLPs for vectors, the DCGAN pair for images."""
     if len(data_shape) == 1:
-        return MLP(tuple(model.g_hidden), data_shape[0]), MLP(tuple(model.d_hidden), 1)
+        return (
+            MLP(hidden=tuple(model.g_hidden), out_dim=data_shape[0]),
+            MLP(hidden=tuple(model.d_hidden), out_dim=1),
+        )
     size, _, channels = data_shape
     return (
-        DCGANGenerator(size, channels, model.g_features, model.base_size),
-        DCGANDiscriminator(size, model.d_features, model.base_size, model.d_normalization),
+        DCGANGenerator(
+            image_size=size, channels=channels, features=model.g_features, base_size=model.base_size
+        ),
+        DCGANDiscriminator(
+            image_size=size,
+            features=model.d_features,
+            base_size=model.base_size,
+            normalization=model.d_normalization,
+        ),
     )
+
+
+def gan_step(model) -> tuple[StepFn, int]:
+    """The step the model describes and the number of minibatches it takes per iteration."""
+    clip = model.clip or None
+    if model.original_wgan_schedule:
+        step = make_scheduled_wgan_step(
+            latent_dim=model.latent_dim,
+            n_critic=model.k,
+            clip=clip,
+            gradient_penalty=model.gradient_penalty,
+        )
+        return step, ORIGINAL_WGAN_MAX_CRITIC
+    step = make_gan_step(
+        latent_dim=model.latent_dim,
+        objective=model.objective,
+        k=model.k,
+        gradient_penalty=model.gradient_penalty,
+        clip=clip,
+    )
+    return step, model.k
 
 
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, optim = config.model, config.optim
-    data_shape = tuple(dataset.element_shape)
-    generator, discriminator = networks(model, data_shape)
+    generator, discriminator = networks(model, tuple(dataset.element_shape))
     use_ema = model.ema_decay > 0
-
-    def init_state(seed: int):
-        return init_gan_state(
-            seed=seed,
-            generator=generator,
-            discriminator=discriminator,
-            latent_dim=model.latent_dim,
-            data_shape=data_shape,
-            g_tx=optimizer(optim, optim.g_lr),
-            d_tx=optimizer(optim, optim.d_lr, model.k),
-            ema=use_ema,
-            compute_dtype=compute_dtype(config.train.compute_dtype),
-        )
-
-    sample_fn = compiler.jit(
-        lambda state, key, n: generate(state, latent(key, n, model.latent_dim), use_ema=use_ema),
-        static_argnums=2,
+    state_settings = dict(
+        generator=generator,
+        discriminator=discriminator,
+        latent_dim=model.latent_dim,
+        data_shape=tuple(dataset.element_shape),
+        g_tx=optimizer(optim, optim.g_lr),
+        d_tx=optimizer(optim, optim.d_lr, model.k),
+        ema=use_ema,
+        compute_dtype=compute_dtype(config.train.compute_dtype),
     )
-
-    def sample(state, key: jax.Array, n: int) -> np.ndarray:
-        return np.asarray(sample_fn(state, key, n))
-
-    def evaluate(state, data) -> dict[str, float]:
-        samples = sample(state, jax.random.key(config.seed + 1), config.eval.num_samples)
-        if isinstance(data, ToyDataset):
-            return toy_metrics(samples, data)
-        if config.data.name == "digits":
-            return digits_metrics(samples)
-        return {"sample_mean": float(samples.mean()), "sample_std": float(samples.std())}
-
-    clip = model.clip or None
-    if model.original_wgan_schedule:
-        step = make_scheduled_wgan_step(
-            model.latent_dim, n_critic=model.k, clip=clip, gradient_penalty=model.gradient_penalty
-        )
-        sub_batches = ORIGINAL_WGAN_MAX_CRITIC
-    else:
-        step = make_gan_step(
-            model.latent_dim,
-            objective=model.objective,
-            k=model.k,
-            gradient_penalty=model.gradient_penalty,
-            clip=clip,
-        )
-        sub_batches = model.k
-    if use_ema:
-        step = with_ema(step, model.ema_decay, net="g")
-    task = Task(
-        init_state=init_state,
-        step=step,
-        input_shape=data_shape,
+    draw = compiled_sampler(
+        lambda state, key, n: generate(state, latent(key, n, model.latent_dim), use_ema=use_ema)
+    )
+    step, sub_batches = gan_step(model)
+    return make_experiment(
+        config,
+        dataset,
+        init_state=lambda seed: init_gan_state(seed=seed, **state_settings),
+        step=with_ema(step, model.ema_decay, net="g") if use_ema else step,
         sub_batches=sub_batches,
-        evaluate=evaluate,
-        write_figures=sample_figure_writer(config, dataset, sample, f"GAN on {config.data.name}"),
+        draw=draw,
+        evaluate=sample_evaluation(config, draw),
+        title=f"GAN on {config.data.name}",
     )
-    return Experiment(task=task, dataset=dataset, sample=sample)

@@ -32,8 +32,8 @@ def mlp_gan(seed: int, data_dim: int, latent_dim: int, width: int = 128, lr: flo
     """A GAN state with two-hidden-layer MLPs and Adam(β1 = 0.5) for both players."""
     return init_gan_state(
         seed=seed,
-        generator=MLP((width, width), data_dim),
-        discriminator=MLP((width, width), 1),
+        generator=MLP(hidden=(width, width), out_dim=data_dim),
+        discriminator=MLP(hidden=(width, width), out_dim=1),
         latent_dim=latent_dim,
         data_shape=(data_dim,),
         g_tx=optax.adam(lr, 0.5),

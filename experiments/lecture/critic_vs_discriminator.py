@@ -34,7 +34,7 @@ def samples(key, mean):
 
 def train(kind: str, steps: int = 3000, seed: int = 0):
     """Train a discriminator ("gan") or a WGAN-GP critic ("wgan_gp"); returns x -> output."""
-    net = MLP((64, 64), 1)
+    net = MLP(hidden=(64, 64), out_dim=1)
     params = net.init(jax.random.key(seed), jnp.zeros((1, 1)))
     tx = optax.adam(1e-3, 0.5, 0.9)
 

@@ -37,7 +37,7 @@ def run(seed: int = 0, snapshots=SNAPSHOTS) -> dict:
     data = get_dataset("bimodal1d", seed=seed)
     reference = data.test_set(N)
     state = mlp_gan(seed, 1, 1, width=64)
-    step = compiler.jit(scan_steps(make_gan_step(1), CHUNK))
+    step = compiler.jit(scan_steps(make_gan_step(latent_dim=1), CHUNK))
     draws = compiler.jit(lambda s: generate(s, latent(jax.random.key(seed + 7), N, 1)))
     record = {"iterations": [], "wasserstein_1d": [], "samples": []}
     done = 0

@@ -46,7 +46,7 @@ def sample_g(key, n):
 
 def train_discriminator(seed: int = 0, steps: int = 3000, batch: int = 512):
     """Adam on the discriminator's cross-entropy; returns D(x) = σ(logit) as a function."""
-    net = MLP((64, 64), 1, activation="tanh")
+    net = MLP(hidden=(64, 64), out_dim=1, activation="tanh")
     params = net.init(jax.random.key(seed), jnp.zeros((1, 1)))
     tx = optax.adam(3e-3)
 

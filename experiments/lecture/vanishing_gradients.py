@@ -56,12 +56,12 @@ def run(gan_steps: int = 100, d_steps: int = 5000, seed: int = 0) -> dict:
     data = get_dataset("ring8", seed=seed)
     state = mlp_gan(seed, 2, LATENT)
     chunk = 100
-    train = compiler.jit(scan_steps(make_gan_step(LATENT), chunk))
+    train = compiler.jit(scan_steps(make_gan_step(latent_dim=LATENT), chunk))
     for i in range(gan_steps // chunk):
         state, _ = train(state, batches(data, i * chunk, chunk))
     fresh = mlp_gan(seed + 1, 2, LATENT)
     state = state.replace(d=fresh.d)  # a discriminator trained from scratch, G frozen
-    d_step = compiler.jit(make_d_step(LATENT))
+    d_step = compiler.jit(make_d_step(latent_dim=LATENT))
     checkpoints = sorted({int(c) for c in np.unique(np.logspace(0, np.log10(d_steps), 25))})
     record = {"d_iterations": [], "minimax": [], "non_saturating": [], "d_loss": []}
     norms_key = jax.random.key(seed + 2)

@@ -72,17 +72,19 @@ def run(dataset: str, flavour: str, iterations: int = 3000, seed: int = 0) -> di
     reference = data.test_set(N)
     state = init_gan_state(
         seed=seed,
-        generator=MLP((128, 128), dim),
-        discriminator=MLP((128, 128), 1),
+        generator=MLP(hidden=(128, 128), out_dim=dim),
+        discriminator=MLP(hidden=(128, 128), out_dim=1),
         latent_dim=dim,
         data_shape=(dim,),
         g_tx=setting.g_tx,
         d_tx=setting.d_tx,
     )
     constraint = {"gradient_penalty": setting.gradient_penalty, "clip": setting.clip}
-    gan_step = make_gan_step(dim, objective="wasserstein", k=N_CRITIC, **constraint)
+    gan_step = make_gan_step(latent_dim=dim, objective="wasserstein", k=N_CRITIC, **constraint)
     step = compiler.jit(scan_steps(gan_step, CHUNK))
-    warm_up = compiler.jit(scan_steps(make_d_step(dim, "wasserstein", **constraint), WARM_UP))
+    warm_up = compiler.jit(
+        scan_steps(make_d_step(latent_dim=dim, objective="wasserstein", **constraint), WARM_UP)
+    )
     xs = np.stack([data.get_batch(i, setting.batch)["x"] for i in range(WARM_UP)])
     state, _ = warm_up(state, {"x": xs})
     draws = compiler.jit(lambda s: generate(s, latent(jax.random.key(seed + 9), N, dim)))

@@ -11,9 +11,9 @@ deterministic programs      always                    ``xla_gpu_deterministic_op
 ==========================  ========================  ===============================
 
 * **LLVM -O1 on CPU.** XLA:CPU compiles each fusion through LLVM at -O3 by default, and its
-  compile time follows the fusion count. At -O1 initial states compile 1.25-3x faster and the
-  larger steps up to 29% faster, while steps run at the same speed (their time is in
-  convolution and matrix kernels built ahead of time; ``python -m benchmarks.llvm_levels``).
+  compile time follows the fusion count. At -O1 states and steps compile faster while steps
+  run at the same speed: their time is in convolution and matrix kernels built ahead of time
+  (benchmarks/README.md).
 * **oneDNN on CPU** (:mod:`jaxgen.kernels.onednn`): XLA:CPU's convolution gradients are slow at
   these models' shapes.
 * **Unrolled inner loops on CPU**: ``alternate``'s k discriminator updates and the layers of a
@@ -21,8 +21,8 @@ deterministic programs      always                    ``xla_gpu_deterministic_op
   runs a convolution inside a loop body many times slower (jax issue 12868). Elsewhere they
   stay rolled loops, which compile in time independent of their length (Glow on CIFAR-10 has
   96 steps of flow; ``python -m benchmarks.unrolling`` measures both forms).
-* **One step per dispatch**: on CPU a rolled scan of convolutional steps ran 5.6-6.9x slower
-  on an AVX2 host; on accelerators the steps of the default image models are long enough
+* **One step per dispatch**: on CPU a rolled scan of convolutional steps runs many times
+  slower (jax issue 12868, as above); on accelerators the steps of the default image models are long enough
   that dispatch is not the bottleneck. ``train.steps_per_dispatch`` changes it per run.
 * **Determinism**: CPU and TPU programs are deterministic. On GPU, ``deterministic=True``
   compiles with ``xla_gpu_deterministic_ops`` (no atomic scatter-adds or reductions, and no

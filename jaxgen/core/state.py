@@ -3,7 +3,9 @@
 A family's state is a ``flax.struct.PyTreeNode`` with at least
 
 * ``step``: int32 scalar, the number of parameter updates applied so far (every primitive
-  update step adds one, so ``alternate(d_step, g_step, k)`` adds ``k + 1``);
+  update step adds one, through :func:`advance`, so ``alternate(d_step, g_step, k)`` adds
+  ``k + 1``; the training loop refuses a step that does not advance it, as its next update
+  would draw the same random numbers);
 * ``key``: the run's base key ``jax.random.key(seed)``, never advanced: update ``n`` draws from
   ``fold_in(key, n)`` (see :mod:`jaxgen.core.rng`);
 
@@ -24,6 +26,12 @@ import optax
 from flax import struct
 
 from jaxgen.core.precision import cast_floating
+
+
+def advance(state: Any, **changes: Any) -> Any:
+    """``state`` after one update: ``changes`` applied and ``step`` advanced by one, so the
+    next update draws from ``fold_in(key, step + 1)``. Every update primitive ends with it."""
+    return state.replace(step=state.step + 1, **changes)
 
 
 def takes_train(module: nn.Module) -> bool:
@@ -48,7 +56,7 @@ class NetState(struct.PyTreeNode):
     """
 
     params: Any
-    opt_state: optax.OptState
+    opt_state: Any  # optax.OptState
     collections: dict
     ema_params: Any
     apply_fn: Callable = struct.field(pytree_node=False)

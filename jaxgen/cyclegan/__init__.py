@@ -1,7 +1,7 @@
 """CycleGAN (Zhu et al. 2017): unpaired translation with two generators, two
 discriminators, cycle consistency and pools of past fakes."""
 
-from jaxgen.cyclegan.losses import ADVERSARIAL, cycle_loss, identity_loss
+from jaxgen.cyclegan.losses import adversarial, cycle_loss, identity_loss
 from jaxgen.cyclegan.pool import ImagePool, empty_pool, query_pool
 from jaxgen.cyclegan.state import CycleGANState, init_cyclegan_state, translate
 from jaxgen.cyclegan.steps import (
@@ -11,8 +11,8 @@ from jaxgen.cyclegan.steps import (
 )
 
 __all__ = [
-    "ADVERSARIAL",
     "CycleGANState",
+    "adversarial",
     "ImagePool",
     "cycle_loss",
     "empty_pool",

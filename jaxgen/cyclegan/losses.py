@@ -10,20 +10,23 @@ code's ``GANLoss``: least squares (the default, §4: "we replace the negative lo
 objective by a least-squares loss") or cross-entropy; each discriminator descends half the
 sum of its real and fake terms, each generator the full "fake is real" term:
 
-    least squares:  L_D = ½[E(D(x) − 1)² + E D(x̃)²],      L_G = E(D(x̃) − 1)²
-    cross-entropy:  L_D = ½[−E log σ(D(x)) − E log(1 − σ(D(x̃)))],  L_G = −E log σ(D(x̃))
+    least squares:   L_D = ½[E(D(x) − 1)² + E D(x̃)²],      L_G = E(D(x̃) − 1)²
+    non-saturating:  L_D = ½[−E log σ(D(x)) − E log(1 − σ(D(x̃)))],  L_G = −E log σ(D(x̃))
+
+These are :data:`jaxgen.gan.losses.OBJECTIVES`' objectives of those names, scaled
+(:data:`CODE_SCALES`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
 
 from jaxgen.errors import JaxgenError
-from jaxgen.gan.losses import log_d, log_one_minus_d
+from jaxgen.gan.losses import Objective, objective, scaled
+
+# (discriminator, generator) factors from the registry's objectives to the code's GANLoss
+CODE_SCALES = {"least_squares": (1.0, 2.0), "non_saturating": (0.5, 1.0)}
 
 
 def l1(x: jax.Array, y: jax.Array) -> jax.Array:
@@ -41,30 +44,11 @@ def identity_loss(b, g_of_b, a, f_of_a) -> jax.Array:
     return l1(g_of_b, b) + l1(f_of_a, a)
 
 
-@dataclass(frozen=True)
-class Adversarial:
-    """A discriminator loss of (real outputs, fake outputs) and a generator loss of the
-    outputs on fakes."""
-
-    discriminator: Callable[[jax.Array, jax.Array], jax.Array]
-    generator: Callable[[jax.Array], jax.Array]
-
-
-ADVERSARIAL = {
-    "least_squares": Adversarial(
-        lambda real, fake: 0.5 * (jnp.mean((real - 1.0) ** 2) + jnp.mean(fake**2)),
-        lambda fake: jnp.mean((fake - 1.0) ** 2),
-    ),
-    "cross_entropy": Adversarial(
-        lambda real, fake: -0.5 * (jnp.mean(log_d(real)) + jnp.mean(log_one_minus_d(fake))),
-        lambda fake: -jnp.mean(log_d(fake)),
-    ),
-}
-
-
-def adversarial_named(name: str) -> Adversarial:
-    if name not in ADVERSARIAL:
+def adversarial(name: str) -> Objective:
+    """CycleGAN's adversarial objective called ``name``: least squares or non-saturating."""
+    if name not in CODE_SCALES:
         raise JaxgenError(
-            f"unknown CycleGAN adversarial loss {name!r}; use one of {sorted(ADVERSARIAL)}"
+            f"CycleGAN has no adversarial `objective` {name!r}; use one of {sorted(CODE_SCALES)}"
         )
-    return ADVERSARIAL[name]
+    d, g = CODE_SCALES[name]
+    return scaled(objective(name), discriminator=d, generator=g)

@@ -42,27 +42,31 @@ def init_cyclegan_state(
     g_tx: optax.GradientTransformation,
     d_tx: optax.GradientTransformation,
     pool_size: int = 50,
+    ema: bool = False,
     compute_dtype: Any = jnp.float32,
 ) -> CycleGANState:
     """Fresh networks from ``init_key(key(seed))`` (one split per network), computing in
-    ``compute_dtype``, and empty pools.
+    ``compute_dtype``, and empty pools of ``pool_size`` past fakes.
+
     ``generator`` and ``discriminator`` are module definitions; each direction and domain
-    gets its own parameters. Images of domain A have ``shape_a``, of domain B ``shape_b``."""
+    gets its own parameters. Images of domain A have ``shape_a``, of domain B ``shape_b``.
+    ``ema=True`` keeps an EMA of both generators' parameters (``with_ema(step, decay,
+    net="g")``, then ``net="f"``)."""
     key = jax.random.key(seed)
     keys = jax.random.split(init_key(key), 4)
     a, b = jnp.zeros((1, *shape_a)), jnp.zeros((1, *shape_b))
 
-    def net(module, net_key, x, tx):
+    def net(module, net_key, x, tx, keeps_ema=False):
         variables = init_variables(module, net_key, x)
         return NetState.create(
-            module=module, variables=variables, tx=tx, compute_dtype=compute_dtype
+            module=module, variables=variables, tx=tx, ema=keeps_ema, compute_dtype=compute_dtype
         )
 
     return CycleGANState(
         step=jnp.zeros((), jnp.int32),
         key=key,
-        g=net(generator, keys[0], a, g_tx),
-        f=net(generator, keys[1], b, g_tx),
+        g=net(generator, keys[0], a, g_tx, ema),
+        f=net(generator, keys[1], b, g_tx, ema),
         d_a=net(discriminator, keys[2], a, d_tx),
         d_b=net(discriminator, keys[3], b, d_tx),
         pool_a=empty_pool(pool_size, shape_a),

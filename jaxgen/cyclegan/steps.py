@@ -22,7 +22,8 @@ from flax import struct
 
 from jaxgen.core.combinators import StepFn
 from jaxgen.core.rng import step_key
-from jaxgen.cyclegan.losses import adversarial_named, cycle_loss, identity_loss
+from jaxgen.core.state import advance
+from jaxgen.cyclegan.losses import adversarial, cycle_loss, identity_loss
 from jaxgen.cyclegan.pool import query_pool
 from jaxgen.cyclegan.state import CycleGANState
 
@@ -38,10 +39,11 @@ def _run(net, params, x):
     return net.forward(params, x, train=True)[0]
 
 
-def make_generator_update(adversarial: str, cycle_weight: float, identity_weight: float):
-    """``update(state, batch) -> (state, fakes, metrics)``; ``cycle_weight`` is λ (10 in the
-    paper), ``identity_weight`` λ_idt (0.5 λ in the code; 0 turns the identity term off)."""
-    loss_of = adversarial_named(adversarial)
+def make_generator_update(*, objective: str, cycle_weight: float, identity_weight: float):
+    """``update(state, batch) -> (state, fakes, metrics)``; ``objective`` is least squares or
+    non-saturating, ``cycle_weight`` λ (10 in the paper), ``identity_weight`` λ_idt (0.5 λ in
+    the code; 0 turns the identity term off)."""
+    loss_of = adversarial(objective)
 
     def update(state: CycleGANState, batch: dict):
         a, b = batch["a"], batch["b"]
@@ -65,8 +67,8 @@ def make_generator_update(adversarial: str, cycle_weight: float, identity_weight
 
         params = {"g": state.g.params, "f": state.f.params}
         (total, (fakes, metrics)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-        state = state.replace(
-            step=state.step + 1,
+        state = advance(
+            state,
             g=state.g.apply_gradients(grads["g"]),
             f=state.f.apply_gradients(grads["f"]),
         )
@@ -75,9 +77,10 @@ def make_generator_update(adversarial: str, cycle_weight: float, identity_weight
     return update
 
 
-def make_discriminator_update(adversarial: str):
-    """``update(state, batch, fakes) -> (state, metrics)``."""
-    loss_of = adversarial_named(adversarial)
+def make_discriminator_update(*, objective: str):
+    """``update(state, batch, fakes) -> (state, metrics)`` for the ``objective``'s
+    discriminator loss, each discriminator shown fakes through its pool."""
+    loss_of = adversarial(objective)
 
     def update(state: CycleGANState, batch: dict, fakes: Fakes):
         key = step_key(state)
@@ -95,8 +98,8 @@ def make_discriminator_update(adversarial: str):
 
         params = {"d_a": state.d_a.params, "d_b": state.d_b.params}
         (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-        state = state.replace(
-            step=state.step + 1,
+        state = advance(
+            state,
             d_a=state.d_a.apply_gradients(grads["d_a"]),
             d_b=state.d_b.apply_gradients(grads["d_b"]),
             pool_a=pool_a,
@@ -108,11 +111,17 @@ def make_discriminator_update(adversarial: str):
 
 
 def make_cyclegan_step(
-    adversarial: str = "least_squares", cycle_weight: float = 10.0, identity_weight: float = 5.0
+    *,
+    objective: str = "least_squares",
+    cycle_weight: float = 10.0,
+    identity_weight: float = 5.0,
 ) -> StepFn:
-    """The generator update, then the discriminator update on its fakes."""
-    generator_update = make_generator_update(adversarial, cycle_weight, identity_weight)
-    discriminator_update = make_discriminator_update(adversarial)
+    """The generator update, then the discriminator update on its fakes (arguments as for
+    :func:`make_generator_update`; the defaults are the paper's, §4 and §5.2)."""
+    generator_update = make_generator_update(
+        objective=objective, cycle_weight=cycle_weight, identity_weight=identity_weight
+    )
+    discriminator_update = make_discriminator_update(objective=objective)
 
     def step(state: CycleGANState, batch: dict):
         state, fakes, g_metrics = generator_update(state, batch)

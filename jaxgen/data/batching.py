@@ -41,6 +41,39 @@ def batch_indices(seed: int, index: int, batch_size: int, num_examples: int) -> 
     return perm[position * batch_size : (position + 1) * batch_size]
 
 
+def leading_axes(*, steps_per_dispatch: int = 1, sub_batches: int | None = None) -> int:
+    """How many axes :func:`dispatch_batch` puts before the batch axis."""
+    return int(steps_per_dispatch > 1) + int(sub_batches is not None)
+
+
+def dispatch_batch(
+    dataset,
+    *,
+    first_iteration: int,
+    batch_size: int,
+    steps_per_dispatch: int = 1,
+    sub_batches: int | None = None,
+    rows: slice | None = None,
+) -> Batch:
+    """The batches of the iterations ``first_iteration … first_iteration + n − 1`` (``n`` =
+    ``steps_per_dispatch``), stacked in the layout ``scan_steps(step, n)`` of a step built by
+    ``alternate(d_step, g_step, k)`` expects: leaves of shape ``(n, k, batch_size, ...)``.
+
+    The ``n`` axis is there only when ``steps_per_dispatch > 1``, the ``k`` axis only when
+    ``sub_batches`` (``k``) is given: a plain step takes ``(batch_size, ...)``. Iteration ``i``
+    reads the dataset's batches ``i·k … i·k + k − 1`` (``k`` = 1 without sub-batches), so a run
+    resumed at iteration ``i`` reads what an uninterrupted one reads. ``rows`` selects this
+    process's share of each batch (:func:`jaxgen.core.parallel.process_rows`).
+    """
+    k = sub_batches or 1
+    n = steps_per_dispatch
+    flat = [dataset.get_batch(first_iteration * k + j, batch_size, rows) for j in range(n * k)]
+    lead = ((n,) if n > 1 else ()) + ((k,) if sub_batches is not None else ())
+    return {
+        key: np.stack([b[key] for b in flat]).reshape(*lead, *flat[0][key].shape) for key in flat[0]
+    }
+
+
 def select_rows(batch: Batch, rows: slice | None) -> Batch:
     """This process's share of a global batch (all of it when ``rows`` is None)."""
     if rows is None:

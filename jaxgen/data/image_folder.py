@@ -36,9 +36,9 @@ def image_folder_dataset(
 ) -> ArrayDataset:
     folder = Path(path)
     if not folder.is_dir():
-        raise JaxgenError(f"image folder {folder} does not exist; check config.data.data_dir")
+        raise JaxgenError(f"image folder {folder} does not exist; check `data_dir`")
     if channels not in (1, 3):
-        raise JaxgenError(f"channels must be 1 or 3, got {channels}; fix config.data.channels")
+        raise JaxgenError(f"channels must be 1 or 3, got {channels}; fix `channels`")
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES)
     if not files:
         raise JaxgenError(f"no .png/.jpg/.jpeg images in {folder}; add images or fix the path")

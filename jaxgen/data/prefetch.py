@@ -22,6 +22,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from jaxgen.errors import JaxgenError
+
 BACKGROUND_NICENESS = 10
 
 
@@ -50,7 +52,7 @@ class Prefetcher:
 
     def __init__(self, make: Callable[[int], Any], indices: Iterable[int], *, depth: int = 2):
         if depth < 1:
-            raise ValueError(f"depth={depth} prefetches nothing; use at least 1")
+            raise JaxgenError(f"`depth`={depth} prefetches nothing; use at least 1")
         self._ready: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(

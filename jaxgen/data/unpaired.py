@@ -7,10 +7,8 @@ Sources:
 
 * ``digit_styles``: the bundled 8x8 digits (A) against the same kind of digits restyled (B):
   strokes thickened one pixel to the right (a pixel becomes the maximum of itself and its
-  left neighbour) and then inverted (x → −x). A plus-shaped dilation was tried first: it
-  filled 60% of each 8x8 image, the classifier read only 95.8% of the restyled test digits,
-  and CycleGAN kept 30% of classes against 96% with this style (1000 steps each, the
-  digits config). For training the two domains come from
+  left neighbour) and then inverted (x → −x); a thicker dilation would fill most of an 8x8
+  image and blur the classes a translation must keep. For training the two domains come from
   disjoint halves of the ``train`` split (a fixed permutation: even positions A, odd B), so
   no digit appears in both; the ``test`` split gives every test digit in both styles, which
   the evaluation uses to judge translations.
@@ -61,7 +59,7 @@ class UnpairedDataset:
         if a != b:
             raise JaxgenError(
                 f"{self.name}: domain A's images are {a} but domain B's {b}; "
-                "resize both domains to one shape (data.image_size)"
+                "resize both domains to one shape (`image_size`)"
             )
 
     @property
@@ -131,7 +129,7 @@ def photo_patches(split: str, seed: int, size: int, scale: float) -> UnpairedDat
         if min(h, w) < size:
             raise JaxgenError(
                 f"{file} scaled by {scale} is {h}x{w}, smaller than the {size}x{size} patches; "
-                "raise data.photo_scale or lower data.image_size"
+                "raise `photo_scale` or lower `image_size`"
             )
         photo = np.asarray(Image.fromarray(photo).resize((w, h), Image.BILINEAR))
         domains.append(PhotoPatches(file, photo, size, seed + offset, stream))
@@ -156,7 +154,7 @@ def get_unpaired_dataset(
         return digit_styles(split, seed)
     if name == "photos":
         if image_size is None:
-            raise JaxgenError("the photos dataset needs data.image_size (the patch size); set it")
+            raise JaxgenError("the photos dataset needs `image_size` (the patch size); set it")
         return photo_patches(split, seed, image_size, photo_scale)
     if name.startswith(CYCLE_GAN_PREFIX):
         prefix = "train" if split == "train" else "test"

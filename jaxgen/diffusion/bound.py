@@ -73,8 +73,20 @@ def prior_term(schedule: Schedule, x0: jax.Array) -> jax.Array:
     return _sum_dims(normal_kl(mean, log_var, 0.0, 0.0))
 
 
-def step_term(schedule, net: Denoiser, x0, t_index, noise, levels, prediction, variance, clip):
-    """L_{t−1} at step ``t_index`` (the decoder term at 0) with x_t drawn from ``noise``."""
+def step_term(
+    schedule: Schedule,
+    net: Denoiser,
+    x0: jax.Array,
+    t_index: jax.Array,
+    noise: jax.Array,
+    *,
+    levels: int,
+    prediction: str,
+    variance: str,
+    clip: float | None,
+) -> jax.Array:
+    """L_{t−1} at step ``t_index`` (the decoder term at 0) with x_t drawn from ``noise``; the
+    keywords as for :func:`variational_bound`."""
     t = jnp.full(x0.shape[:1], t_index)
     xt = q_sample(schedule, x0, t, noise)
     x0_hat, _, _ = predict_x0_and_eps(schedule, net, prediction, clip, xt, t_index)
@@ -102,12 +114,14 @@ def variational_bound(
     variance: str = "large",
     clip: float | None = 1.0,
 ) -> BoundTerms:
-    """Every term of the bound for the batch ``x0``; step t's x_t uses ``fold_in(key, t)``."""
+    """Every term of the bound for the batch ``x0`` of data with ``levels`` values per
+    dimension; step t's x_t uses ``fold_in(key, t)``. ``prediction``, ``variance`` and
+    ``clip`` are the reverse process's (:func:`~jaxgen.diffusion.samplers.ancestral_step`)."""
+    settings = {"levels": levels, "prediction": prediction, "variance": variance, "clip": clip}
 
     def body(_, t_index):
         noise = jax.random.normal(iteration_key(key, t_index), x0.shape, x0.dtype)
-        term = step_term(schedule, net, x0, t_index, noise, levels, prediction, variance, clip)
-        return None, term
+        return None, step_term(schedule, net, x0, t_index, noise, **settings)
 
     _, steps = jax.lax.scan(body, None, jnp.arange(schedule.num_steps))
     return BoundTerms(prior=prior_term(schedule, x0), steps=steps)

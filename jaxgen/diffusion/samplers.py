@@ -45,10 +45,18 @@ def predict_x0_and_eps(schedule, net: Denoiser, prediction: str, clip, xt, i):
 
 
 def ancestral_step(
-    schedule: Schedule, net: Denoiser, prediction="eps", variance="large", clip=1.0
+    *,
+    schedule: Schedule,
+    net: Denoiser,
+    prediction: str = "eps",
+    variance: str = "large",
+    clip: float | None = 1.0,
 ) -> ReverseStep:
+    """Algorithm 2's step x_t → x_{t−1} for ``net(x_t, t)`` predicting ``prediction`` (ε, x_0
+    or v), with σ_t² = β_t (``variance="large"``) or β̃_t (``"small"``) and x̂_0 clipped to
+    [−clip, clip] (None: not clipped)."""
     if variance not in ("large", "small"):
-        raise JaxgenError(f"unknown reverse variance {variance!r}; use 'large' or 'small'")
+        raise JaxgenError(f"unknown reverse `variance` {variance!r}; use 'large' or 'small'")
     log_variance = (
         schedule.log_variance_large
         if variance == "large"
@@ -64,7 +72,17 @@ def ancestral_step(
     return step
 
 
-def ddim_step(schedule: Schedule, net: Denoiser, prediction="eps", eta=0.0, clip=1.0):
+def ddim_step(
+    *,
+    schedule: Schedule,
+    net: Denoiser,
+    prediction: str = "eps",
+    eta: float = 0.0,
+    clip: float | None = 1.0,
+) -> ReverseStep:
+    """DDIM's step (eq. 12) with noise scale ``eta`` (0: deterministic given x_T); the other
+    arguments as for :func:`ancestral_step`."""
+
     def step(xt, i, key):
         x0, eps, _ = predict_x0_and_eps(schedule, net, prediction, clip, xt, i)
         a_t, a_prev = schedule.alphas_cumprod[i], schedule.alphas_cumprod_prev[i]

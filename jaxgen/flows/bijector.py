@@ -83,7 +83,7 @@ class Chain:
         return z, total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Repeated:
     """``count`` copies of ``layer`` with independent parameters, stacked on a leading axis;
     forward runs copy 0 first. ``init`` is a scan too, feeding each copy its predecessors'

@@ -14,8 +14,10 @@ The log-scale is kept bounded, which keeps training stable:
   starting at 1;
 * ``scale="sigmoid"`` (Glow's code): s = sigmoid(h + 2), so log s = log σ(h + 2) ∈ (−∞, 0).
 
-The conditioner's last layer starts at zero (Glow §3.3), so every coupling starts as the
-identity (t = 0 and, for tanh, log s = 0).
+The conditioner is a pair of plain functions, ``init_conditioner(key, x) -> params`` and
+``conditioner(params, x) -> outputs`` (a Flax module's ``init`` and ``apply``, or any other
+network's). Its last layer should start at zero (Glow §3.3), so that every coupling starts as
+the identity (t = 0 and, for tanh, log s = 0); :mod:`jaxgen.nn.conditioners`' networks do.
 
 Masks: :func:`half_mask` for vectors (alternate ``flip`` between layers), :func:`checkerboard`
 and :func:`channel_mask` for images (RealNVP §3.4).
@@ -23,10 +25,10 @@ and :func:`channel_mask` for images (RealNVP §3.4).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -34,6 +36,11 @@ import numpy as np
 from jaxgen.core.precision import apply_in
 from jaxgen.errors import JaxgenError
 from jaxgen.flows.bijector import sum_per_example
+
+Conditioner = Callable[[Any, jax.Array], jax.Array]
+"""``conditioner(params, x) -> outputs``: the network of a coupling layer."""
+ConditionerInit = Callable[[jax.Array, jax.Array], Any]
+"""``init_conditioner(key, x) -> params``: its parameters for inputs like ``x``."""
 
 TRANSFORMS = ("additive", "affine")
 SCALES = ("tanh", "sigmoid")
@@ -56,36 +63,45 @@ def channel_mask(height: int, width: int, channels: int, flip: bool = False) -> 
     return np.broadcast_to(half_mask(channels, flip), (height, width, channels)).copy()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Coupling:
     """A coupling bijector on examples shaped like ``mask``.
 
-    ``conditioner`` maps x·m (shape ``(batch, *mask.shape)``) to ``2 × mask.shape[-1]``
-    values on the last axis: the pre-activation h of the log-scale, then the shift t (the
-    first half is ignored by the additive transform). The conditioner computes in
-    ``compute_dtype`` (:mod:`jaxgen.core.precision`); the transform and its log-det in float32.
+    Args:
+      mask: 1 on the conditioning part, 0 on the transformed part.
+      conditioner: maps x·m (shape ``(batch, *mask.shape)``) to ``2 × mask.shape[-1]``
+        values on the last axis: the pre-activation h of the log-scale, then the shift t (the
+        first half is ignored by the additive transform).
+      init_conditioner: the conditioner's parameters for a key and inputs.
+      transform: ``"additive"`` (NICE) or ``"affine"`` (RealNVP).
+      scale: the bound of the affine log-scale, ``"tanh"`` or ``"sigmoid"``.
+      compute_dtype: what the conditioner computes in (:mod:`jaxgen.core.precision`); the
+        transform and its log-det run in float32.
     """
 
     mask: np.ndarray
-    conditioner: nn.Module
+    conditioner: Conditioner
+    init_conditioner: ConditionerInit
     transform: str = "affine"
     scale: str = "tanh"
     compute_dtype: Any = jnp.float32
 
     def __post_init__(self):
         if self.transform not in TRANSFORMS:
-            raise JaxgenError(f"unknown coupling transform {self.transform!r}; use {TRANSFORMS}")
+            raise JaxgenError(
+                f"unknown coupling `transform` {self.transform!r}; use one of {TRANSFORMS}"
+            )
         if self.scale not in SCALES:
-            raise JaxgenError(f"unknown coupling scale {self.scale!r}; use {SCALES}")
+            raise JaxgenError(f"unknown coupling `scale` {self.scale!r}; use one of {SCALES}")
 
     def init(self, key: jax.Array, x: jax.Array) -> dict:
-        params = {"net": self.conditioner.init(key, x * self.mask[None])}
+        params = {"net": self.init_conditioner(key, x * self.mask[None])}
         if self.transform == "affine" and self.scale == "tanh":
             params["scale"] = jnp.ones(self.mask.shape, x.dtype)
         return params
 
     def _log_scale_and_shift(self, params: dict, conditioning: jax.Array):
-        out = apply_in(self.compute_dtype, self.conditioner.apply, params["net"], conditioning)
+        out = apply_in(self.compute_dtype, self.conditioner, params["net"], conditioning)
         h, shift = jnp.split(out, 2, axis=-1)
         if self.transform == "additive":
             return jnp.zeros_like(shift), shift

@@ -66,7 +66,7 @@ class ActNorm:
         return x, jnp.full(z.shape[0], log_det, z.dtype)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Permute:
     """A fixed permutation of the channels: reversed, or drawn from ``seed``.
 
@@ -165,7 +165,7 @@ class LearnedPrior:
         return x, jnp.full(z.shape[0], jnp.sum(params["log_scale"]), z.dtype)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LogitTransform:
     alpha: float = 0.05  # RealNVP §4.1: α = 0.05 for CIFAR-10
 

@@ -102,7 +102,7 @@ class MultiScale:
         return x, total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ImageFlow:
     """A :class:`MultiScale` flow bound to one image shape, so that its inverse has the
     protocol's signature."""
@@ -120,7 +120,20 @@ class ImageFlow:
         return self.body.inverse_and_log_det(params, z, (z.shape[0], *self.image_shape))
 
 
+def affine_coupling(mask, net, scale: str, compute_dtype) -> Coupling:
+    """An affine :class:`Coupling` conditioned by the Flax module ``net``."""
+    return Coupling(
+        mask=mask,
+        conditioner=net.apply,
+        init_conditioner=net.init,
+        transform="affine",
+        scale=scale,
+        compute_dtype=compute_dtype,
+    )
+
+
 def coupling_flow(
+    *,
     dim: int,
     pairs: int = 4,
     hidden: Sequence[int] = (128, 128),
@@ -135,17 +148,26 @@ def coupling_flow(
     def coupling_layer(flip: bool):
         widths = tuple(hidden)
         if coupling == "spline":
-            net = CouplingMLP(widths, transformed_size(dim, flip) * (3 * bins - 1))
-            return SplineCoupling(dim, flip, net, bins, bound, compute_dtype)
-        net = CouplingMLP(widths, 2 * dim)
-        return Coupling(half_mask(dim, flip), net, "affine", "tanh", compute_dtype)
+            net = CouplingMLP(hidden=widths, out_dim=transformed_size(dim, flip) * (3 * bins - 1))
+            return SplineCoupling(
+                dim=dim,
+                flip=flip,
+                conditioner=net.apply,
+                init_conditioner=net.init,
+                bins=bins,
+                bound=bound,
+                compute_dtype=compute_dtype,
+            )
+        net = CouplingMLP(hidden=widths, out_dim=2 * dim)
+        return affine_coupling(half_mask(dim, flip), net, "tanh", compute_dtype)
 
     # dense layers only: a rolled scan costs XLA:CPU nothing here, so it stays rolled everywhere
     pair = Chain((ActNorm(), coupling_layer(False), coupling_layer(True)))
-    return Repeated(pair, pairs, unroll=False)
+    return Repeated(layer=pair, count=pairs, unroll=False)
 
 
 def glow(
+    *,
     image_shape: tuple[int, int, int],
     levels: int,
     steps: int,
@@ -157,16 +179,17 @@ def glow(
     stages = []
     for level in range(levels):
         h, w, c = h // 2, w // 2, 4 * c
-        net = CouplingCNN(width, 2 * c)
-        coupling = Coupling(channel_mask(h, w, c), net, "affine", "sigmoid", compute_dtype)
+        net = CouplingCNN(width=width, out_channels=2 * c)
+        coupling = affine_coupling(channel_mask(h, w, c), net, "sigmoid", compute_dtype)
         step = Chain((ActNorm(), InvertibleConv1x1(), coupling))
         top = (LearnedPrior(),) if learn_top and level == levels - 1 else ()
-        stages.append(Chain((Squeeze(), Repeated(step, steps), *top)))
+        stages.append(Chain((Squeeze(), Repeated(layer=step, count=steps), *top)))
         c //= 2
-    return ImageFlow(MultiScale(tuple(stages)), image_shape)
+    return ImageFlow(body=MultiScale(tuple(stages)), image_shape=image_shape)
 
 
 def realnvp(
+    *,
     image_shape: tuple[int, int, int],
     scales: int,
     width: int,
@@ -177,8 +200,8 @@ def realnvp(
     def couplings(masks) -> list:
         layers = []
         for mask in masks:
-            net = CouplingCNN(width, 2 * mask.shape[-1], depth)
-            layers += [ActNorm(), Coupling(mask, net, "affine", "tanh", compute_dtype)]
+            net = CouplingCNN(width=width, out_channels=2 * mask.shape[-1], depth=depth)
+            layers += [ActNorm(), affine_coupling(mask, net, "tanh", compute_dtype)]
         return layers
 
     h, w, c = image_shape
@@ -193,5 +216,5 @@ def realnvp(
         Chain(tuple(couplings(checkerboard(h, w, c, flip) for flip in (False, True) * 2)))
     )
     if logit_alpha:
-        stages[0] = Chain((LogitTransform(logit_alpha), stages[0]))
-    return ImageFlow(MultiScale(tuple(stages)), image_shape)
+        stages[0] = Chain((LogitTransform(alpha=logit_alpha), stages[0]))
+    return ImageFlow(body=MultiScale(tuple(stages)), image_shape=image_shape)

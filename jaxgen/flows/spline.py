@@ -25,14 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from jaxgen.core.precision import apply_in
 from jaxgen.errors import JaxgenError
-from jaxgen.flows.coupling import half_mask
+from jaxgen.flows.coupling import Conditioner, ConditionerInit, half_mask
 
 MIN_BIN, MIN_DERIVATIVE = 1e-3, 1e-3
 
@@ -97,22 +96,22 @@ def transformed_size(dim: int, flip: bool) -> int:
     return int(np.sum(1 - half_mask(dim, flip)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SplineCoupling:
     """z_c = x_c,  z_t = RQS(x_t; θ(x_c)),  log|det| = Σ_t log RQS′(x_t), on vectors.
 
     x_c, the kept coordinates, are the first ⌈dim/2⌉ (the last ⌊dim/2⌋ if ``flip``): the ones
-    :func:`half_mask` sets to 1; x_t are the rest. ``conditioner`` maps
-    x_c to ``transformed_size(dim, flip) · (3·bins − 1)`` values, computing in
-    ``compute_dtype`` (the spline itself runs in float32). Only the transformed coordinates
-    get spline parameters and a spline: the masked form, which evaluates every coordinate and
-    throws half away, does twice the spline work and twice the conditioner's output layer (on
-    2-D data with 128-wide layers and 16 bins, that layer is 42% of the multiply-adds;
-    ``benchmarks/README.md`` times both forms)."""
+    :func:`half_mask` sets to 1; x_t are the rest. ``conditioner(params, x_c)`` gives
+    ``transformed_size(dim, flip) · (3·bins − 1)`` values, computing in ``compute_dtype``
+    (the spline itself runs in float32); ``init_conditioner(key, x_c)`` its parameters
+    (:class:`~jaxgen.flows.coupling.Coupling`). Only the transformed coordinates get spline
+    parameters and a spline: the masked form, which evaluates every coordinate and throws half
+    away, would do twice the spline work and twice the conditioner's output layer."""
 
     dim: int
     flip: bool
-    conditioner: nn.Module
+    conditioner: Conditioner
+    init_conditioner: ConditionerInit
     bins: int = 8
     bound: float = 4.0
     compute_dtype: Any = jnp.float32
@@ -133,11 +132,11 @@ class SplineCoupling:
         return jnp.concatenate(parts, axis=-1)
 
     def init(self, key: jax.Array, x: jax.Array) -> dict:
-        return {"net": self.conditioner.init(key, self._split(x)[0])}
+        return {"net": self.init_conditioner(key, self._split(x)[0])}
 
     def _spline(self, params, x, inverse):
         kept, transformed = self._split(x)
-        raw = apply_in(self.compute_dtype, self.conditioner.apply, params["net"], kept)
+        raw = apply_in(self.compute_dtype, self.conditioner, params["net"], kept)
         raw = raw.reshape(*transformed.shape, 3 * self.bins - 1)
         y, log_det = rational_quadratic_spline(transformed, raw, self.bound, inverse)
         return self._join(kept, y), jnp.sum(log_det, axis=-1)

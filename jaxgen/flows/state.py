@@ -21,16 +21,22 @@ class FlowState(struct.PyTreeNode):
     step: jax.Array
     key: jax.Array
     params: Any
-    opt_state: optax.OptState
+    opt_state: Any  # optax.OptState
     ema_params: Any
     tx: optax.GradientTransformation = struct.field(pytree_node=False)
 
 
 def init_flow_state(
-    flow: Bijector, seed: int, example: jax.Array, tx: optax.GradientTransformation, ema=False
+    *,
+    flow: Bijector,
+    seed: int,
+    example: jax.Array,
+    tx: optax.GradientTransformation,
+    ema: bool = False,
 ) -> FlowState:
     """Parameters from ``init_key(key(seed))``; data-dependent layers (ActNorm) initialise on
-    ``example``, a batch of (dequantized) training data."""
+    ``example``, a batch of (dequantized) training data. ``ema=True`` keeps an EMA of the
+    parameters (``with_ema(step, decay)``)."""
     key = jax.random.key(seed)
     params = flow.init(init_key(key), example)
     return FlowState(

@@ -15,6 +15,7 @@ import optax
 
 from jaxgen.core.combinators import StepFn
 from jaxgen.core.rng import step_key
+from jaxgen.core.state import advance
 from jaxgen.flows.bijector import Bijector
 from jaxgen.flows.likelihood import bits_per_dim, dequantize, log_prob
 from jaxgen.flows.state import FlowState
@@ -25,7 +26,11 @@ def prepare(key: jax.Array, x: jax.Array, levels: int | None) -> jax.Array:
     return x if levels is None else dequantize(key, x, levels)
 
 
-def make_flow_step(flow: Bijector, *, levels: int | None = None) -> StepFn:
+def make_flow_step(*, flow: Bijector, levels: int | None = None) -> StepFn:
+    """One optimiser update on the mean NLL of ``batch["x"]`` under ``flow``; ``levels``
+    (pixel values per dimension) dequantizes image data first, None leaves continuous data.
+    Returns ``flow_step(state, batch) -> (state, metrics)``."""
+
     def flow_step(state: FlowState, batch: dict) -> tuple[FlowState, dict]:
         x = prepare(step_key(state), batch["x"], levels)
 
@@ -37,8 +42,8 @@ def make_flow_step(flow: Bijector, *, levels: int | None = None) -> StepFn:
         metrics = {"nll": nll, "grad_norm": optax.tree.norm(grads)}
         if levels is not None:
             metrics["bits_per_dim"] = bits_per_dim(nll, math.prod(x.shape[1:]), levels)
-        new = state.replace(
-            step=state.step + 1,
+        new = advance(
+            state,
             params=optax.apply_updates(state.params, updates),
             opt_state=opt_state,
         )

@@ -12,6 +12,9 @@ finite for every finite logit (never ``log(sigmoid(l))``).
   L_D = E relu(1 − D(x)) + E relu(1 + D(G(z))),  L_G = −E D(G(z)).
 * Wasserstein (Arjovsky et al. 2017): L_D = E f(G(z)) − E f(x),  L_G = −E f(G(z)); see
   :mod:`jaxgen.gan.wasserstein` for clipping and the gradient penalty.
+
+:data:`OBJECTIVES` is the one registry of adversarial objectives: the GAN steps and CycleGAN
+(with its code's scaling, :func:`scaled`) choose from it by name through :func:`objective`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 
+from jaxgen.errors import JaxgenError
 from jaxgen.gan import wasserstein
 
 
@@ -75,21 +79,57 @@ def hinge_generator_loss(fake: jax.Array) -> jax.Array:
     return -jnp.mean(fake)
 
 
-@dataclass(frozen=True)
+def identity(d: jax.Array) -> jax.Array:
+    """D's outputs as they are (objectives on raw outputs)."""
+    return d
+
+
+@dataclass(frozen=True, kw_only=True)
 class Objective:
-    """A discriminator loss, a generator loss, and how to report D's outputs (``score``)."""
+    """An adversarial objective.
+
+    Attributes:
+      discriminator: ``(real outputs, fake outputs) -> loss`` that D (or the critic) descends.
+      generator: ``fake outputs -> loss`` that G descends.
+      score: how to report D's outputs (σ for logits, the identity otherwise).
+    """
 
     discriminator: Callable[[jax.Array, jax.Array], jax.Array]
     generator: Callable[[jax.Array], jax.Array]
-    score: Callable[[jax.Array], jax.Array]
+    score: Callable[[jax.Array], jax.Array] = identity
 
 
 OBJECTIVES = {
-    "minimax": Objective(discriminator_loss, minimax_generator_loss, jax.nn.sigmoid),
-    "non_saturating": Objective(discriminator_loss, non_saturating_generator_loss, jax.nn.sigmoid),
-    "least_squares": Objective(
-        least_squares_discriminator_loss, least_squares_generator_loss, lambda d: d
+    "minimax": Objective(
+        discriminator=discriminator_loss, generator=minimax_generator_loss, score=jax.nn.sigmoid
     ),
-    "hinge": Objective(hinge_discriminator_loss, hinge_generator_loss, lambda d: d),
-    "wasserstein": Objective(wasserstein.critic_loss, wasserstein.generator_loss, lambda d: d),
+    "non_saturating": Objective(
+        discriminator=discriminator_loss,
+        generator=non_saturating_generator_loss,
+        score=jax.nn.sigmoid,
+    ),
+    "least_squares": Objective(
+        discriminator=least_squares_discriminator_loss, generator=least_squares_generator_loss
+    ),
+    "hinge": Objective(discriminator=hinge_discriminator_loss, generator=hinge_generator_loss),
+    "wasserstein": Objective(
+        discriminator=wasserstein.critic_loss, generator=wasserstein.generator_loss
+    ),
 }
+
+
+def objective(name: str) -> Objective:
+    """The objective called ``name`` in :data:`OBJECTIVES`."""
+    if name not in OBJECTIVES:
+        raise JaxgenError(f"unknown GAN `objective` {name!r}; use one of {sorted(OBJECTIVES)}")
+    return OBJECTIVES[name]
+
+
+def scaled(base: Objective, *, discriminator: float, generator: float) -> Objective:
+    """``base`` with its discriminator and generator losses multiplied by constants (a
+    paper's code may weigh the same objective differently against its other terms)."""
+    return Objective(
+        discriminator=lambda real, fake: discriminator * base.discriminator(real, fake),
+        generator=lambda fake: generator * base.generator(fake),
+        score=base.score,
+    )

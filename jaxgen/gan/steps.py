@@ -28,7 +28,7 @@ import jax.numpy as jnp
 
 from jaxgen.core.combinators import StepFn, alternate
 from jaxgen.core.rng import step_key
-from jaxgen.errors import JaxgenError
+from jaxgen.core.state import advance
 from jaxgen.gan import losses, wasserstein
 from jaxgen.gan.state import GANState
 
@@ -44,24 +44,25 @@ def generate(state: GANState, z: jax.Array, *, use_ema: bool = False) -> jax.Arr
     return state.g.forward(params, z, train=False)[0]
 
 
-def objective_named(name: str) -> losses.Objective:
-    if name not in losses.OBJECTIVES:
-        raise JaxgenError(f"unknown GAN objective {name!r}; use one of {sorted(losses.OBJECTIVES)}")
-    return losses.OBJECTIVES[name]
-
-
 def make_d_step(
+    *,
     latent_dim: int,
     objective: str = "non_saturating",
-    *,
     gradient_penalty: float = 0.0,
     clip: float | None = None,
 ) -> StepFn:
     """One discriminator update on a batch ``{"x": real}`` against fresh fakes.
 
-    ``gradient_penalty`` is WGAN-GP's λ (0: none); ``clip`` is WGAN's c (None: no clipping).
+    Args:
+      latent_dim: the size of z.
+      objective: a name in :data:`jaxgen.gan.losses.OBJECTIVES`.
+      gradient_penalty: WGAN-GP's λ (0: none).
+      clip: WGAN's c, the bound of every critic weight after the update (None: no clipping).
+
+    Returns:
+      ``d_step(state, batch) -> (state, metrics)``.
     """
-    loss_of = objective_named(objective)
+    loss_of = losses.objective(objective)
 
     def d_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
         real = batch["x"]
@@ -100,14 +101,15 @@ def make_d_step(
         d = state.d.apply_gradients(grads, collections)
         if clip is not None:
             d = d.replace(params=wasserstein.clip_weights(d.params, clip))
-        return state.replace(step=state.step + 1, d=d), metrics
+        return advance(state, d=d), metrics
 
     return d_step
 
 
-def make_g_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
-    """One generator update descending the objective's generator loss."""
-    loss_of = objective_named(objective)
+def make_g_step(*, latent_dim: int, objective: str = "non_saturating") -> StepFn:
+    """One generator update descending the objective's generator loss; the batch gives only
+    the batch size. Returns ``g_step(state, batch) -> (state, metrics)``."""
+    loss_of = losses.objective(objective)
 
     def g_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
         z = latent(step_key(state), batch["x"].shape[0], latent_dim)
@@ -119,14 +121,14 @@ def make_g_step(latent_dim: int, objective: str = "non_saturating") -> StepFn:
 
         (loss, collections), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.g.params)
         g = state.g.apply_gradients(grads, collections)
-        return state.replace(step=state.step + 1, g_steps=state.g_steps + 1, g=g), {"g_loss": loss}
+        return advance(state, g_steps=state.g_steps + 1, g=g), {"g_loss": loss}
 
     return g_step
 
 
 def make_gan_step(
-    latent_dim: int,
     *,
+    latent_dim: int,
     objective: str = "non_saturating",
     k: int = 1,
     gradient_penalty: float = 0.0,
@@ -137,8 +139,10 @@ def make_gan_step(
     WGAN (Arjovsky et al. 2017): ``objective="wasserstein", k=n_critic, clip=c``; WGAN-GP
     (Gulrajani et al. 2017): ``objective="wasserstein", k=n_critic, gradient_penalty=λ``.
     """
-    d_step = make_d_step(latent_dim, objective, gradient_penalty=gradient_penalty, clip=clip)
-    return alternate(d_step, make_g_step(latent_dim, objective), k)
+    d_step = make_d_step(
+        latent_dim=latent_dim, objective=objective, gradient_penalty=gradient_penalty, clip=clip
+    )
+    return alternate(d_step, make_g_step(latent_dim=latent_dim, objective=objective), k)
 
 
 ORIGINAL_WGAN_MAX_CRITIC = 100
@@ -152,7 +156,7 @@ def original_wgan_critic_iterations(g_steps: jax.Array, n_critic: int) -> jax.Ar
 
 
 def make_scheduled_wgan_step(
-    latent_dim: int, *, n_critic: int, clip: float | None, gradient_penalty: float = 0.0
+    *, latent_dim: int, n_critic: int, clip: float | None, gradient_penalty: float = 0.0
 ) -> StepFn:
     """WGAN with the original critic schedule; the batch carries a leading axis of 100.
 
@@ -160,8 +164,13 @@ def make_scheduled_wgan_step(
     Every iteration is fed 100 minibatches although most use ``n_critic``: the data cost of a
     static batch shape under ``jit``.
     """
-    d_step = make_d_step(latent_dim, "wasserstein", gradient_penalty=gradient_penalty, clip=clip)
-    g_step = make_g_step(latent_dim, "wasserstein")
+    d_step = make_d_step(
+        latent_dim=latent_dim,
+        objective="wasserstein",
+        gradient_penalty=gradient_penalty,
+        clip=clip,
+    )
+    g_step = make_g_step(latent_dim=latent_dim, objective="wasserstein")
 
     def scheduled(state: GANState, batches: dict) -> tuple[GANState, dict]:
         count = original_wgan_critic_iterations(state.g_steps, n_critic)

@@ -28,6 +28,7 @@ import sys
 
 import jaxlib
 
+from jaxgen.errors import JaxgenError
 from jaxgen.kernels import jax_api
 
 SOURCE = pathlib.Path(__file__).with_name("onednn_conv.cc")
@@ -81,7 +82,7 @@ def enabled() -> bool:
     at every lowering, so a process can compare both; ``jax.clear_caches()`` between them)."""
     choice = os.environ.get(SWITCH, "onednn")
     if choice not in ("onednn", "xla"):
-        raise ValueError(f"{SWITCH}={choice!r} is not a choice: set it to 'onednn' or 'xla'")
+        raise JaxgenError(f"{SWITCH}={choice!r} is not a choice: set it to 'onednn' or 'xla'")
     return choice == "onednn" and loaded()
 
 

@@ -11,8 +11,7 @@
 // (out-of-range x reads are zero). Each handler builds its oneDNN primitive once per geometry
 // and keeps it. Images stay NHWC, which oneDNN's AVX2 brgemm convolutions read in place; the
 // kernel goes to the blocked format the primitive asks for (a reorder per call, or back from it
-// for the weight gradient). With images blocked too (nChw8c) the step was no faster, and each
-// call reordered every activation.
+// for the weight gradient); blocking the images too would reorder every activation per call.
 #include <cstdint>
 #include <map>
 #include <memory>

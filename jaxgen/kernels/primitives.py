@@ -11,9 +11,8 @@ Each one's transposes are the other two (for <dy, conv(x, w)> = <input_grad(dy, 
 <weight_grad(x, dy), w>), so differentiating any of them, in either mode and to any order,
 yields only these three. Every platform lowers them to exactly the HLO of their XLA forms
 (:mod:`jaxgen.kernels.references`); on XLA:CPU, with the kernels built
-(:mod:`jaxgen.kernels.onednn`), each lowers to a oneDNN call instead. Measured on this
-2-core CPU (``python -m benchmarks.onednn_layers dcgan_32x32``), the DCGAN step's weight
-gradients run at 16-99 GFLOP/s on XLA:CPU against 53-121 on oneDNN (benchmarks/README.md).
+(:mod:`jaxgen.kernels.onednn`), each lowers to a oneDNN call instead, whose weight gradients
+are faster than XLA:CPU's at these models' shapes (benchmarks/README.md).
 
 Under ``vmap`` the primitives fall back to the XLA form; in a computation partitioned over
 several devices by ``jit`` (sharded arrays) the CPU lowering also keeps XLA's convolution,
@@ -141,10 +140,8 @@ def one_device_or_manual(ctx) -> bool:
     return mesh is not None and manual is not None and set(mesh.axis_names) == set(manual)
 
 
-# Images of fewer pixels stay on XLA. Glow on the digits convolves 1x1, 2x2 and 4x4 maps: there
-# oneDNN's calls, alone about as fast as XLA's (python -m benchmarks.onednn_layers glow_8x8),
-# made the step 0.69x as fast (python -m benchmarks.lowerings glow_8x8), its fusions lost and
-# a thread team woken 108 times per step.
+# Images of fewer pixels stay on XLA: on maps this small a oneDNN call gains nothing alone and
+# costs the step XLA's fusions and a thread team's wake-up per call (benchmarks/README.md).
 ONEDNN_MIN_PIXELS = 16
 
 

@@ -33,7 +33,7 @@ import optax
 from flax import struct
 
 from jaxgen.core.rng import init_key, step_key
-from jaxgen.core.state import NetState
+from jaxgen.core.state import NetState, advance
 from jaxgen.data.digits import digits_dataset, load_digits_arrays
 from jaxgen.errors import JaxgenError
 from jaxgen.metrics.frechet import frechet_distance_of
@@ -83,7 +83,7 @@ def _train_step(state: _TrainState, batch: dict) -> tuple[_TrainState, dict]:
         return optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"]).mean()
 
     loss, grads = jax.value_and_grad(loss_fn)(state.net.params)
-    new_state = state.replace(step=state.step + 1, net=state.net.apply_gradients(grads))
+    new_state = advance(state, net=state.net.apply_gradients(grads))
     return new_state, {"loss": loss}
 
 
@@ -148,8 +148,8 @@ def test_accuracy(params: Any) -> float:
 
 
 def _template_params() -> Any:
-    """The parameters' tree of shapes (``jax.eval_shape``: nothing is initialised, which op
-    by op took 6 s), the structure ``from_bytes`` fills."""
+    """The parameters' tree of shapes (``jax.eval_shape``: nothing is initialised), the
+    structure ``from_bytes`` fills."""
     return jax.eval_shape(lambda: MODEL.init(jax.random.key(0), jnp.zeros((1, *DIGIT_SHAPE))))[
         "params"
     ]

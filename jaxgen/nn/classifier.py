@@ -18,7 +18,7 @@ import jax
 from jaxgen.nn.conv import Conv
 
 
-class DigitsConvNet(nn.Module):
+class DigitsConvNet(nn.Module, kw_only=True):
     """``__call__`` gives class logits, ``features`` the penultimate activations."""
 
     widths: Sequence[int]

@@ -16,7 +16,7 @@ import jax
 from jaxgen.nn.conv import Conv
 
 
-class CouplingMLP(nn.Module):
+class CouplingMLP(nn.Module, kw_only=True):
     hidden: Sequence[int]
     out_dim: int
 
@@ -27,7 +27,7 @@ class CouplingMLP(nn.Module):
         return nn.Dense(self.out_dim, kernel_init=nn.initializers.zeros)(x)
 
 
-class CouplingCNN(nn.Module):
+class CouplingCNN(nn.Module, kw_only=True):
     width: int
     out_channels: int
     depth: int = 0

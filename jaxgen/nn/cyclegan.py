@@ -42,7 +42,7 @@ def reflect(x: jax.Array, pad: int) -> jax.Array:
     return jnp.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect")
 
 
-class ResidualBlock(nn.Module):
+class ResidualBlock(nn.Module, kw_only=True):
     features: int
 
     @nn.compact
@@ -52,7 +52,7 @@ class ResidualBlock(nn.Module):
         return x + h
 
 
-class ResnetGenerator(nn.Module):
+class ResnetGenerator(nn.Module, kw_only=True):
     channels: int
     features: int = 64
     blocks: int = 9
@@ -72,13 +72,13 @@ class ResnetGenerator(nn.Module):
             h = conv(width, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)))(h)
             h = nn.relu(instance_norm(h))
         for _ in range(self.blocks):
-            h = ResidualBlock(h.shape[-1])(h)
+            h = ResidualBlock(features=h.shape[-1])(h)
         for i in reversed(range(self.downsamplings)):
-            h = nn.relu(instance_norm(UpConv(self.features * 2**i, kernel=3)(h)))
+            h = nn.relu(instance_norm(UpConv(features=self.features * 2**i, kernel=3)(h)))
         return jnp.tanh(conv(self.channels, (7, 7), padding="VALID")(reflect(h, 3)))
 
 
-class PatchDiscriminator(nn.Module):
+class PatchDiscriminator(nn.Module, kw_only=True):
     features: int = 64
     layers: int = 3
 

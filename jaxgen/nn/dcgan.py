@@ -42,7 +42,7 @@ def _batch_norm(train: bool) -> nn.BatchNorm:
     )
 
 
-class ConvWeights(nn.Module):
+class ConvWeights(nn.Module, kw_only=True):
     """The kernel (k, k, in, out) and bias of a convolution, initialised as ``nn.Conv``'s."""
 
     shape: tuple[int, int, int, int]
@@ -74,18 +74,15 @@ def by_transpose(x: jax.Array, weights: jax.Array) -> jax.Array:
     return input_grad(x, kernel, strides=(2, 2), padding=pads, image_size=(2 * h, 2 * w))
 
 
-class UpConv(nn.Module):
+class UpConv(nn.Module, kw_only=True):
     """Stride-2, k x k transposed convolution, output 2H x 2W, as :func:`by_transpose`.
 
-    For k = 4 (DCGAN) it equals ``lax.conv_general_dilated(x, W, (1, 1), ((2, 2), (2, 2)),
-    lhs_dilation=(2, 2))`` (tested), PyTorch's ``ConvTranspose2d(k=4, stride=2, padding=1)``;
+    For k = 4 (DCGAN) it equals the 2-dilated convolution padded by 2 on each side
+    (``lax.conv_general_dilated`` with ``lhs_dilation=(2, 2)``; tested), PyTorch's
+    ``ConvTranspose2d(k=4, stride=2, padding=1)``;
     for k = 3 PyTorch's ``ConvTranspose2d(k=3, stride=2, padding=1, output_padding=1)``
-    (CycleGAN). A train step's forward and backward pass through one layer
-    (``python -m benchmarks.upconv_layers``, 2026-12-01; ms, sub-pixel form → this one, on
-    oneDNN / on XLA's convolutions): 134 → 69 / 169 → 88 (128x4x4x256→128),
-    143 → 71 / 196 → 134 (128x8x8x128→64), 24 → 18 / 75 → 39 (128x16x16x64→3), and on a
-    2x2 input, where the sub-pixel form was slowest and zero insertion was used,
-    8.5 → 5.0 / 17.2 → 12.1 (64x2x2x128→64).
+    (CycleGAN). Written as the input gradient of a convolution, it beats zero insertion and the
+    sub-pixel form at these models' shapes (benchmarks/README.md).
     Parameters are named as ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
     """
 
@@ -96,7 +93,9 @@ class UpConv(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         k, c = self.kernel, x.shape[-1]
-        weights, bias = ConvWeights((k, k, c, self.features), self.use_bias, name="Conv_0")()
+        weights, bias = ConvWeights(
+            shape=(k, k, c, self.features), use_bias=self.use_bias, name="Conv_0"
+        )()
         dtype = jnp.result_type(x, weights)
         x, weights = x.astype(dtype), weights.astype(dtype)
         y = by_transpose(x, weights)
@@ -114,7 +113,7 @@ def resolution_changes(image_size: int, base_size: int) -> int:
     return int(steps)
 
 
-class DCGANGenerator(nn.Module):
+class DCGANGenerator(nn.Module, kw_only=True):
     image_size: int
     channels: int
     features: int = 64
@@ -129,16 +128,16 @@ class DCGANGenerator(nn.Module):
         x = nn.relu(_batch_norm(train)(x.reshape(-1, side, side, width)))
         for _ in range(ups - 1):
             width //= 2
-            x = UpConv(width, use_bias=False)(x)
+            x = UpConv(features=width, use_bias=False)(x)
             x = nn.relu(_batch_norm(train)(x))
-        x = UpConv(self.channels)(x)
+        x = UpConv(features=self.channels)(x)
         return jnp.tanh(x)
 
 
 NORMALIZATIONS = ("batch", "layer", "none")
 
 
-class DCGANDiscriminator(nn.Module):
+class DCGANDiscriminator(nn.Module, kw_only=True):
     """``normalization`` after every convolution but the first: DCGAN's ``"batch"``, or for a
     WGAN-GP critic, whose penalty needs each score to depend on its own example only
     (Gulrajani et al. 2017, §4), ``"layer"`` (their recommended drop-in) or ``"none"``."""

@@ -10,7 +10,7 @@ import jax
 from jaxgen.nn.time_embedding import TimeEmbedding
 
 
-class MLP(nn.Module):
+class MLP(nn.Module, kw_only=True):
     """x → [Dense(h) → act]* → Dense(out_dim); the last layer is linear."""
 
     hidden: Sequence[int]
@@ -25,7 +25,7 @@ class MLP(nn.Module):
         return nn.Dense(self.out_dim)(x)
 
 
-class TimeConditionedMLP(nn.Module):
+class TimeConditionedMLP(nn.Module, kw_only=True):
     """A denoiser for low-dimensional data: each hidden layer is
     h ← SiLU(Dense(h) + Dense(SiLU(e(t)))), starting from h = x_t, with e(t) the U-Net's time
     embedding (the MLP analogue of the U-Net's residual blocks); a zero-initialised output."""
@@ -35,7 +35,7 @@ class TimeConditionedMLP(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:
-        e = TimeEmbedding(self.embedding)(t, x.dtype)
+        e = TimeEmbedding(base=self.embedding)(t, x.dtype)
         h = x
         for width in self.hidden:
             h = nn.silu(nn.Dense(width)(h) + nn.Dense(width)(nn.silu(e)))

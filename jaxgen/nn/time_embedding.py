@@ -19,7 +19,7 @@ def timestep_embedding(t: jax.Array, dim: int, max_period: float = 10000.0) -> j
     return jnp.concatenate([jnp.sin(angles), jnp.cos(angles)], axis=-1)
 
 
-class TimeEmbedding(nn.Module):
+class TimeEmbedding(nn.Module, kw_only=True):
     """Sinusoidal embedding of width ``base`` → Dense(4·base) → SiLU → Dense(4·base).
 
     The sinusoids are computed in float32 (t·ω needs its precision) and then cast to ``dtype``,

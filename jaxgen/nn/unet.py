@@ -30,7 +30,7 @@ def zero_conv(features: int, kernel: int = 3) -> nn.Conv:
     return Conv(features, (kernel, kernel), kernel_init=nn.initializers.zeros)
 
 
-class ResidualBlock(nn.Module):
+class ResidualBlock(nn.Module, kw_only=True):
     features: int
     groups: int
     dropout: float
@@ -48,7 +48,7 @@ class ResidualBlock(nn.Module):
         return x + h
 
 
-class AttentionBlock(nn.Module):
+class AttentionBlock(nn.Module, kw_only=True):
     """Single-head self-attention over the H·W positions, added to the input."""
 
     groups: int
@@ -68,7 +68,7 @@ def upsample(x: jax.Array) -> jax.Array:
     return jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
 
 
-class UNet(nn.Module):
+class UNet(nn.Module, kw_only=True):
     """ε_θ(x_t, t) (or x̂_0, v) for images (B, H, W, C); see the module docstring."""
 
     channels: int = 128
@@ -80,28 +80,28 @@ class UNet(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array, t: jax.Array, train: bool = False) -> jax.Array:
-        embedding = TimeEmbedding(self.channels)(t, x.dtype)
+        embedding = TimeEmbedding(base=self.channels)(t, x.dtype)
         block = dict(groups=self.groups, dropout=self.dropout)
         h = Conv(self.channels, (3, 3))(x)
         skips = [h]
         for level, multiplier in enumerate(self.multipliers):
             for _ in range(self.blocks):
-                h = ResidualBlock(self.channels * multiplier, **block)(h, embedding, train)
+                h = ResidualBlock(features=self.channels * multiplier, **block)(h, embedding, train)
                 if h.shape[1] in self.attention_at:
-                    h = AttentionBlock(self.groups)(h)
+                    h = AttentionBlock(groups=self.groups)(h)
                 skips.append(h)
             if level < len(self.multipliers) - 1:
                 h = Conv(h.shape[-1], (3, 3), strides=(2, 2))(h)
                 skips.append(h)
-        h = ResidualBlock(h.shape[-1], **block)(h, embedding, train)
-        h = AttentionBlock(self.groups)(h)
-        h = ResidualBlock(h.shape[-1], **block)(h, embedding, train)
+        h = ResidualBlock(features=h.shape[-1], **block)(h, embedding, train)
+        h = AttentionBlock(groups=self.groups)(h)
+        h = ResidualBlock(features=h.shape[-1], **block)(h, embedding, train)
         for level, multiplier in reversed(list(enumerate(self.multipliers))):
             for _ in range(self.blocks + 1):
                 h = jnp.concatenate([h, skips.pop()], axis=-1)
-                h = ResidualBlock(self.channels * multiplier, **block)(h, embedding, train)
+                h = ResidualBlock(features=self.channels * multiplier, **block)(h, embedding, train)
                 if h.shape[1] in self.attention_at:
-                    h = AttentionBlock(self.groups)(h)
+                    h = AttentionBlock(groups=self.groups)(h)
             if level > 0:
                 h = Conv(h.shape[-1], (3, 3))(upsample(h))
         h = nn.silu(nn.GroupNorm(self.groups)(h))

@@ -25,7 +25,7 @@ def loops_in(fn, *args) -> int:
 def test_alternate_unrolls_its_critic_updates_on_cpu_and_rolls_them_elsewhere():
     state = tiny_gan_state()
     batch = {"x": jnp.zeros((5, 8, 2))}
-    step = make_gan_step(3, objective="wasserstein", k=5)
+    step = make_gan_step(latent_dim=3, objective="wasserstein", k=5)
     with backend.forced("cpu"):
         assert loops_in(step, state, batch) == 0
     with backend.forced("gpu"):
@@ -37,7 +37,7 @@ def test_alternate_unrolls_its_critic_updates_on_cpu_and_rolls_them_elsewhere():
 def test_repeated_flow_layers_unroll_on_cpu_and_roll_elsewhere_unless_told():
     x = jax.random.normal(jax.random.key(0), (4, 2))
     for unroll, on_cpu, on_gpu in ((None, 0, 1), (False, 1, 1), (True, 0, 0)):
-        flow = Repeated(Chain((ActNorm(),)), 6, unroll=unroll)
+        flow = Repeated(layer=Chain((ActNorm(),)), count=6, unroll=unroll)
         params = flow.init(jax.random.key(1), x)
         forward = lambda p, x, flow=flow: flow.forward_and_log_det(p, x)
         with backend.forced("cpu"):

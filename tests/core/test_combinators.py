@@ -10,6 +10,7 @@ import pytest
 
 from jaxgen.core import alternate, guard_nonfinite, scan_steps, step_key, with_ema
 from jaxgen.core.combinators import scan
+from jaxgen.errors import JaxgenError
 from jaxgen.gan import make_d_step, make_g_step, make_gan_step
 from tests.conftest import as_numbers
 
@@ -26,12 +27,15 @@ def structure_and_dtypes(tree):
 
 
 COMBINED = {
-    "alternate_k1": (lambda: make_gan_step(LATENT, k=1), (1,)),
-    "alternate_k3": (lambda: make_gan_step(LATENT, k=3), (3,)),
-    "scan_steps": (lambda: scan_steps(make_gan_step(LATENT), 4), (4, 1)),
-    "scan_steps_unrolled": (lambda: scan_steps(make_gan_step(LATENT), 2, unroll=True), (2, 1)),
-    "with_ema": (lambda: with_ema(make_gan_step(LATENT), 0.9, net="g"), (1,)),
-    "guard_nonfinite": (lambda: guard_nonfinite(make_gan_step(LATENT)), (1,)),
+    "alternate_k1": (lambda: make_gan_step(latent_dim=LATENT, k=1), (1,)),
+    "alternate_k3": (lambda: make_gan_step(latent_dim=LATENT, k=3), (3,)),
+    "scan_steps": (lambda: scan_steps(make_gan_step(latent_dim=LATENT), 4), (4, 1)),
+    "scan_steps_unrolled": (
+        lambda: scan_steps(make_gan_step(latent_dim=LATENT), 2, unroll=True),
+        (2, 1),
+    ),
+    "with_ema": (lambda: with_ema(make_gan_step(latent_dim=LATENT), 0.9, net="g"), (1,)),
+    "guard_nonfinite": (lambda: guard_nonfinite(make_gan_step(latent_dim=LATENT)), (1,)),
 }
 
 
@@ -55,13 +59,13 @@ def test_jitted_step_does_not_retrace(name, gan_state):
 
 def test_alternate_counts_updates_and_uses_each_minibatch(gan_state):
     k = 3
-    state, metrics = jax.jit(make_gan_step(LATENT, k=k))(gan_state, batch(lead=(k,)))
+    state, metrics = jax.jit(make_gan_step(latent_dim=LATENT, k=k))(gan_state, batch(lead=(k,)))
     assert int(state.step) == k + 1
     assert set(metrics) == {"d_loss", "d_real", "d_fake", "g_loss"}
 
 
 def test_alternate_equals_explicit_sequence(gan_state):
-    d_step, g_step = make_d_step(LATENT), make_g_step(LATENT)
+    d_step, g_step = make_d_step(latent_dim=LATENT), make_g_step(latent_dim=LATENT)
     b = batch(lead=(2,))
     combined, _ = jax.jit(alternate(d_step, g_step, 2))(gan_state, b)
     manual = gan_state
@@ -72,12 +76,12 @@ def test_alternate_equals_explicit_sequence(gan_state):
 
 
 def test_d_step_leaves_generator_untouched_and_g_step_leaves_discriminator(gan_state):
-    after_d, _ = jax.jit(make_d_step(LATENT))(gan_state, batch())
+    after_d, _ = jax.jit(make_d_step(latent_dim=LATENT))(gan_state, batch())
     chex.assert_trees_all_equal(after_d.g, gan_state.g)
     assert not np.allclose(
         after_d.d.params["Dense_0"]["kernel"], gan_state.d.params["Dense_0"]["kernel"]
     )
-    after_g, _ = jax.jit(make_g_step(LATENT))(gan_state, batch())
+    after_g, _ = jax.jit(make_g_step(latent_dim=LATENT))(gan_state, batch())
     chex.assert_trees_all_equal(after_g.d, gan_state.d)
     assert not np.allclose(
         after_g.g.params["Dense_0"]["kernel"], gan_state.g.params["Dense_0"]["kernel"]
@@ -85,7 +89,7 @@ def test_d_step_leaves_generator_untouched_and_g_step_leaves_discriminator(gan_s
 
 
 def test_scan_steps_equals_repeated_calls(gan_state):
-    step = make_gan_step(LATENT)
+    step = make_gan_step(latent_dim=LATENT)
     b = batch(lead=(3, 1))
     scanned, metrics = jax.jit(scan_steps(step, 3))(gan_state, b)
     state = gan_state
@@ -98,8 +102,8 @@ def test_scan_steps_equals_repeated_calls(gan_state):
 
 def test_with_ema_averages_generator_parameters(gan_state):
     decay = 0.75
-    plain, _ = jax.jit(make_gan_step(LATENT))(gan_state, batch(lead=(1,)))
-    averaged, _ = jax.jit(with_ema(make_gan_step(LATENT), decay, net="g"))(
+    plain, _ = jax.jit(make_gan_step(latent_dim=LATENT))(gan_state, batch(lead=(1,)))
+    averaged, _ = jax.jit(with_ema(make_gan_step(latent_dim=LATENT), decay, net="g"))(
         gan_state, batch(lead=(1,))
     )
     expected = jax.tree.map(
@@ -110,13 +114,13 @@ def test_with_ema_averages_generator_parameters(gan_state):
 
 
 def test_with_ema_rejects_a_network_without_ema(gan_state):
-    with pytest.raises(ValueError, match="ema=True"):
-        with_ema(make_gan_step(LATENT), 0.9, net="d")(gan_state, batch(lead=(1,)))
+    with pytest.raises(JaxgenError, match="`ema`=True"):
+        with_ema(make_gan_step(latent_dim=LATENT), 0.9, net="d")(gan_state, batch(lead=(1,)))
 
 
 def test_guard_keeps_state_and_names_the_first_nonfinite_metric(gan_state):
     def poisoned(state, b):
-        new, metrics = make_gan_step(LATENT)(state, b)
+        new, metrics = make_gan_step(latent_dim=LATENT)(state, b)
         return new, {**metrics, "g_loss": metrics["g_loss"] * jnp.nan}
 
     state, metrics = jax.jit(guard_nonfinite(poisoned))(gan_state, batch(lead=(1,)))
@@ -124,7 +128,7 @@ def test_guard_keeps_state_and_names_the_first_nonfinite_metric(gan_state):
     names = sorted(k for k in metrics if k != "nonfinite")
     assert names[int(metrics["nonfinite"])] == "g_loss"
 
-    _, ok = jax.jit(guard_nonfinite(make_gan_step(LATENT)))(gan_state, batch(lead=(1,)))
+    _, ok = jax.jit(guard_nonfinite(make_gan_step(latent_dim=LATENT)))(gan_state, batch(lead=(1,)))
     assert int(ok["nonfinite"]) == -1
 
 

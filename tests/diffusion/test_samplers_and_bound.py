@@ -48,10 +48,10 @@ def test_samplers_with_the_exact_noise_recover_gaussian_data(sampler):
     net = oracle(full)
     if sampler.startswith("ancestral"):
         schedule = full
-        step = ancestral_step(schedule, net, variance=sampler.split("-")[1], clip=None)
+        step = ancestral_step(schedule=schedule, net=net, variance=sampler.split("-")[1], clip=None)
     else:
         schedule = respace(full, evenly_spaced(1000, int(sampler.split("-")[-1])))
-        step = ddim_step(schedule, net, eta=0.0, clip=None)
+        step = ddim_step(schedule=schedule, net=net, eta=0.0, clip=None)
     x = compiler.jit(lambda key: sample(step, schedule.num_steps, key, (20000, 2)))(
         jax.random.key(0)
     )
@@ -65,8 +65,10 @@ def test_ddim_with_eta_1_is_the_ancestral_sampler_with_the_posterior_variance():
     full = make_schedule("linear", 1000)
     net = oracle(full)
     x_T = jax.random.normal(jax.random.key(4), (256, 2))
-    ddim = run_reverse(ddim_step(full, net, eta=1.0, clip=None), 1000, x_T, jax.random.key(5))
-    ancestral = ancestral_step(full, net, variance="small", clip=None)
+    ddim = run_reverse(
+        ddim_step(schedule=full, net=net, eta=1.0, clip=None), 1000, x_T, jax.random.key(5)
+    )
+    ancestral = ancestral_step(schedule=full, net=net, variance="small", clip=None)
     np.testing.assert_allclose(
         ddim, run_reverse(ancestral, 1000, x_T, jax.random.key(5)), atol=1e-4
     )
@@ -76,11 +78,11 @@ def test_samplers_are_deterministic_and_ddim_eta0_ignores_the_key():
     full = make_schedule("cosine", 100)
     net = oracle(full)
     x_T = jax.random.normal(jax.random.key(3), (64, 2))
-    ddim = ddim_step(full, net, eta=0.0, clip=None)
+    ddim = ddim_step(schedule=full, net=net, eta=0.0, clip=None)
     a = run_reverse(ddim, 100, x_T, jax.random.key(1))
     b = run_reverse(ddim, 100, x_T, jax.random.key(2))
     np.testing.assert_array_equal(a, b)
-    ancestral = ancestral_step(full, net, clip=None)
+    ancestral = ancestral_step(schedule=full, net=net, clip=None)
     c = run_reverse(ancestral, 100, x_T, jax.random.key(1))
     np.testing.assert_array_equal(c, run_reverse(ancestral, 100, x_T, jax.random.key(1)))
     assert not np.allclose(c, run_reverse(ancestral, 100, x_T, jax.random.key(2)))

@@ -83,11 +83,11 @@ def test_sampling_a_workdir_that_does_not_exist_does_not_create_it(tmp_path):
     assert not (tmp_path / "absent").exists()
 
 
-def test_a_deleted_config_json_still_refuses_another_config(workdir):
-    (workdir / "config.json").unlink()
+def test_a_deleted_fingerprint_json_still_refuses_another_config(workdir):
+    (workdir / "fingerprint.json").unlink()
     before = workdir_files(workdir)
     proc = run_main(*SHORT, "--config.optim.g_lr=0.5", f"--workdir={workdir}")
-    assert_one_line_error(proc, "differs in optim.g_lr) by its checkpoints/20/meta")
+    assert_one_line_error(proc, "checkpoints/20/meta differs in optim.g_lr)", "--workdir")
     assert workdir_files(workdir) == before
 
 
@@ -187,7 +187,7 @@ def small_disk(tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
     if not mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", disk):
-        pytest.skip("cannot mount a tmpfs here (tests/core/test_loop.py fakes a full disk)")
+        pytest.skip("cannot mount a tmpfs here (tests/training/test_loop.py fakes a full disk)")
     try:
         yield disk
     finally:

@@ -9,7 +9,7 @@ import pytest
 
 from experiments.configs.gan.ring8 import get_config
 from experiments.train import build_experiment, restore_trained
-from jaxgen.checkpoint import TMP_MARKER
+from jaxgen.training.checkpoint import TMP_MARKER
 from tests.conftest import (
     RING8,
     TINY_GAN_FLAGS,

@@ -32,24 +32,69 @@ from jaxgen.flows.spline import SplineCoupling
 from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 
 VECTOR, IMAGE = (5,), (4, 4, 2)
+
+
+def conditioned_by(module) -> dict:
+    """A Flax module as a coupling's conditioner: its ``apply`` and ``init``."""
+    return {"conditioner": module.apply, "init_conditioner": module.init}
+
+
 FIXED = {"p", "sign"}  # structural, not trained: left as initialised
 
 REGISTRY = {
-    "additive_coupling": (Coupling(half_mask(5), CouplingMLP((16,), 10), "additive"), VECTOR),
-    "affine_coupling_tanh": (Coupling(half_mask(5, True), CouplingMLP((16,), 10)), VECTOR),
+    "additive_coupling": (
+        Coupling(
+            mask=half_mask(5),
+            **conditioned_by(CouplingMLP(hidden=(16,), out_dim=10)),
+            transform="additive",
+        ),
+        VECTOR,
+    ),
+    "affine_coupling_tanh": (
+        Coupling(mask=half_mask(5, True), **conditioned_by(CouplingMLP(hidden=(16,), out_dim=10))),
+        VECTOR,
+    ),
     "affine_coupling_sigmoid": (
-        Coupling(half_mask(5), CouplingMLP((16,), 10), "affine", "sigmoid"),
+        Coupling(
+            mask=half_mask(5),
+            **conditioned_by(CouplingMLP(hidden=(16,), out_dim=10)),
+            transform="affine",
+            scale="sigmoid",
+        ),
         VECTOR,
     ),
-    "spline_coupling": (SplineCoupling(5, False, CouplingMLP((16,), 2 * 23), 8, 2.0), VECTOR),
+    "spline_coupling": (
+        SplineCoupling(
+            dim=5,
+            flip=False,
+            **conditioned_by(CouplingMLP(hidden=(16,), out_dim=2 * 23)),
+            bins=8,
+            bound=2.0,
+        ),
+        VECTOR,
+    ),
     "spline_coupling_flipped": (
-        SplineCoupling(5, True, CouplingMLP((16,), 3 * 23), 8, 2.0),
+        SplineCoupling(
+            dim=5,
+            flip=True,
+            **conditioned_by(CouplingMLP(hidden=(16,), out_dim=3 * 23)),
+            bins=8,
+            bound=2.0,
+        ),
         VECTOR,
     ),
-    "spline_flow": (coupling_flow(2, pairs=2, hidden=(16,), coupling="spline"), (2,)),
-    "checkerboard_coupling": (Coupling(checkerboard(*IMAGE), CouplingCNN(8, 4)), IMAGE),
+    "spline_flow": (coupling_flow(dim=2, pairs=2, hidden=(16,), coupling="spline"), (2,)),
+    "checkerboard_coupling": (
+        Coupling(mask=checkerboard(*IMAGE), **conditioned_by(CouplingCNN(width=8, out_channels=4))),
+        IMAGE,
+    ),
     "channel_coupling": (
-        Coupling(channel_mask(*IMAGE, flip=True), CouplingCNN(8, 4), "affine", "sigmoid"),
+        Coupling(
+            mask=channel_mask(*IMAGE, flip=True),
+            **conditioned_by(CouplingCNN(width=8, out_channels=4)),
+            transform="affine",
+            scale="sigmoid",
+        ),
         IMAGE,
     ),
     "actnorm_vector": (ActNorm(), VECTOR),
@@ -60,15 +105,30 @@ REGISTRY = {
     "squeeze": (Squeeze(), IMAGE),
     "learned_prior": (LearnedPrior(), IMAGE),
     "chain": (Chain((ActNorm(), InvertibleConv1x1(), Squeeze())), IMAGE),
-    "repeated": (Repeated(Chain((ActNorm(), Permute(seed=1))), 3), VECTOR),
+    "repeated": (Repeated(layer=Chain((ActNorm(), Permute(seed=1))), count=3), VECTOR),
     "repeated_unrolled": (
-        Repeated(Chain((ActNorm(), Coupling(checkerboard(*IMAGE), CouplingCNN(8, 4)))), 2, True),
+        Repeated(
+            layer=Chain(
+                (
+                    ActNorm(),
+                    Coupling(
+                        mask=checkerboard(*IMAGE),
+                        **conditioned_by(CouplingCNN(width=8, out_channels=4)),
+                    ),
+                )
+            ),
+            count=2,
+            unroll=True,
+        ),
         IMAGE,
     ),
-    "coupling_flow": (coupling_flow(5, pairs=2, hidden=(16,)), VECTOR),
-    "glow": (glow((4, 4, 1), levels=2, steps=1, width=4), (4, 4, 1)),
-    "glow_learned_top": (glow((4, 4, 1), levels=2, steps=1, width=4, learn_top=True), (4, 4, 1)),
-    "realnvp": (realnvp((4, 4, 1), scales=2, width=4, depth=0), (4, 4, 1)),
+    "coupling_flow": (coupling_flow(dim=5, pairs=2, hidden=(16,)), VECTOR),
+    "glow": (glow(image_shape=(4, 4, 1), levels=2, steps=1, width=4), (4, 4, 1)),
+    "glow_learned_top": (
+        glow(image_shape=(4, 4, 1), levels=2, steps=1, width=4, learn_top=True),
+        (4, 4, 1),
+    ),
+    "realnvp": (realnvp(image_shape=(4, 4, 1), scales=2, width=4, depth=0), (4, 4, 1)),
 }
 
 
@@ -124,7 +184,7 @@ def test_log_det_equals_log_abs_det_jacobian(name):
 
 def test_unrolling_repeated_layers_computes_the_same_flow():
     unrolled, shape = REGISTRY["repeated_unrolled"]
-    rolled = Repeated(unrolled.layer, unrolled.count, unroll=False)
+    rolled = Repeated(layer=unrolled.layer, count=unrolled.count, unroll=False)
     x = jax.random.normal(jax.random.key(5), (4, *shape))
     params = compiler.jit(unrolled.init)(jax.random.key(2), x)
     rolled_params = compiler.jit(rolled.init)(jax.random.key(2), x)
@@ -200,7 +260,11 @@ def test_permutation_has_no_parameters_and_a_flow_with_it_differentiates():
 
 def test_unknown_coupling_settings_are_refused():
     with pytest.raises(ValueError, match="unknown coupling transform"):
-        Coupling(half_mask(2), CouplingMLP((4,), 4), "spline")
+        Coupling(
+            mask=half_mask(2),
+            **conditioned_by(CouplingMLP(hidden=(4,), out_dim=4)),
+            transform="spline",
+        )
 
 
 def test_learned_prior_scores_under_the_learned_gaussian():
@@ -215,7 +279,7 @@ def test_learned_prior_scores_under_the_learned_gaussian():
 @pytest.mark.parametrize("alpha", [0.05, 1e-6])
 def test_logit_transform_inverts_and_its_log_det_is_the_jacobians(alpha):
     """On dequantized pixels x̃ ∈ (−½, ½), the domain the transform is defined on."""
-    layer = LogitTransform(alpha)
+    layer = LogitTransform(alpha=alpha)
     x = jax.random.uniform(jax.random.key(0), (6, *IMAGE), minval=-0.49, maxval=0.49)
     y, log_det = layer.forward_and_log_det({}, x)
     back, inverse_log_det = layer.inverse_and_log_det({}, y)

@@ -59,8 +59,8 @@ def dcgan_state():
     return compiler.jit(
         lambda: init_gan_state(
             seed=0,
-            generator=DCGANGenerator(8, 1, features=8, base_size=2),
-            discriminator=DCGANDiscriminator(8, features=8, base_size=2),
+            generator=DCGANGenerator(image_size=8, channels=1, features=8, base_size=2),
+            discriminator=DCGANDiscriminator(image_size=8, features=8, base_size=2),
             latent_dim=4,
             data_shape=(8, 8, 1),
             g_tx=optax.adam(2e-4, 0.5),
@@ -71,12 +71,12 @@ def dcgan_state():
 
 def test_dcgan_steps_touch_only_their_own_network(dcgan_state):
     batch = {"x": jax.random.uniform(jax.random.key(3), (16, 8, 8, 1), minval=-1, maxval=1)}
-    after_d, _ = compiler.jit(make_d_step(4))(dcgan_state, batch)
+    after_d, _ = compiler.jit(make_d_step(latent_dim=4))(dcgan_state, batch)
     chex.assert_trees_all_equal(as_numbers(after_d.g), as_numbers(dcgan_state.g))
     assert not np.allclose(
         jax.tree.leaves(after_d.d.collections)[0], jax.tree.leaves(dcgan_state.d.collections)[0]
     )  # D's BatchNorm statistics moved
-    after_g, _ = compiler.jit(make_g_step(4))(dcgan_state, batch)
+    after_g, _ = compiler.jit(make_g_step(latent_dim=4))(dcgan_state, batch)
     chex.assert_trees_all_equal(as_numbers(after_g.d), as_numbers(dcgan_state.d))
     assert not np.allclose(
         jax.tree.leaves(after_g.g.collections)[0], jax.tree.leaves(dcgan_state.g.collections)[0]
@@ -84,5 +84,5 @@ def test_dcgan_steps_touch_only_their_own_network(dcgan_state):
 
 
 def test_unknown_objective_is_refused():
-    with pytest.raises(ValueError, match="unknown GAN objective .earth_mover."):
-        make_d_step(2, "earth_mover")
+    with pytest.raises(ValueError, match="unknown GAN `objective` .earth_mover."):
+        make_d_step(latent_dim=2, objective="earth_mover")

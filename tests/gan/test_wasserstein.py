@@ -57,8 +57,8 @@ def test_interpolates_lie_on_segments_between_real_and_fake():
 def wgan_state():
     return init_gan_state(
         seed=0,
-        generator=MLP((16,), 2),
-        discriminator=MLP((16,), 1),
+        generator=MLP(hidden=(16,), out_dim=2),
+        discriminator=MLP(hidden=(16,), out_dim=1),
         latent_dim=2,
         data_shape=(2,),
         g_tx=optax.rmsprop(5e-2),
@@ -72,7 +72,7 @@ def batch(n=32, lead=()):
 
 def test_every_critic_weight_is_clipped_after_every_critic_step(wgan_state):
     c = 0.01
-    step = compiler.jit(make_d_step(2, "wasserstein", clip=c))
+    step = compiler.jit(make_d_step(latent_dim=2, objective="wasserstein", clip=c))
     state = wgan_state
     for _ in range(3):
         state, metrics = step(state, batch())
@@ -82,12 +82,14 @@ def test_every_critic_weight_is_clipped_after_every_critic_step(wgan_state):
 
 
 def test_generator_step_leaves_the_critic_untouched(wgan_state):
-    after, _ = compiler.jit(make_g_step(2, "wasserstein"))(wgan_state, batch())
+    after, _ = compiler.jit(make_g_step(latent_dim=2, objective="wasserstein"))(wgan_state, batch())
     chex.assert_trees_all_equal(as_numbers(after.d), as_numbers(wgan_state.d))
 
 
 def test_wgan_gp_step_reports_the_penalty_and_counts_updates(wgan_state):
-    step = compiler.jit(make_gan_step(2, objective="wasserstein", k=5, gradient_penalty=10.0))
+    step = compiler.jit(
+        make_gan_step(latent_dim=2, objective="wasserstein", k=5, gradient_penalty=10.0)
+    )
     state, metrics = step(wgan_state, batch(lead=(5,)))
     assert int(state.step) == 6
     assert float(metrics["gradient_penalty"]) >= 0
@@ -105,7 +107,7 @@ def test_wgan_gp_step_reports_the_penalty_and_counts_updates(wgan_state):
 def test_original_wgan_schedule(wgan_state, g_steps, critic_updates):
     from jaxgen.gan.steps import make_scheduled_wgan_step
 
-    step = compiler.jit(make_scheduled_wgan_step(2, n_critic=5, clip=0.01))
+    step = compiler.jit(make_scheduled_wgan_step(latent_dim=2, n_critic=5, clip=0.01))
     state = wgan_state.replace(g_steps=jnp.int32(g_steps))
     after, metrics = step(state, batch(n=8, lead=(100,)))
     assert int(after.step) == critic_updates + 1
@@ -120,8 +122,8 @@ def test_gradient_penalty_critic_estimates_w1_between_fixed_distributions():
     data = get_dataset("bimodal1d", seed=0)
     state = init_gan_state(
         seed=0,
-        generator=MLP((64, 64), 1),
-        discriminator=MLP((64, 64), 1),
+        generator=MLP(hidden=(64, 64), out_dim=1),
+        discriminator=MLP(hidden=(64, 64), out_dim=1),
         latent_dim=1,
         data_shape=(1,),
         g_tx=optax.adam(1e-4),
@@ -130,7 +132,7 @@ def test_gradient_penalty_critic_estimates_w1_between_fixed_distributions():
     fakes = np.asarray(generate(state, latent(jax.random.key(5), 5000, 1)))
     exact = wasserstein_1d(fakes, data.test_set(5000))
     critic_steps = compiler.jit(
-        scan_steps(make_d_step(1, "wasserstein", gradient_penalty=10.0), 500)
+        scan_steps(make_d_step(latent_dim=1, objective="wasserstein", gradient_penalty=10.0), 500)
     )
     xs = np.stack([data.get_batch(i, 256)["x"] for i in range(1500)]).reshape(3, 500, 256, 1)
     for chunk in xs:

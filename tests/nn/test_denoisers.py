@@ -25,7 +25,14 @@ def test_time_embedding_is_sinusoidal_and_distinguishes_steps():
     [(8, 1, (1, 2, 2), (4,)), (32, 3, (1, 2, 2, 2), (16,))],
 )
 def test_unet_maps_images_to_images_and_starts_at_zero(size, channels, multipliers, attention_at):
-    net = UNet(16, multipliers, 1, attention_at, dropout=0.1, groups=4)
+    net = UNet(
+        channels=16,
+        multipliers=multipliers,
+        blocks=1,
+        attention_at=attention_at,
+        dropout=0.1,
+        groups=4,
+    )
     x = jax.random.normal(jax.random.key(0), (2, size, size, channels))
     t = jnp.array([3, 700])
     params = compiler.jit(net.init)(jax.random.key(1), x, t)
@@ -47,7 +54,7 @@ def perturbed(init):
 
 
 def test_unet_depends_on_time_and_dropout_acts_only_in_training():
-    net = UNet(16, (1, 2), 1, (4,), dropout=0.5, groups=4)
+    net = UNet(channels=16, multipliers=(1, 2), blocks=1, attention_at=(4,), dropout=0.5, groups=4)
     x = jax.random.normal(jax.random.key(0), (2, 8, 8, 1))
     params = compiler.jit(perturbed(net.init))(jax.random.key(1), x, jnp.zeros(2, jnp.int32))
     apply = compiler.jit(net.apply, static_argnames="train")
@@ -63,7 +70,7 @@ def test_unet_depends_on_time_and_dropout_acts_only_in_training():
 
 
 def test_mlp_denoiser_shapes():
-    net = TimeConditionedMLP((32, 32), embedding=16)
+    net = TimeConditionedMLP(hidden=(32, 32), embedding=16)
     x = jnp.ones((5, 2))
     params = net.init(jax.random.key(0), x, jnp.arange(5))
     assert net.apply(params, x, jnp.arange(5)).shape == (5, 2)

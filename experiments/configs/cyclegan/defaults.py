@@ -23,7 +23,7 @@ def cyclegan_config() -> ConfigDict:
             "downsamplings": 2,  # App. 7.2: d128, d256
             "d_features": 64,  # App. 7.2: C64-C128-C256-C512
             "d_layers": 3,  # 70x70 PatchGAN
-            "adversarial": "least_squares",  # §4: least-squares loss (LSGAN)
+            "objective": "least_squares",  # §4: least-squares loss (LSGAN)
             "cycle_weight": 10.0,  # §4: λ = 10
             "identity_weight": 5.0,  # §5.2 / the code: λ_idt = 0.5 λ
             "pool_size": 50,  # §4: a history of the 50 latest generated images

@@ -24,6 +24,7 @@ def flow_config() -> ConfigDict:
             "depth": 1,  # images (RealNVP): extra 3x3 conv blocks in each conditioner
             "logit_alpha": 0.0,  # images (RealNVP): > 0 puts the logit transform (§4.1) first
             "init_batch_size": 512,  # ActNorm's data-dependent initialisation batch
+            "ema_decay": 0.0,  # no weight averaging (neither RealNVP nor Glow uses one)
             "temperature": 1.0,  # sampling: z ~ N(0, T² I)
         }
     )

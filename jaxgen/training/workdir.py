@@ -57,7 +57,7 @@ class WorkdirLock:
         except OSError as err:
             raise JaxgenError(
                 f"workdir {self.workdir} is not writable ({err.strerror}); make it writable "
-                "or copy it to a writable --workdir"
+                "or copy it to a writable `workdir`"
             ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -66,7 +66,7 @@ class WorkdirLock:
             os.close(fd)
             raise JaxgenError(
                 f"workdir {self.workdir} is in use by process {holder}; wait for it to finish "
-                "or stop it, or use another --workdir"
+                "or stop it, or use another `workdir`"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} on {socket.gethostname()}\n".encode(), 0)

@@ -9,10 +9,10 @@ import numpy as np
 import orbax.checkpoint as ocp
 import pytest
 
-from jaxgen.checkpoint import TMP_MARKER, Checkpointer
 from jaxgen.core import compiler
 from jaxgen.errors import JaxgenError
 from jaxgen.gan import make_gan_step
+from jaxgen.training.checkpoint import TMP_MARKER, Checkpointer
 from tests.conftest import assert_same_values, tiny_gan_state
 
 CONFIG = {"family": "gan", "train": {"num_steps": 10}, "optim": {"lr": 1e-3}}
@@ -20,7 +20,7 @@ CONFIG = {"family": "gan", "train": {"num_steps": 10}, "optim": {"lr": 1e-3}}
 
 def trained_state(steps=3):
     state = tiny_gan_state()
-    step = compiler.jit(make_gan_step(3))
+    step = compiler.jit(make_gan_step(latent_dim=3))
     x = np.random.default_rng(0).standard_normal((1, 8, 2)).astype(np.float32)
     for _ in range(steps):
         state, _ = step(state, {"x": x})
@@ -29,7 +29,7 @@ def trained_state(steps=3):
 
 def save_trained(workdir, *iterations):
     """Checkpoints of ``trained_state(i)`` at each iteration i."""
-    ckpt = Checkpointer(workdir, CONFIG)
+    ckpt = Checkpointer(workdir, fingerprint=CONFIG)
     for i in iterations:
         ckpt.save(i, trained_state(i))
     ckpt.close()
@@ -43,46 +43,49 @@ def damage(workdir, iteration):
 
 def test_restore_is_bit_exact_including_key_and_optimizer_state(tmp_path):
     state = trained_state()
-    ckpt = Checkpointer(tmp_path, CONFIG)
+    ckpt = Checkpointer(tmp_path, fingerprint=CONFIG)
     ckpt.save(3, state)
     ckpt.close()
-    restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
+        tiny_gan_state()
+    )
     assert iteration == 3
     assert_same_values(restored, state)
     meta = json.loads((tmp_path / "checkpoints" / "3" / "meta" / "metadata").read_text())
-    assert meta["config"] == CONFIG and "jax" in meta["versions"]
+    assert meta["fingerprint"] == CONFIG and "jax" in meta["versions"]
 
 
 def test_keeps_only_the_last_k(tmp_path):
-    ckpt = Checkpointer(tmp_path, CONFIG, keep=2)
+    ckpt = Checkpointer(tmp_path, fingerprint=CONFIG, keep=2)
     for i in (1, 2, 3):
         ckpt.save(i, trained_state(i))
     ckpt.close()
-    assert Checkpointer(tmp_path, CONFIG).all_iterations() == [2, 3]
+    assert Checkpointer(tmp_path, fingerprint=CONFIG).all_iterations() == [2, 3]
 
 
 def test_damaged_latest_falls_back_to_previous_with_warning(tmp_path):
     save_trained(tmp_path, 1, 2)
     damage(tmp_path, 2)
     with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
-        restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+        restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
+            tiny_gan_state()
+        )
     assert iteration == 1
     assert_same_values(restored, trained_state(1))
     assert (tmp_path / "damaged" / "2").is_dir()  # set aside, not deleted
 
 
 def test_workdir_of_a_different_run_is_refused(tmp_path):
-    Checkpointer(tmp_path, CONFIG).close()
+    Checkpointer(tmp_path, fingerprint=CONFIG).close()
     changed = {**CONFIG, "optim": {"lr": 2e-3}}
-    with pytest.raises(JaxgenError, match=r"different config \(differs in optim.lr\)"):
-        Checkpointer(tmp_path, changed)
-    longer = {**CONFIG, "train": {"num_steps": 20}}
-    Checkpointer(tmp_path, longer, resumable_keys=frozenset({"train.num_steps"})).close()
+    with pytest.raises(JaxgenError, match=r"fingerprint.json differs in optim.lr\)"):
+        Checkpointer(tmp_path, fingerprint=changed)
+    Checkpointer(tmp_path, fingerprint=CONFIG).close()
 
 
 def test_half_written_checkpoint_is_removed(tmp_path):
     (tmp_path / "checkpoints" / f"5{TMP_MARKER}-123").mkdir(parents=True)
-    ckpt = Checkpointer(tmp_path, CONFIG)
+    ckpt = Checkpointer(tmp_path, fingerprint=CONFIG)
     assert not list((tmp_path / "checkpoints").glob(f"*{TMP_MARKER}*"))
     assert ckpt.restore_latest(tiny_gan_state()) is None
     ckpt.close()
@@ -91,8 +94,8 @@ def test_half_written_checkpoint_is_removed(tmp_path):
 def test_unwritable_workdir_is_a_one_line_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(JaxgenError, match="choose a writable --workdir"):
-        Checkpointer(blocker / "run", CONFIG)
+    with pytest.raises(JaxgenError, match="choose a writable `workdir`"):
+        Checkpointer(blocker / "run", fingerprint=CONFIG)
 
 
 def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
@@ -102,9 +105,11 @@ def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
     wider = tiny_gan_state(g_hidden=(24,))
     message = r"checkpoint 3 .* another model's state .*\(16,\) float32 there, \(24,\) float32 here"
     with pytest.raises(JaxgenError, match=message):
-        Checkpointer(tmp_path, CONFIG).restore_latest(wider)
+        Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(wider)
     assert (tmp_path / "checkpoints" / "3").is_dir() and not (tmp_path / "damaged").exists()
-    restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
+        tiny_gan_state()
+    )
     assert iteration == 3
     assert_same_values(restored, trained_state())
 
@@ -113,7 +118,9 @@ def test_a_checkpoint_without_its_metadata_file_is_damage_not_another_model(tmp_
     save_trained(tmp_path, 1, 2)
     (tmp_path / "checkpoints" / "2" / "state" / "_METADATA").unlink()
     with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
-        restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+        restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
+            tiny_gan_state()
+        )
     assert iteration == 1
     assert_same_values(restored, trained_state(1))
 
@@ -123,7 +130,9 @@ def test_setting_aside_keeps_an_earlier_damaged_checkpoint_of_the_same_number(tm
         save_trained(tmp_path, 1)
         damage(tmp_path, 1)
         with pytest.warns(UserWarning, match="checkpoint 1 .* is damaged"):
-            assert Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state()) is None
+            assert (
+                Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(tiny_gan_state()) is None
+            )
 
     save_and_damage()
     save_and_damage()
@@ -133,7 +142,7 @@ def test_setting_aside_keeps_an_earlier_damaged_checkpoint_of_the_same_number(tm
 def test_keeping_no_checkpoint_is_refused(tmp_path):
     for keep in (0, -1):
         with pytest.raises(JaxgenError, match="keep at least 1"):
-            Checkpointer(tmp_path, CONFIG, keep=keep)
+            Checkpointer(tmp_path, fingerprint=CONFIG, keep=keep)
     assert not (tmp_path / "checkpoints").exists()
 
 
@@ -161,7 +170,9 @@ def test_a_flipped_bit_in_any_file_of_a_checkpoint_never_restores_other_values(t
         flip_one_bit(workdir / name, rng)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            restored, iteration = Checkpointer(workdir, CONFIG).restore_latest(tiny_gan_state())
+            restored, iteration = Checkpointer(workdir, fingerprint=CONFIG).restore_latest(
+                tiny_gan_state()
+            )
         assert_same_values(restored, states[iteration])
         assert (iteration == 1) == (workdir / "damaged" / "2").is_dir(), name
         assert (iteration == 1) == any("is damaged" in str(w.message) for w in caught), name
@@ -171,11 +182,13 @@ def test_a_flipped_bit_in_any_file_of_a_checkpoint_never_restores_other_values(t
 
 def test_changed_array_bytes_that_still_read_are_caught_by_the_checksum(tmp_path):
     save_trained(tmp_path, 1, 2)
-    restored, _ = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    restored, _ = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(tiny_gan_state())
     other = restored.replace(
         g=restored.g.replace(params=jax.tree.map(lambda p: p + 1, restored.g.params))
     )
-    ckpt = Checkpointer(tmp_path, CONFIG)  # the same arrays' bytes, other values, as damage
+    ckpt = Checkpointer(
+        tmp_path, fingerprint=CONFIG
+    )  # the same arrays' bytes, other values, as damage
     meta = ckpt._read_meta(2)  # the checksums of the state saved at 2, with other arrays
     ckpt.manager.save(
         3,
@@ -184,33 +197,35 @@ def test_changed_array_bytes_that_still_read_are_caught_by_the_checksum(tmp_path
     )
     ckpt.close()
     with pytest.warns(UserWarning, match="checkpoint 3 .* does not match its checksum"):
-        restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+        restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
+            tiny_gan_state()
+        )
     assert iteration == 2
     assert_same_values(restored, trained_state(2))
 
 
-def test_without_config_json_the_checkpoints_config_refuses_another_run(tmp_path):
+def test_without_fingerprint_json_the_checkpoints_fingerprint_refuses_another_run(tmp_path):
     save_trained(tmp_path, 1)
-    (tmp_path / "config.json").unlink()
+    (tmp_path / "fingerprint.json").unlink()
     changed = {**CONFIG, "optim": {"lr": 2e-3}}
-    with pytest.raises(JaxgenError, match=r"differs in optim.lr\) by its checkpoints/1/meta"):
-        Checkpointer(tmp_path, changed)
-    assert not (tmp_path / "config.json").exists()
-    Checkpointer(tmp_path, CONFIG).close()  # the same run resumes and gets its file back
-    assert json.loads((tmp_path / "config.json").read_text()) == CONFIG
+    with pytest.raises(JaxgenError, match=r"checkpoints/1/meta differs in optim.lr\)"):
+        Checkpointer(tmp_path, fingerprint=changed)
+    assert not (tmp_path / "fingerprint.json").exists()
+    Checkpointer(tmp_path, fingerprint=CONFIG).close()  # the same run resumes, gets its file
+    assert json.loads((tmp_path / "fingerprint.json").read_text()) == CONFIG
 
 
 def test_sampling_from_a_workdir_that_does_not_exist_does_not_create_it(tmp_path):
     with pytest.raises(JaxgenError, match="no checkpoint in .*; train first"):
-        Checkpointer(tmp_path / "absent", CONFIG, create=False)
+        Checkpointer(tmp_path / "absent", fingerprint=CONFIG, create=False)
     assert not (tmp_path / "absent").exists()
 
 
 def test_a_checkpoint_saved_before_checksums_restores_through_its_array_metadata(tmp_path):
     """A meta without ``arrays`` and ``digest`` (an older jaxgen's): restored unchecked, and
     still refused when its arrays are another model's."""
-    ckpt = Checkpointer(tmp_path, CONFIG)
-    old_meta = {"iteration": 3, "config": CONFIG, "versions": {}}
+    ckpt = Checkpointer(tmp_path, fingerprint=CONFIG)
+    old_meta = {"iteration": 3, "config": CONFIG, "versions": {}}  # no fingerprint either
     ckpt.manager.save(
         3,
         args=ocp.args.Composite(
@@ -219,8 +234,10 @@ def test_a_checkpoint_saved_before_checksums_restores_through_its_array_metadata
         force=True,
     )
     ckpt.close()
-    restored, iteration = Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state())
+    restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
+        tiny_gan_state()
+    )
     assert iteration == 3
     assert_same_values(restored, trained_state())
     with pytest.raises(JaxgenError, match="another model's state"):
-        Checkpointer(tmp_path, CONFIG).restore_latest(tiny_gan_state(g_hidden=(24,)))
+        Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(tiny_gan_state(g_hidden=(24,)))

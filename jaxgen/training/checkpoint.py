@@ -2,10 +2,10 @@
 
 Layout of a workdir::
 
-    workdir/.lock                held by the process writing the workdir (jaxgen.workdir)
-    workdir/config.json          the run's config, written by the first run in the workdir
+    workdir/.lock                held by the process writing the workdir (jaxgen.training.workdir)
+    workdir/fingerprint.json     the run's fingerprint, written by the first run in the workdir
     workdir/checkpoints/<n>/     the state after ``n`` training iterations (StandardSave) and
-                                 ``meta`` (JSON: iteration, config, library versions, and the
+                                 ``meta`` (JSON: iteration, fingerprint, library versions, and the
                                  shape, dtype and SHA-256 of every array, with a digest of
                                  the meta itself)
     workdir/damaged/<n>/         checkpoints that failed their checks, moved aside, never deleted
@@ -14,9 +14,11 @@ Saves are asynchronous and keep the last ``keep`` (at least 1) checkpoints. On s
 
 * the workdir is locked (one writer at a time); sampling and evaluation never create one;
 * half-written checkpoints left by a killed process (orbax's tmp directories) are removed;
-* a run whose config differs from the workdir's (other than the keys allowed to change on
-  resume, such as the number of steps) is refused. The workdir's config is ``config.json``,
-  or, if that file is gone, the config the newest checkpoint recorded;
+* a run whose fingerprint differs from the workdir's is refused. A fingerprint is any JSON
+  object the caller chooses to identify a run (``experiments/`` passes the config without the
+  keys that may change on resume, such as the number of steps); the checkpointer only compares
+  it, key by key. The workdir's is ``fingerprint.json``, or, if that file is gone, the one the
+  newest checkpoint recorded;
 * ``restore_latest`` tries the checkpoints newest first. Its meta must match its digest, its
   arrays must restore, and each must match its SHA-256; a checkpoint that fails any of these
   is damaged: it is moved to ``damaged/`` with a warning (under a new name if one is there
@@ -43,9 +45,10 @@ import numpy as np
 import orbax.checkpoint as ocp
 
 from jaxgen.errors import JaxgenError
-from jaxgen.workdir import WorkdirLock, write_atomically
+from jaxgen.training.workdir import WorkdirLock, write_atomically
 
 TMP_MARKER = ".orbax-checkpoint-tmp"
+FINGERPRINT_FILE = "fingerprint.json"
 VERSIONED_PACKAGES = ("jaxgen", "jax", "jaxlib", "flax", "optax", "orbax-checkpoint", "numpy")
 
 
@@ -64,10 +67,10 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def config_differences(saved: dict, current: dict, resumable: frozenset[str]) -> list[str]:
-    """Dotted keys whose values differ between two configs, ignoring ``resumable`` keys."""
+def fingerprint_differences(saved: dict, current: dict) -> list[str]:
+    """Dotted keys whose values differ between two fingerprints (nested dicts flattened)."""
     a, b = _flatten(saved), _flatten(current)
-    return sorted(k for k in a.keys() | b.keys() if k not in resumable and a.get(k) != b.get(k))
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
 Layout = dict[str, tuple[tuple[int, ...], str]]
@@ -138,7 +141,7 @@ def _described(entry: tuple[tuple[int, ...], str] | None) -> str:
 def require_checkpoints(workdir: Path) -> None:
     """Refuse a workdir that was never trained in (without creating it)."""
     if not (Path(workdir) / "checkpoints").is_dir():
-        raise JaxgenError(f"no checkpoint in {workdir}; train first (--mode=train)")
+        raise JaxgenError(f"no checkpoint in {workdir}; train first")
 
 
 class DamagedCheckpoint(Exception):
@@ -172,26 +175,28 @@ def _orbax_quiet():
 class Checkpointer:
     """Save and restore one run's state in ``workdir``; see the module docstring.
 
-    ``create=False`` (sampling, evaluation) refuses a workdir that does not exist instead of
-    making one, and writes no ``config.json``.
+    Args:
+      workdir: the run's directory.
+      fingerprint: a JSON object identifying the run; a workdir holding another is refused.
+      keep: how many of the newest checkpoints to keep (at least 1).
+      async_save: save on a background thread (:meth:`save` returns before it is done).
+      create: False (sampling, evaluation) refuses a workdir that holds no checkpoint instead
+        of making one, and writes no ``fingerprint.json``.
     """
 
     def __init__(
         self,
         workdir: str | Path,
-        run_config: dict,
         *,
+        fingerprint: dict,
         keep: int = 3,
-        resumable_keys: frozenset[str] = frozenset(),
         async_save: bool = True,
         create: bool = True,
     ):
         if keep < 1:
-            raise JaxgenError(
-                f"keep_checkpoints={keep} would delete every checkpoint; keep at least 1"
-            )
+            raise JaxgenError(f"`keep`={keep} would delete every checkpoint; keep at least 1")
         self.workdir = Path(workdir)
-        self.run_config = json.loads(json.dumps(run_config))
+        self.fingerprint = json.loads(json.dumps(fingerprint))
         if not create:
             require_checkpoints(self.workdir)
         try:
@@ -199,7 +204,7 @@ class Checkpointer:
         except OSError as err:
             raise JaxgenError(
                 f"cannot create workdir {self.workdir} ({err.strerror}); "
-                "choose a writable --workdir"
+                "choose a writable `workdir`"
             ) from None
         self.lock = WorkdirLock(self.workdir)
         if jax.process_index() == 0:  # a multi-process run shares one workdir
@@ -215,40 +220,42 @@ class Checkpointer:
                     "meta": ocp.JsonCheckpointHandler(),
                 },
             )
-            self._check_config(resumable_keys, write=create)
+            self._check_fingerprint(write=create)
             self.remove_partial_saves()
         except BaseException:
             self.lock.release()
             raise
 
-    def _check_config(self, resumable_keys: frozenset[str], *, write: bool) -> None:
-        path = self.workdir / "config.json"
+    def _check_fingerprint(self, *, write: bool) -> None:
+        path = self.workdir / FINGERPRINT_FILE
         if path.exists():
             try:
-                saved, where = json.loads(path.read_text()), "config.json"
+                saved, where = json.loads(path.read_text()), FINGERPRINT_FILE
             except json.JSONDecodeError:
                 raise JaxgenError(
-                    f"{path} is not valid JSON; restore it or use a new --workdir"
+                    f"{path} is not valid JSON; restore it or use a new `workdir`"
                 ) from None
         else:
-            saved, where = self._recorded_config()
+            saved, where = self._recorded_fingerprint()
         if saved is not None:
-            diff = config_differences(saved, self.run_config, resumable_keys)
+            diff = fingerprint_differences(saved, self.fingerprint)
             if diff:
                 raise JaxgenError(
-                    f"workdir {self.workdir} holds a run with a different config (differs in "
-                    f"{', '.join(diff[:5])}) by its {where}; use a new --workdir or the same config"
+                    f"workdir {self.workdir} holds another run (its {where} differs in "
+                    f"{', '.join(diff[:5])}); use a new `workdir` or the same settings"
                 )
         if write and jax.process_index() == 0 and not path.exists():
-            write_atomically(path, json.dumps(self.run_config, indent=2, sort_keys=True))
+            write_atomically(path, json.dumps(self.fingerprint, indent=2, sort_keys=True))
 
-    def _recorded_config(self) -> tuple[dict | None, str]:
-        """The config the newest checkpoint with an intact meta recorded, and where."""
+    def _recorded_fingerprint(self) -> tuple[dict | None, str]:
+        """The fingerprint the newest checkpoint with an intact meta recorded, and where."""
         for iteration in reversed(self.all_iterations()):
             try:
-                return self._read_meta(iteration)["config"], f"checkpoints/{iteration}/meta"
+                meta = self._read_meta(iteration)
             except DamagedCheckpoint:
                 continue
+            if "fingerprint" in meta:
+                return meta["fingerprint"], f"checkpoints/{iteration}/meta"
         return None, ""
 
     def remove_partial_saves(self) -> None:
@@ -284,7 +291,7 @@ class Checkpointer:
         The arrays' checksums are computed here, from the state as it is now."""
         meta = {
             "iteration": iteration,
-            "config": self.run_config,
+            "fingerprint": self.fingerprint,
             "versions": library_versions(),
             "arrays": array_records(state),
         }
@@ -345,7 +352,7 @@ class Checkpointer:
             if _not_damage(err):
                 raise
             raise DamagedCheckpoint(f"its meta does not read: {type(err).__name__}") from None
-        if not isinstance(meta, dict) or "config" not in meta:
+        if not isinstance(meta, dict) or "iteration" not in meta:
             raise DamagedCheckpoint("its meta is incomplete")
         checked = "digest" in meta or "arrays" in meta  # both absent: saved before checksums
         if checked and meta.get("digest") != meta_digest(meta):
@@ -367,8 +374,8 @@ class Checkpointer:
         if difference:
             raise JaxgenError(
                 f"checkpoint {iteration} in {self.workdir} holds another model's state than "
-                f"this code builds from the config ({difference}); resume it with the jaxgen "
-                f"that saved it (versions in checkpoints/{iteration}/meta) or use a new --workdir"
+                f"this code builds ({difference}); resume it with the jaxgen that saved it "
+                f"(versions in checkpoints/{iteration}/meta) or use a new `workdir`"
             )
 
     def _set_aside(self, iteration: int, why: str) -> None:

@@ -74,7 +74,7 @@ def test_a_short_run_writes_loss_eval_numbers_and_samples_at_every_step(tmp_path
 
 
 def test_events_that_cannot_be_written_warn_once_and_stop_without_stopping_the_run(tmp_path):
-    from jaxgen.tensorboard import EventLog
+    from jaxgen.training.tensorboard import EventLog
 
     (tmp_path / "tensorboard").write_text("a file where the events' folder should be")
     events = EventLog(tmp_path)

@@ -6,9 +6,10 @@ import jax
 import jax.numpy as jnp
 import pytest
 
+from experiments.configs.base import run_fingerprint
 from experiments.train import build_experiment
-from jaxgen.checkpoint import Checkpointer
 from jaxgen.errors import JaxgenError, NonFiniteError
+from jaxgen.training.checkpoint import Checkpointer
 from tests.conftest import assert_same_values, short_config, train_config
 
 
@@ -53,14 +54,14 @@ def test_nonfinite_metric_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_p
 
     with pytest.raises(NonFiniteError, match="non-finite d_loss at iteration 26"):
         run(config, tmp_path, step=explodes_after_update_50)
-    ckpt = Checkpointer(tmp_path, config.to_dict())
+    ckpt = Checkpointer(tmp_path, fingerprint=run_fingerprint(config.to_dict()))
     assert ckpt.all_iterations() == [10, 20]
     ckpt.close()
 
 
 def test_settings_that_do_not_divide_are_refused(tmp_path):
     config = tiny_config(42)
-    with pytest.raises(JaxgenError, match="not a multiple of steps_per_dispatch=5"):
+    with pytest.raises(JaxgenError, match="not a multiple of `steps_per_dispatch`=5"):
         run(config, tmp_path)
 
 
@@ -126,11 +127,11 @@ def test_every_checkpoint_damaged_is_refused_unless_starting_afresh(tmp_path):
         with pytest.raises(JaxgenError, match=r"every checkpoint .* is damaged \(10, 20, moved"):
             run(tiny_config(20), tmp_path)
     assert sorted(p.name for p in (tmp_path / "damaged").iterdir()) == ["10", "20"]
-    with pytest.raises(JaxgenError, match="--start_afresh"):  # and on every retry
+    with pytest.raises(JaxgenError, match="`start_afresh`"):  # and on every retry
         run(tiny_config(20), tmp_path)
 
     from experiments.train import build_experiment, loop_settings
-    from jaxgen.core.loop import train
+    from jaxgen.training.loop import train
 
     config = tiny_config(20)
     experiment = build_experiment(config)
@@ -139,7 +140,7 @@ def test_every_checkpoint_damaged_is_refused_unless_starting_afresh(tmp_path):
         experiment.dataset,
         tmp_path,
         loop_settings(config),
-        run_config=config.to_dict(),
+        fingerprint=run_fingerprint(config.to_dict()),
         start_afresh=True,
     )
     assert_same_values(fresh, run(tiny_config(20), tmp_path / "whole"))

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from jaxgen.workdir import disk_full
+from jaxgen.training.workdir import disk_full
 
 QUEUE = 10_000  # events waiting for the writer's thread before a write blocks
 

@@ -8,10 +8,16 @@ import sys
 import pytest
 
 from jaxgen.errors import JaxgenError
-from jaxgen.workdir import WorkdirLock, disk_full, read_journal, trim_journal, write_journal
+from jaxgen.training.workdir import (
+    WorkdirLock,
+    disk_full,
+    read_journal,
+    trim_journal,
+    write_journal,
+)
 
 HOLD = (
-    "import sys, time; from jaxgen.workdir import WorkdirLock; "
+    "import sys, time; from jaxgen.training.workdir import WorkdirLock; "
     "WorkdirLock(sys.argv[1]).acquire(); print('held', flush=True); time.sleep({})"
 )
 

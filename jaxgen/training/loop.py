@@ -29,14 +29,21 @@ import jax
 import numpy as np
 from tqdm import tqdm
 
-from jaxgen.checkpoint import Checkpointer
 from jaxgen.core import compiler, parallel
 from jaxgen.core.combinators import NONFINITE, StepFn, guard_nonfinite, nonfinite_metric_name
 from jaxgen.core.combinators import scan_steps as scan_steps_fn
+from jaxgen.data.batching import dispatch_batch, leading_axes
 from jaxgen.data.prefetch import Prefetcher
 from jaxgen.errors import JaxgenError, NonFiniteError
-from jaxgen.tensorboard import EventLog
-from jaxgen.workdir import append_journal, disk_full, disk_full_error, read_journal, trim_journal
+from jaxgen.training.checkpoint import Checkpointer
+from jaxgen.training.tensorboard import EventLog
+from jaxgen.training.workdir import (
+    append_journal,
+    disk_full,
+    disk_full_error,
+    read_journal,
+    trim_journal,
+)
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,9 @@ class Task:
     ``init_state(seed)`` builds a fresh state; ``step`` is one training iteration;
     ``sub_batches`` is the length of the leading axis the step expects on its batch (``k`` of
     ``alternate``), or None for a plain batch. ``input_shape`` is the shape of one example the
-    networks were built for; the loop refuses a dataset of another shape. ``evaluate(state,
-    dataset)`` returns scalar metrics and ``write_figures(state, directory, tag)`` draws
-    samples; both are optional.
+    networks were built for; the loop refuses a dataset of another shape.
+    ``evaluate(state, dataset)`` returns scalar metrics and
+    ``write_figures(state, directory, tag)`` draws samples; both are optional.
     """
 
     init_state: Callable[[int], Any]
@@ -76,20 +83,22 @@ class LoopSettings:
     def validate(self) -> None:
         for name in ("num_steps", "batch_size", "steps_per_dispatch", "log_every", "prefetch"):
             if getattr(self, name) < 1:
-                raise JaxgenError(f"{name}={getattr(self, name)} must be at least 1; raise it")
+                raise JaxgenError(f"`{name}`={getattr(self, name)} must be at least 1; raise it")
         if self.checkpoint_every < 1 or self.keep_checkpoints < 1:
             raise JaxgenError(
-                f"checkpoint_every={self.checkpoint_every} and keep_checkpoints="
+                f"`checkpoint_every`={self.checkpoint_every} and `keep_checkpoints`="
                 f"{self.keep_checkpoints} must be at least 1, or nothing would be kept; raise them"
             )
         if self.eval_every < 0:
-            raise JaxgenError(f"eval_every={self.eval_every} is negative; use 0 for no evaluation")
+            raise JaxgenError(
+                f"`eval_every`={self.eval_every} is negative; use 0 for no evaluation"
+            )
         n = self.steps_per_dispatch
         for name in ("log_every", "checkpoint_every", "eval_every", "num_steps"):
             value = getattr(self, name)
             if value % n:
                 raise JaxgenError(
-                    f"{name}={value} is not a multiple of steps_per_dispatch={n}; make it one"
+                    f"`{name}`={value} is not a multiple of `steps_per_dispatch`={n}; make it one"
                 )
 
     def evaluates_at(self, iteration: int) -> bool:
@@ -107,27 +116,17 @@ def check_input_shape(dataset, task: Task) -> None:
         )
 
 
-def assemble_batch(dataset, first_iteration: int, settings: LoopSettings, sub_batches, rows):
-    """This process's batches for the iterations of one dispatch, stacked on leading axes."""
-    k = sub_batches or 1
-    n = settings.steps_per_dispatch
-    flat = [
-        dataset.get_batch(first_iteration * k + j, settings.batch_size, rows) for j in range(n * k)
-    ]
-    batch = {key: np.stack([b[key] for b in flat]) for key in flat[0]}
-    lead = (n,) if n > 1 else ()
-    lead += (k,) if sub_batches else ()
-    return {key: v.reshape(*lead, *v.shape[1:]) for key, v in batch.items()}, len(lead)
-
-
 def device_batches(dataset, settings: LoopSettings, sub_batches, mesh, firsts) -> Prefetcher:
     """The batches of the dispatches that start at the iterations ``firsts``, on the mesh,
     ``settings.prefetch`` of them made and transferred ahead on a background thread."""
     rows = parallel.process_rows(settings.batch_size)
+    layout = {"steps_per_dispatch": settings.steps_per_dispatch, "sub_batches": sub_batches}
 
     def device_batch(first: int):
-        batch, lead = assemble_batch(dataset, first, settings, sub_batches, rows)
-        return parallel.put_batch(batch, mesh, lead)
+        batch = dispatch_batch(
+            dataset, first_iteration=first, batch_size=settings.batch_size, rows=rows, **layout
+        )
+        return parallel.put_batch(batch, mesh, leading_axes(**layout))
 
     return Prefetcher(device_batch, firsts, depth=settings.prefetch)
 
@@ -180,95 +179,170 @@ def train(
     workdir: str | Path,
     settings: LoopSettings,
     *,
-    run_config: dict,
-    resumable_keys: frozenset[str] = frozenset(),
+    fingerprint: dict,
     start_afresh: bool = False,
 ) -> Any:
     """Train ``task`` on ``dataset`` in ``workdir``, resuming from its latest good checkpoint.
 
-    A workdir whose checkpoints are all damaged is refused unless ``start_afresh``, which
-    trains from iteration 0 (the damaged checkpoints stay in ``damaged/``). A full disk stops
-    the run with a :class:`JaxgenError`; the checkpoints written before it are kept.
+    Args:
+      task: the family's state, step and evaluation (:class:`Task`).
+      dataset: a ``jaxgen.data`` dataset whose examples have ``task.input_shape``.
+      workdir: the run's directory (checkpoints, journals, figures, TensorBoard events).
+      settings: run length, batch size, seed and the logging, evaluation and checkpoint
+        intervals (:class:`LoopSettings`).
+      fingerprint: a JSON object identifying the run (:class:`Checkpointer`); a workdir
+        holding another run's is refused.
+      start_afresh: train from iteration 0 in a workdir whose checkpoints are all damaged
+        (they stay in ``damaged/``); without it such a workdir is refused.
+
+    Returns:
+      the state after ``settings.num_steps`` iterations.
+
+    A full disk stops the run with a :class:`JaxgenError`; the checkpoints written before it
+    are kept.
     """
     settings.validate()
     check_input_shape(dataset, task)
     workdir = Path(workdir)
     mesh = parallel.data_mesh()
     parallel.check_batch_size(settings.batch_size, mesh)
-    checkpointer = Checkpointer(
-        workdir, run_config, keep=settings.keep_checkpoints, resumable_keys=resumable_keys
+    checkpointer = Checkpointer(workdir, fingerprint=fingerprint, keep=settings.keep_checkpoints)
+    writer = jax.process_index() == 0
+    run = Run(
+        task=task,
+        dataset=dataset,
+        workdir=workdir,
+        settings=settings,
+        mesh=mesh,
+        checkpointer=checkpointer,
+        events=EventLog(workdir, enabled=writer),
+        writer=writer,
     )
-    events = EventLog(workdir, enabled=jax.process_index() == 0)
     try:
-        state = _train(task, dataset, workdir, settings, mesh, checkpointer, events, start_afresh)
+        state = _train(run, start_afresh)
         checkpointer.close()  # waits for the last save, which may fail as well
-        events.close()
+        run.events.close()
         return state
     except BaseException as err:  # Ctrl-C too: the lock is released, a partial save removed
         checkpointer.abort()
-        events.close(quietly=True)
+        run.events.close(quietly=True)
         if disk_full(err):
             raise disk_full_error(workdir) from None
         raise
 
 
-def _train(task, dataset, workdir, settings, mesh, checkpointer, events, start_afresh):
-    writer = jax.process_index() == 0
-    state = parallel.init_replicated(lambda: task.init_state(settings.seed), mesh)
-    restored = checkpointer.restore_latest(state)
+@dataclass(frozen=True, kw_only=True)
+class Run:
+    """What one call of :func:`train` works with."""
+
+    task: Task
+    dataset: Any
+    workdir: Path
+    settings: LoopSettings
+    mesh: jax.sharding.Mesh
+    checkpointer: Checkpointer
+    events: EventLog
+    writer: bool  # process 0, which writes the journals, figures and events
+
+    def evaluate(self, state, iteration: int) -> None:
+        evaluate_and_draw(
+            self.task, state, self.dataset, self.workdir, iteration, self.writer, self.events
+        )
+
+
+def _start(run: Run, start_afresh: bool) -> tuple[Any, int]:
+    """The state to train from and its iteration: the latest good checkpoint's, or a fresh
+    one; the journals trimmed to it and an evaluation a kill interrupted redone."""
+    state = parallel.init_replicated(lambda: run.task.init_state(run.settings.seed), run.mesh)
+    restored = run.checkpointer.restore_latest(state)
     start = 0
     if restored is not None:
         state, start = restored
-    elif parallel.agree(bool(checkpointer.damaged())) and not start_afresh:
-        raise checkpointer.nothing_intact("rerun with --start_afresh to train from iteration 0")
-    log = MetricsLog(workdir / "metrics.jsonl", writer, events)
-    if writer:
-        trim_journal(workdir / "metrics.jsonl", start)
-        trim_journal(workdir / "eval.jsonl", start)
+    elif parallel.agree(bool(run.checkpointer.damaged())) and not start_afresh:
+        raise run.checkpointer.nothing_intact("rerun with `start_afresh` to train from iteration 0")
+    if run.writer:
+        trim_journal(run.workdir / "metrics.jsonl", start)
+        trim_journal(run.workdir / "eval.jsonl", start)
         if start:
             say(f"resumed from iteration {start}")
-    events.open(start)
-    log.last_iteration = start
-    if start and settings.evaluates_at(start) and not evaluated(workdir, start):
+    run.events.open(start)
+    if start and run.settings.evaluates_at(start) and not evaluated(run.workdir, start):
         # killed after this checkpoint committed and before its evaluation was written
-        evaluate_and_draw(task, state, dataset, workdir, start, writer, events)
+        run.evaluate(state, start)
+    return state, start
 
+
+def compiled_step(task: Task, settings: LoopSettings, mesh) -> Callable:
+    """The task's step guarded against non-finite metrics, ``steps_per_dispatch`` of them
+    per call, compiled with the state donated and replicated over the mesh."""
     step = guard_nonfinite(task.step)
     if settings.steps_per_dispatch > 1:
         step = scan_steps_fn(step, settings.steps_per_dispatch, unroll=settings.unroll)
-    compiled = compiler.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
-    n = settings.steps_per_dispatch
+    return compiler.jit(step, donate_argnums=0, out_shardings=parallel.replicated(mesh))
 
+
+def update_count(state) -> int | None:
+    """The state's ``step`` as a host integer (None for a state without one)."""
+    step = getattr(state, "step", None)
+    return None if step is None else int(np.asarray(step.addressable_data(0)))
+
+
+def check_advanced(before: int | None, state, metrics: dict) -> None:
+    """Refuse a step that left ``state.step`` where it was (unless a non-finite metric made
+    :func:`guard_nonfinite` keep the old state, which the metrics log then reports)."""
+    if before is None or np.any(np.asarray(jax.device_get(metrics[NONFINITE])) >= 0):
+        return
+    if update_count(state) <= before:
+        raise JaxgenError(
+            f"the task's step left `state.step` at {before}: every update must advance it "
+            "(jaxgen.core.state.advance), or the next one draws the same random numbers"
+        )
+
+
+def _train(run: Run, start_afresh: bool):
+    settings = run.settings
+    state, start = _start(run, start_afresh)
+    log = MetricsLog(run.workdir / "metrics.jsonl", run.writer, run.events)
+    log.last_iteration = start
+    compiled = compiled_step(run.task, settings, run.mesh)
+    n = settings.steps_per_dispatch
     bar = tqdm(
         total=settings.num_steps,
         initial=start,
-        disable=not (settings.progress and writer),
+        disable=not (settings.progress and run.writer),
         mininterval=1.0,
         dynamic_ncols=True,
     )
-
     firsts = range(start, settings.num_steps, n)
-    with device_batches(dataset, settings, task.sub_batches, mesh, firsts) as batches:
+    with device_batches(run.dataset, settings, run.task.sub_batches, run.mesh, firsts) as batches:
         for first, batch in zip(firsts, batches, strict=True):
             if first == start:
                 parallel.compile_then_meet(compiled, state, batch)
+                before = update_count(state)
             state, metrics = compiled(state, batch)
+            if first == start:
+                check_advanced(before, state, metrics)
             log.add(first, metrics)
-            done = first + n
             bar.update(n)
-            last = done == settings.num_steps
-            if done % settings.log_every == 0 or last:
-                summary = log.flush(done)
-                bar.set_postfix({k: f"{v:.4g}" for k, v in summary.items()}, refresh=False)
-            if done % settings.checkpoint_every == 0 or last:
-                log.flush(done)
-                checkpointer.save(done, state)
-                events.flush()
-            if settings.evaluates_at(done):
-                log.flush(done)
-                evaluate_and_draw(task, state, dataset, workdir, done, writer, events)
+            _at_boundaries(run, log, bar, state, first + n)
     bar.close()
     return state
+
+
+def _at_boundaries(run: Run, log: MetricsLog, bar, state, done: int) -> None:
+    """Log, checkpoint and evaluate after iteration ``done`` where their intervals end."""
+    settings = run.settings
+    last = done == settings.num_steps
+    if done % settings.log_every == 0 or last:
+        summary = log.flush(done)
+        bar.set_postfix({k: f"{v:.4g}" for k, v in summary.items()}, refresh=False)
+    if done % settings.checkpoint_every == 0 or last:
+        log.flush(done)
+        run.checkpointer.save(done, state)
+        run.events.flush()
+    if settings.evaluates_at(done):
+        log.flush(done)
+        run.evaluate(state, done)
 
 
 def evaluated(workdir: Path, iteration: int) -> bool:

@@ -29,8 +29,8 @@ kernels: $(STAMP)
 	$(PY) -m jaxgen.kernels.build --optional
 
 lint: $(STAMP) kernels
-	$(VENV)/bin/ruff check jaxgen experiments tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check jaxgen experiments tests benchmarks notebooks
+	$(VENV)/bin/ruff check jaxgen experiments tests benchmarks notebooks docs
+	$(VENV)/bin/ruff format --check jaxgen experiments tests benchmarks notebooks docs
 
 test: lint
 	$(PY) -m pytest -n 2 -q

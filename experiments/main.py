@@ -152,27 +152,8 @@ def run() -> None:
         )
     one_line_reports()
     use_compilation_cache(CACHE.value)
-    from experiments import train  # after flags, so --help stays fast
-
     try:
-        if COORDINATOR.value:
-            from jaxgen.core.parallel import initialize_distributed
-
-            initialize_distributed(
-                COORDINATOR.value,
-                NUM_PROCESSES.value,
-                PROCESS_ID.value,
-                join_timeout=JOIN_TIMEOUT.value,
-                heartbeat_timeout=HEARTBEAT_TIMEOUT.value,
-            )
-        if MODE.value == "train":
-            results = train.train_and_evaluate(
-                CONFIG.value, WORKDIR.value, start_afresh=START_AFRESH.value
-            )
-        elif MODE.value == "sample":
-            results = {"samples": str(train.sample(CONFIG.value, WORKDIR.value, NUM_SAMPLES.value))}
-        else:
-            results = train.evaluate(CONFIG.value, WORKDIR.value)
+        results = run_mode()
     except JaxgenError as err:
         fail(in_flags(str(err), CONFIG.value.to_dict()))
     except Exception as err:
@@ -190,6 +171,29 @@ def run() -> None:
         )
         sys.exit(supervisor.LOST_STATUS)
     print(json.dumps(results))
+
+
+def run_mode() -> dict:
+    """Join the other processes (``--coordinator``), then train, sample or evaluate."""
+    from experiments import train  # after flags, so --help stays fast
+
+    if COORDINATOR.value:
+        from jaxgen.core.parallel import initialize_distributed
+
+        initialize_distributed(
+            COORDINATOR.value,
+            NUM_PROCESSES.value,
+            PROCESS_ID.value,
+            join_timeout=JOIN_TIMEOUT.value,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT.value,
+        )
+    if MODE.value == "train":
+        return train.train_and_evaluate(
+            CONFIG.value, WORKDIR.value, start_afresh=START_AFRESH.value
+        )
+    if MODE.value == "sample":
+        return {"samples": str(train.sample(CONFIG.value, WORKDIR.value, NUM_SAMPLES.value))}
+    return train.evaluate(CONFIG.value, WORKDIR.value)
 
 
 def jax_runtime_error() -> type:

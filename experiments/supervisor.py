@@ -55,12 +55,39 @@ def _start_child() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def run_supervised(
-    *, process_id: int, num_processes: int, coordinator: str, join_timeout: int, heartbeat: int
-) -> int:
-    """Run this command again as a watched child; return the exit status to leave with."""
-    # Ctrl-C reaches the child from the terminal (one process group): the parent ignores it
-    # and reports what the child does; a SIGTERM sent to the parent alone is passed on
+class HeldLines:
+    """The child's standard error, passed on line by line except for the runtime's log lines
+    and what follows them within ``HOLD_S``, held in case its fatal log follows (then kept,
+    with the fatal log, for the verdict). A ``PEER_FAILURE`` line is held until the child
+    ends."""
+
+    def __init__(self):
+        self.held: list[str] = []
+        self.held_since = 0.0
+        self.fatal: list[str] = []
+
+    def take(self, line: str) -> None:
+        """One line of the child's ("" when none came for a while)."""
+        if self.fatal or FATAL in line:
+            self.fatal.append(line)
+            return
+        if line and (self.held or LOG_LINE.match(line) or line.startswith(PEER_FAILURE)):
+            self.held_since = self.held_since if self.held else time.monotonic()
+            if line.startswith(PEER_FAILURE):  # the verdict follows when the child ends
+                self.held_since = float("inf")
+            self.held.append(line)
+        elif line:
+            sys.stderr.write(line)
+        if self.held and time.monotonic() - self.held_since > HOLD_S:
+            sys.stderr.write("".join(self.held))
+            self.held = []
+
+
+def _watched_child() -> tuple[subprocess.Popen, queue.Queue]:
+    """This command run again as a child, and a queue of its standard error's lines (None
+    at its end). Ctrl-C reaches the child from the terminal (one process group): the parent
+    ignores it and reports what the child does; a SIGTERM sent to the parent alone is passed
+    on."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     child = subprocess.Popen(
         [sys.executable, "-m", "experiments.main", *sys.argv[1:]],
@@ -73,9 +100,15 @@ def run_supervised(
     stream = io.TextIOWrapper(child.stderr, encoding="utf-8", errors="replace", newline="")
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(stream, lines), daemon=True).start()
-    held: list[str] = []  # a runtime log line and whatever followed it within HOLD_S
-    held_since = 0.0
-    fatal: list[str] = []
+    return child, lines
+
+
+def run_supervised(
+    *, process_id: int, num_processes: int, coordinator: str, join_timeout: int, heartbeat: int
+) -> int:
+    """Run this command again as a watched child; return the exit status to leave with."""
+    child, lines = _watched_child()
+    output = HeldLines()
     while True:
         try:
             line = lines.get(timeout=0.5)
@@ -83,36 +116,20 @@ def run_supervised(
             line = ""
         if line is None:
             break
-        if fatal or FATAL in line:
-            fatal.append(line)
-            continue
-        if line and (held or LOG_LINE.match(line) or line.startswith(PEER_FAILURE)):
-            held_since = held_since if held else time.monotonic()
-            if line.startswith(PEER_FAILURE):  # held until the child ends: the verdict follows
-                held_since = float("inf")
-            held.append(line)
-        elif line:
-            sys.stderr.write(line)
-        if held and time.monotonic() - held_since > HOLD_S:
-            sys.stderr.write("".join(held))
-            held = []
+        output.take(line)
     child.wait()
-    if not fatal:
-        sys.stderr.write("".join(held))
+    if not output.fatal:
+        sys.stderr.write("".join(output.held))
         return child.returncode if child.returncode >= 0 else 128 - child.returncode
-    text = "".join(held + fatal)
-    print(
-        "error: "
-        + lost_process_message(
-            text,
-            process_id=process_id,
-            num_processes=num_processes,
-            coordinator=coordinator,
-            join_timeout=join_timeout,
-            heartbeat=heartbeat,
-        ),
-        file=sys.stderr,
+    message = lost_process_message(
+        "".join(output.held + output.fatal),
+        process_id=process_id,
+        num_processes=num_processes,
+        coordinator=coordinator,
+        join_timeout=join_timeout,
+        heartbeat=heartbeat,
     )
+    print(f"error: {message}", file=sys.stderr)
     return LOST_STATUS
 
 

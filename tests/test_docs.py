@@ -48,7 +48,7 @@ def test_the_api_reference_builds_without_a_warning(tmp_path):
     assert not missing, f"no page for {missing}"
     assert (out / "index.html").is_file() and (out / "search.js").is_file()
     gan = (out / "jaxgen" / "gan.html").read_text()
-    assert "GANs: losses, state and update steps" in gan  # the package's docstring
+    assert "objectives, state and update steps" in gan  # the package's docstring
     assert 'id="make_gan_step"' in gan  # the members its __all__ names are on its page
     flows = (out / "jaxgen" / "flows.html").read_text()
     assert '<code><a href="#MultiScale">MultiScale</a></code> flow' in flows  # :class:`MultiScale`

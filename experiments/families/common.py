@@ -16,6 +16,7 @@ import optax
 from jaxgen.core import compiler
 from jaxgen.data import get_dataset
 from jaxgen.data.digits import load_digits_arrays
+from jaxgen.data.images import Preprocessing
 from jaxgen.data.toy import GaussianMixture, ToyDataset
 from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
 from jaxgen.metrics.modes import mode_coverage
@@ -84,19 +85,12 @@ def sample_evaluation(config, draw: Callable, extra: Callable | None = None) -> 
 def load_dataset(config, split: str = "train"):
     """The dataset ``config.data`` describes (name, seed, and image options where given)."""
     data = config.data
-    options = {
-        key: data[key]
-        for key in (
-            "data_dir",
-            "image_size",
-            "channels",
-            "center_crop",
-            "random_crop",
-            "random_flip",
-        )
-        if key in data
-    }
-    return get_dataset(data.name, split=split, seed=config.seed, **options)
+    steps = ("center_crop", "image_size", "random_crop", "random_flip")
+    preprocessing = Preprocessing(**{key: data[key] for key in steps if key in data})
+    options = {key: data[key] for key in ("data_dir", "channels") if key in data}
+    return get_dataset(
+        data.name, split=split, seed=config.seed, preprocessing=preprocessing, **options
+    )
 
 
 def sample_figure_writer(config, dataset, sample: Callable, title: str):

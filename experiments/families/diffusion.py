@@ -70,12 +70,17 @@ def reverse_process(model, schedule, net, sampler: str, sample_steps: int):
         return ancestral_step(**settings, variance=model.variance, clip=clip), schedule.num_steps
     if sampler == "ddim":
         return ddim_step(**settings, eta=model.eta, clip=clip), schedule.num_steps
-    raise JaxgenError(f"unknown `sampler` {sampler!r}; use ancestral or ddim")
+    raise JaxgenError(f"unknown `sampler` {sampler!r}; use one of {SAMPLERS}")
+
+
+SAMPLERS = ("ancestral", "ddim")
 
 
 def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
     """``run(state, key, n)``: n samples from the EMA weights, not jitted (to trace inside
     another program, as ``make bench`` does)."""
+    if sampler not in SAMPLERS:
+        raise JaxgenError(f"unknown `sampler` {sampler!r}; use one of {SAMPLERS}")
 
     def run(state, key, n):
         net = denoiser_fn(state.denoiser)

@@ -51,23 +51,12 @@ def build_flow(model, data_shape: tuple[int, ...], dtype=jnp.float32):
             bound=model.bound,
             compute_dtype=dtype,
         )
+    shared = {"image_shape": data_shape, "width": model.width, "compute_dtype": dtype}
     if model.kind == "glow":
-        return glow(
-            image_shape=data_shape,
-            levels=model.levels,
-            steps=model.steps,
-            width=model.width,
-            learn_top=model.learn_top,
-            compute_dtype=dtype,
-        )
+        return glow(levels=model.levels, steps=model.steps, learn_top=model.learn_top, **shared)
     if model.kind == "realnvp":
         return realnvp(
-            image_shape=data_shape,
-            scales=model.levels,
-            width=model.width,
-            depth=model.depth,
-            logit_alpha=model.logit_alpha,
-            compute_dtype=dtype,
+            scales=model.levels, depth=model.depth, logit_alpha=model.logit_alpha, **shared
         )
     raise JaxgenError(f"unknown image flow `kind` {model.kind!r}; use glow or realnvp")
 

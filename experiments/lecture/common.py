@@ -1,5 +1,5 @@
 """Shared plumbing of the lecture scripts: output folder, JSON, a small MLP GAN, seeded runs
-of a config."""
+of a config, a network fitted to a loss."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import importlib
 import json
 from pathlib import Path
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import optax
 
 from experiments.train import sample, train_and_evaluate
+from jaxgen.core import compiler
 from jaxgen.gan import init_gan_state
 from jaxgen.nn.mlp import MLP
 
@@ -22,6 +25,30 @@ def output_dir(name: str, doc: str) -> Path:
     out = Path(parser.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def fit(loss_fn, params, tx: optax.GradientTransformation, steps: int, seed: int):
+    """``params`` after ``steps`` updates by ``tx`` descending ``loss_fn(params, key)``,
+    update i drawing from ``fold_in(key(seed), i)``, in one compiled scan."""
+
+    def step(carry, i):
+        p, opt = carry
+        grads = jax.grad(loss_fn)(p, jax.random.fold_in(jax.random.key(seed), i))
+        updates, opt = tx.update(grads, opt, p)
+        return (optax.apply_updates(p, updates), opt), None
+
+    run = compiler.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))
+    (params, _), _ = run(params)
+    return params
+
+
+def save_results(fig, out: Path, name: str, numbers: dict) -> None:
+    """``fig`` to ``out/<name>.png`` and the numbers (arrays left out) to ``out/<name>.json``."""
+    fig.tight_layout()
+    fig.savefig(out / f"{name}.png", dpi=100)
+    write_json(
+        out / f"{name}.json", {k: v for k, v in numbers.items() if not isinstance(v, np.ndarray)}
+    )
 
 
 def write_json(path: Path, numbers: dict) -> None:
@@ -86,14 +113,16 @@ def coverage_over_seeds(runs: list[dict]) -> dict:
     }
 
 
-def coverage_study(out: Path, name: str, datasets, columns, train, seeds=range(5)) -> dict:
-    """Rows ``datasets``, columns ``columns``: ``train(dataset, column, seed)`` for each seed
-    (a :func:`train_seed` result), summarised by :func:`coverage_over_seeds` and drawn with
-    seed 0's samples; writes ``out/<name>.png`` and ``out/<name>.json``."""
+def coverage_study(name: str, doc: str, datasets, columns, train, seeds=range(5)) -> dict:
+    """The script ``name`` (described by ``doc``): rows ``datasets``, columns ``columns``,
+    ``train(out, dataset, column, seed)`` for each seed (a :func:`train_seed` result),
+    summarised by :func:`coverage_over_seeds` and drawn with seed 0's samples; writes
+    ``<name>.png`` and ``<name>.json`` to its output folder."""
     import matplotlib.pyplot as plt
 
     from jaxgen.data import get_dataset
 
+    out = output_dir(name, doc)
     summary = {}
     fig, axes = plt.subplots(
         len(datasets), len(columns), figsize=(5 * len(columns), 5 * len(datasets)), squeeze=False
@@ -101,13 +130,11 @@ def coverage_study(out: Path, name: str, datasets, columns, train, seeds=range(5
     for row, dataset in enumerate(datasets):
         reference = get_dataset(dataset).test_set(2500)
         for col, column in enumerate(columns):
-            runs = [train(dataset, column, seed) for seed in seeds]
+            runs = [train(out, dataset, column, seed) for seed in seeds]
             key = f"{dataset}/{column}"
             summary[key] = coverage_over_seeds(runs)
             draw_coverage(axes[row, col], reference, runs[0]["samples"], key, summary[key])
-    fig.tight_layout()
-    fig.savefig(out / f"{name}.png", dpi=100)
-    write_json(out / f"{name}.json", summary)
+    save_results(fig, out, name, summary)
     return summary
 
 

@@ -20,8 +20,7 @@ import optax
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from experiments.lecture.common import output_dir, write_json  # noqa: E402
-from jaxgen.core import compiler  # noqa: E402
+from experiments.lecture.common import fit, output_dir, save_results  # noqa: E402
 from jaxgen.gan import losses, wasserstein  # noqa: E402
 from jaxgen.nn.mlp import MLP  # noqa: E402
 
@@ -47,15 +46,7 @@ def train(kind: str, steps: int = 3000, seed: int = 0):
         penalty = wasserstein.gradient_penalty(lambda x: net.apply(p, x), real, fake, k_gp)
         return wasserstein.critic_loss(out_real, out_fake) + 10.0 * penalty
 
-    def step(carry, i):
-        p, opt = carry
-        grads = jax.grad(loss_fn)(p, jax.random.fold_in(jax.random.key(seed + 1), i))
-        updates, opt = tx.update(grads, opt, p)
-        return (optax.apply_updates(p, updates), opt), None
-
-    (params, _), _ = compiler.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))(
-        params
-    )
+    params = fit(loss_fn, params, tx, steps, seed + 1)
     return lambda x: net.apply(params, x)
 
 
@@ -111,10 +102,7 @@ def main() -> None:
         f"critic {result['mean_abs_grad_critic_at_fakes']:.2f}"
     )
     fig.legend(loc="upper left", bbox_to_anchor=(0.12, 0.88))
-    fig.tight_layout()
-    fig.savefig(out / "critic_vs_discriminator.png", dpi=100)
-    numbers = {k: v for k, v in result.items() if not isinstance(v, np.ndarray)}
-    write_json(out / "critic_vs_discriminator.json", numbers)
+    save_results(fig, out, "critic_vs_discriminator", result)
 
 
 if __name__ == "__main__":

@@ -13,23 +13,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from experiments.lecture.common import coverage_study, output_dir, train_seed  # noqa: E402
+from experiments.lecture.common import coverage_study, train_seed  # noqa: E402
 
 DATASETS = ("ring8", "grid25")
 OBJECTIVES = ("minimax", "non_saturating")
 
 
+def train(out, dataset: str, objective: str, seed: int) -> dict:
+    return train_seed(out, f"gan/{dataset}", seed, objective=objective)
+
+
 def main() -> None:
-    out = output_dir("mode_collapse", __doc__)
-    coverage_study(
-        out,
-        "mode_collapse",
-        DATASETS,
-        OBJECTIVES,
-        lambda dataset, objective, seed: train_seed(
-            out, f"gan/{dataset}", seed, objective=objective
-        ),
-    )
+    coverage_study("mode_collapse", __doc__, DATASETS, OBJECTIVES, train)
 
 
 if __name__ == "__main__":

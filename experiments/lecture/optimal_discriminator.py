@@ -18,8 +18,7 @@ from scipy.stats import norm
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from experiments.lecture.common import output_dir, write_json  # noqa: E402
-from jaxgen.core import compiler  # noqa: E402
+from experiments.lecture.common import fit, output_dir, save_results  # noqa: E402
 from jaxgen.gan import losses, theory  # noqa: E402
 from jaxgen.nn.mlp import MLP  # noqa: E402
 
@@ -56,15 +55,7 @@ def train_discriminator(seed: int = 0, steps: int = 3000, batch: int = 512):
             net.apply(p, sample_data(kr, batch)), net.apply(p, sample_g(kf, batch))
         )
 
-    def step(carry, i):
-        p, opt = carry
-        grads = jax.grad(loss_fn)(p, jax.random.fold_in(jax.random.key(seed + 1), i))
-        updates, opt = tx.update(grads, opt, p)
-        return (optax.apply_updates(p, updates), opt), None
-
-    (params, _), _ = compiler.jit(lambda p: jax.lax.scan(step, (p, tx.init(p)), jnp.arange(steps)))(
-        params
-    )
+    params = fit(loss_fn, params, tx, steps, seed + 1)
     return lambda x: np.asarray(jax.nn.sigmoid(net.apply(params, jnp.asarray(x)[:, None])))[:, 0]
 
 
@@ -97,10 +88,7 @@ def main() -> None:
     ax.set_xlabel("x")
     ax.legend()
     ax.set_title("The optimal discriminator")
-    fig.tight_layout()
-    fig.savefig(out / "optimal_discriminator.png", dpi=100)
-    numbers = {k: v for k, v in result.items() if not isinstance(v, np.ndarray)}
-    write_json(out / "optimal_discriminator.json", numbers)
+    save_results(fig, out, "optimal_discriminator", result)
 
 
 if __name__ == "__main__":

@@ -15,21 +15,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from experiments.lecture.common import coverage_study, output_dir, train_seed  # noqa: E402
+from experiments.lecture.common import coverage_study, train_seed  # noqa: E402
 
 DATASETS = ("ring8", "grid25")
 FAMILIES = ("gan", "wgan", "wgan_gp")
 
 
+def train(out, dataset: str, family: str, seed: int) -> dict:
+    return train_seed(out, f"{family}/{dataset}", seed)
+
+
 def main() -> None:
-    out = output_dir("wgan_comparison", __doc__)
-    coverage_study(
-        out,
-        "wgan_comparison",
-        DATASETS,
-        FAMILIES,
-        lambda dataset, family, seed: train_seed(out, f"{family}/{dataset}", seed),
-    )
+    coverage_study("wgan_comparison", __doc__, DATASETS, FAMILIES, train)
 
 
 if __name__ == "__main__":

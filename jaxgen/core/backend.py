@@ -22,8 +22,8 @@ deterministic programs      always                    ``xla_gpu_deterministic_op
   stay rolled loops, which compile in time independent of their length (Glow on CIFAR-10 has
   96 steps of flow; ``python -m benchmarks.unrolling`` measures both forms).
 * **One step per dispatch**: on CPU a rolled scan of convolutional steps runs many times
-  slower (jax issue 12868, as above); on accelerators the steps of the default image models are long enough
-  that dispatch is not the bottleneck. ``train.steps_per_dispatch`` changes it per run.
+  slower (jax issue 12868, as above); on accelerators the steps of the default image models
+  are long enough that dispatch is not the bottleneck. ``steps_per_dispatch`` changes it.
 * **Determinism**: CPU and TPU programs are deterministic. On GPU, ``deterministic=True``
   compiles with ``xla_gpu_deterministic_ops`` (no atomic scatter-adds or reductions, and no
   autotuning, whose timing-based choice of kernels can differ between runs). Elsewhere it

@@ -64,6 +64,16 @@ def alternate(
 ) -> StepFn:
     """Goodfellow et al. 2014, Algorithm 1: ``k`` discriminator updates, then one generator one.
 
+    Args:
+      d_step: the discriminator update, ``(state, batch) -> (state, metrics)``.
+      g_step: the generator update, of the same form.
+      k: the discriminator updates per generator update.
+      unroll: how the ``k`` updates loop (``lax.scan``'s ``unroll``; None: the backend's choice,
+        below).
+
+    Returns:
+      ``step(state, batches) -> (state, metrics)``.
+
     The batch's leaves carry a leading axis of length ``k``: discriminator update ``i`` sees
     minibatch ``i``; the generator update sees the last one (conditional models need data; an
     unconditional generator ignores it). The metrics are the union of the last discriminator

@@ -18,7 +18,8 @@ def step_key(state) -> jax.Array:
 
 
 def split_by_purpose(key: jax.Array, *purposes: str) -> dict[str, jax.Array]:
-    """Independent keys named by purpose, e.g. ``split_by_purpose(k, "z", "dropout")``."""
+    """Independent keys named by purpose, e.g. ``split_by_purpose(k, "z", "dropout")``: ``key``
+    split into one key per name in ``purposes``, returned as ``{purpose: key}``."""
     return dict(zip(purposes, jax.random.split(key, len(purposes)), strict=True))
 
 

@@ -48,9 +48,10 @@ def init_variables(module: nn.Module, key: jax.Array, *example_args) -> dict:
 class NetState(struct.PyTreeNode):
     """One network and its optimiser.
 
-    ``params`` are the trainable parameters, ``collections`` the network's other variable
-    collections (e.g. ``{"batch_stats": ...}``, empty if none), ``ema_params`` an exponential
-    moving average of ``params`` (``None`` when not kept). ``apply_fn``, ``tx``,
+    ``params`` are the trainable parameters, ``opt_state`` the optimiser ``tx``'s state for
+    them, ``collections`` the network's other variable collections (e.g.
+    ``{"batch_stats": ...}``, empty if none), ``ema_params`` an exponential moving average of
+    ``params`` (``None`` when not kept). ``apply_fn``, ``tx``,
     ``takes_train`` (whether ``apply_fn`` wants the ``train`` keyword) and ``compute_dtype``
     (the dtype the network computes in, see :mod:`jaxgen.core.precision`) are static.
     """

@@ -35,12 +35,14 @@ def l1(x: jax.Array, y: jax.Array) -> jax.Array:
 
 
 def cycle_loss(a, reconstructed_a, b, reconstructed_b) -> jax.Array:
-    """‖F(G(a)) − a‖₁ + ‖G(F(b)) − b‖₁ (unweighted)."""
+    """‖F(G(a)) − a‖₁ + ‖G(F(b)) − b‖₁ (unweighted, eq. 2), with ``reconstructed_a`` = F(G(a))
+    and ``reconstructed_b`` = G(F(b))."""
     return l1(reconstructed_a, a) + l1(reconstructed_b, b)
 
 
 def identity_loss(b, g_of_b, a, f_of_a) -> jax.Array:
-    """‖G(b) − b‖₁ + ‖F(a) − a‖₁ (unweighted)."""
+    """‖G(b) − b‖₁ + ‖F(a) − a‖₁ (unweighted, §5.2), with ``g_of_b`` = G(b) and ``f_of_a`` =
+    F(a)."""
     return l1(g_of_b, b) + l1(f_of_a, a)
 
 

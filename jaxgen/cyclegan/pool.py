@@ -29,13 +29,16 @@ class ImagePool(struct.PyTreeNode):
 
 
 def empty_pool(size: int, image_shape: Sequence[int]) -> ImagePool:
+    """A pool of room for ``size`` images of ``image_shape`` holding none yet."""
     return ImagePool(
         images=jnp.zeros((size, *image_shape), jnp.float32), count=jnp.zeros((), jnp.int32)
     )
 
 
 def query_pool(pool: ImagePool, fakes: jax.Array, key: jax.Array) -> tuple[ImagePool, jax.Array]:
-    """(the updated pool, the images to show the discriminator), one per fake in ``fakes``."""
+    """(the updated pool, the images to show the discriminator), one per fake in ``fakes``;
+    the coin flips and the choices of stored fakes come from ``key``. A pool of size 0
+    returns ``fakes`` as they are."""
     if pool.size == 0:
         return pool, fakes
 

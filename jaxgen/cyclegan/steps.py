@@ -116,8 +116,18 @@ def make_cyclegan_step(
     cycle_weight: float = 10.0,
     identity_weight: float = 5.0,
 ) -> StepFn:
-    """The generator update, then the discriminator update on its fakes (arguments as for
-    :func:`make_generator_update`; the defaults are the paper's, §4 and §5.2)."""
+    """The generator update, then the discriminator update on its fakes.
+
+    Args:
+      objective: the adversarial objective, ``"least_squares"`` (the paper's, §4) or
+        ``"non_saturating"``.
+      cycle_weight: λ, the weight of the cycle-consistency loss (the paper: 10).
+      identity_weight: λ_idt, the weight of the identity loss (the code: 0.5 λ; 0 turns it
+        off).
+
+    Returns:
+      ``step(state, batch) -> (state, metrics)`` for a batch ``{"a": ..., "b": ...}``.
+    """
     generator_update = make_generator_update(
         objective=objective, cycle_weight=cycle_weight, identity_weight=identity_weight
     )

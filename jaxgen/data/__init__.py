@@ -7,11 +7,13 @@ from jaxgen.data.batching import (
     leading_axes,
     rng_for,
 )
+from jaxgen.data.images import Preprocessing
 from jaxgen.data.registry import Dataset, get_dataset
 
 __all__ = [
     "ArrayDataset",
     "Dataset",
+    "Preprocessing",
     "batch_indices",
     "dispatch_batch",
     "get_dataset",

@@ -29,7 +29,17 @@ def rng_for(seed: int, *path: int) -> np.random.Generator:
 
 
 def batch_indices(seed: int, index: int, batch_size: int, num_examples: int) -> np.ndarray:
-    """Row indices of batch ``index``: see the module docstring for the formula."""
+    """Row indices of batch ``index``: see the module docstring for the formula.
+
+    Args:
+      seed: the schedule's seed; with the epoch, it seeds the epoch's permutation.
+      index: the batch's position in the schedule (0, 1, ...).
+      batch_size: the rows per batch, at most ``num_examples``.
+      num_examples: the dataset's size ``N``.
+
+    Returns:
+      ``batch_size`` distinct row indices in ``[0, num_examples)``.
+    """
     if batch_size > num_examples:
         raise JaxgenError(
             f"batch size {batch_size} exceeds the dataset's {num_examples} examples; "
@@ -42,7 +52,8 @@ def batch_indices(seed: int, index: int, batch_size: int, num_examples: int) -> 
 
 
 def leading_axes(*, steps_per_dispatch: int = 1, sub_batches: int | None = None) -> int:
-    """How many axes :func:`dispatch_batch` puts before the batch axis."""
+    """How many axes :func:`dispatch_batch` puts before the batch axis, given the same
+    ``steps_per_dispatch`` and ``sub_batches``: 0, 1 or 2."""
     return int(steps_per_dispatch > 1) + int(sub_batches is not None)
 
 
@@ -87,6 +98,12 @@ class ArrayDataset:
 
     ``get_batch(n, B)`` returns batch ``n`` of the deterministic schedule above; ``arrays``
     gives the whole split (for evaluation).
+
+    Args:
+      name: the dataset's name, used in messages (e.g. ``"digits/train"``).
+      arrays: the examples, e.g. ``{"x": (N, H, W, C), "label": (N,)}``; every array has
+        the same length ``N``.
+      seed: the seed of the batch schedule (:func:`batch_indices`).
     """
 
     name: str

@@ -8,12 +8,53 @@ row is augmented identically whatever the number of processes reading the batch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image
 
 from jaxgen.data.batching import rng_for
 
 AUGMENT_STREAM = 2
+
+
+@dataclass(frozen=True, kw_only=True)
+class Preprocessing:
+    """What happens to a source's images on the way to a batch, in this order.
+
+    Args:
+      center_crop: the side of a center crop (celeb_a is usually cropped to 108), or None.
+      image_size: the side images are resized to (bilinear), or None to keep their size.
+      random_crop: the side of a random crop of each example after resizing, or None.
+      random_flip: flip each example horizontally with probability ½.
+    """
+
+    center_crop: int | None = None
+    image_size: int | None = None
+    random_crop: int | None = None
+    random_flip: bool = False
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        """One uint8 (H, W, C) image center-cropped and resized as set."""
+        if self.center_crop is not None:
+            image = center_crop(image, self.center_crop)
+        if self.image_size is not None:
+            image = resize(image, self.image_size)
+        return image
+
+    def jitter(self, batch: np.ndarray, seed: int, index: int) -> np.ndarray:
+        """The random crop and flip of the batch numbered ``index`` (:func:`augment`)."""
+        if self.random_crop is None and not self.random_flip:
+            return batch
+        return augment(batch, seed, index, self.random_crop, self.random_flip)
+
+    def output_side(self, prepared_side: int) -> int:
+        """The side of a batch's images, given that of a prepared image."""
+        return self.random_crop or prepared_side
+
+
+AS_STORED = Preprocessing()
+"""No crop, resize or jitter: the images as their source stores them."""
 
 
 def to_unit_range(image: np.ndarray) -> np.ndarray:

@@ -14,12 +14,22 @@ import numpy as np
 
 from jaxgen.data import digits, toy
 from jaxgen.data.image_folder import image_folder_dataset
+from jaxgen.data.images import AS_STORED, Preprocessing
 from jaxgen.data.tfds_source import NAMES as TFDS_NAMES
 from jaxgen.data.tfds_source import is_tfds_name, tfds_dataset
 from jaxgen.errors import JaxgenError
 
 
 class Dataset(Protocol):
+    """What the training loop and the steps read: the structural type of every dataset.
+
+    ``name`` identifies it in messages; ``element_shape`` is the shape of one example's
+    ``"x"``; ``get_batch(index, batch_size, rows=None)`` returns batch ``index`` of the
+    deterministic schedule (:mod:`jaxgen.data.batching`) as ``{"x": ..., "label": ...}``
+    (``"label"`` where the source has one), ``rows`` selecting this process's share of the
+    global batch.
+    """
+
     name: str
 
     @property
@@ -44,34 +54,36 @@ def get_dataset(
     split: str = "train",
     seed: int = 0,
     data_dir: str | None = None,
-    image_size: int | None = None,
+    preprocessing: Preprocessing = AS_STORED,
     channels: int = 3,
-    center_crop: int | None = None,
-    random_crop: int | None = None,
-    random_flip: bool = False,
 ) -> Dataset:
     """The dataset called ``name``; see ``known_names()`` for the choices.
 
-    ``folder`` reads the images under ``data_dir`` (``image_size`` required); TFDS names read
-    prepared data from ``data_dir`` with the given preprocessing.
+    Args:
+      name: a toy density (``ring8``, ``moons``, ...), ``digits``, a TFDS name (``mnist``,
+        ``cifar10``, ``celeb_a``, ``cycle_gan/<pair>``, ...) or ``folder``.
+      split: the split to read (``digits``: ``train``, ``test`` or ``all``; TFDS: the
+        dataset's own, e.g. ``trainA``); toy densities have one endless stream and ignore it.
+      seed: the seed of the batch schedule (and of a toy density's samples).
+      data_dir: where prepared TFDS data or a folder's images are.
+      preprocessing: TFDS images' crops, resize and flips; ``folder`` reads only its
+        ``image_size``, which it requires.
+      channels: ``folder`` only: 3 (RGB) or 1 (greyscale).
+
+    Returns:
+      a :class:`Dataset`.
     """
     if name in toy.DENSITIES:
         return toy.toy_dataset(name, seed)
     if name == "digits":
         return digits.digits_dataset(split, seed)
     if name == FOLDER:
-        if data_dir is None or image_size is None:
-            raise JaxgenError("the folder dataset needs data_dir and image_size; set both")
-        return image_folder_dataset(data_dir, image_size=image_size, channels=channels, seed=seed)
+        size = preprocessing.image_size
+        if data_dir is None or size is None:
+            raise JaxgenError("the folder dataset needs `data_dir` and `image_size`; set both")
+        return image_folder_dataset(data_dir, image_size=size, channels=channels, seed=seed)
     if is_tfds_name(name):
         return tfds_dataset(
-            name,
-            split=split,
-            seed=seed,
-            data_dir=data_dir,
-            image_size=image_size,
-            center_crop=center_crop,
-            random_crop=random_crop,
-            random_flip=random_flip,
+            name, split=split, seed=seed, data_dir=data_dir, preprocessing=preprocessing
         )
     raise JaxgenError(f"unknown dataset {name!r}; choose one of: {known_names()}")

@@ -52,7 +52,7 @@ def _open(name: str, split: str, data_dir: str | None):
         ) from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TfdsDataset:
     """A TFDS split as a deterministic dataset; see the module docstring."""
 
@@ -60,10 +60,7 @@ class TfdsDataset:
     split: str
     seed: int = 0
     data_dir: str | None = None
-    image_size: int | None = None
-    center_crop: int | None = None
-    random_crop: int | None = None
-    random_flip: bool = False
+    preprocessing: images.Preprocessing = images.AS_STORED
     source: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
@@ -76,24 +73,15 @@ class TfdsDataset:
 
     @property
     def element_shape(self) -> tuple[int, ...]:
-        first = self._prepare(np.asarray(self.source[0]["image"]))
-        size = self.random_crop or first.shape[0]
+        first = self.preprocessing.prepare(np.asarray(self.source[0]["image"]))
+        size = self.preprocessing.output_side(first.shape[0])
         return (size, size, first.shape[2])
-
-    def _prepare(self, image: np.ndarray) -> np.ndarray:
-        if self.center_crop is not None:
-            image = images.center_crop(image, self.center_crop)
-        if self.image_size is not None:
-            image = images.resize(image, self.image_size)
-        return image
 
     def get_batch(self, index: int, batch_size: int, rows: slice | None = None) -> Batch:
         idx = batch_indices(self.seed, index, batch_size, self.num_examples)
         records = [self.source[int(i)] for i in idx]
-        x = np.stack([self._prepare(np.asarray(r["image"])) for r in records])
-        if self.random_crop is not None or self.random_flip:
-            x = images.augment(x, self.seed, index, self.random_crop, self.random_flip)
-        batch = {"x": images.to_unit_range(x)}
+        x = np.stack([self.preprocessing.prepare(np.asarray(r["image"])) for r in records])
+        batch = {"x": images.to_unit_range(self.preprocessing.jitter(x, self.seed, index))}
         if self.name in LABELLED:
             batch["label"] = np.asarray([r["label"] for r in records], np.int32)
         if rows is not None:
@@ -107,11 +95,10 @@ def tfds_dataset(
     split: str = "train",
     seed: int = 0,
     data_dir: str | None = None,
-    image_size: int | None = None,
-    center_crop: int | None = None,
-    random_crop: int | None = None,
-    random_flip: bool = False,
+    preprocessing: images.Preprocessing = images.AS_STORED,
 ) -> TfdsDataset:
+    """The TFDS dataset ``name``'s ``split``, read from ``data_dir`` (prepared there as
+    ArrayRecord), batched by ``seed``'s schedule, its images through ``preprocessing``."""
     return TfdsDataset(
-        name, split, seed, data_dir, image_size, center_crop, random_crop, random_flip
+        name=name, split=split, seed=seed, data_dir=data_dir, preprocessing=preprocessing
     )

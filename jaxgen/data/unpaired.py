@@ -159,13 +159,15 @@ def get_unpaired_dataset(
     if name.startswith(CYCLE_GAN_PREFIX):
         prefix = "train" if split == "train" else "test"
         if split == "train":
-            options = {"image_size": image_size, "random_crop": random_crop}
-            options["random_flip"] = random_flip
+            preprocessing = images.Preprocessing(
+                image_size=image_size, random_crop=random_crop, random_flip=random_flip
+            )
         else:  # test images are resized to the training crop, not jittered
-            options = {"image_size": random_crop or image_size}
+            preprocessing = images.Preprocessing(image_size=random_crop or image_size)
+        options = {"data_dir": data_dir, "preprocessing": preprocessing}
         return UnpairedDataset(
             f"{name}/{split}",
-            tfds_dataset(name, split=f"{prefix}A", seed=seed, data_dir=data_dir, **options),
-            tfds_dataset(name, split=f"{prefix}B", seed=seed + 1, data_dir=data_dir, **options),
+            tfds_dataset(name, split=f"{prefix}A", seed=seed, **options),
+            tfds_dataset(name, split=f"{prefix}B", seed=seed + 1, **options),
         )
     raise JaxgenError(f"unknown unpaired dataset {name!r}; choose one of: {', '.join(UNPAIRED)}")

@@ -114,9 +114,23 @@ def variational_bound(
     variance: str = "large",
     clip: float | None = 1.0,
 ) -> BoundTerms:
-    """Every term of the bound for the batch ``x0`` of data with ``levels`` values per
-    dimension; step t's x_t uses ``fold_in(key, t)``. ``prediction``, ``variance`` and
-    ``clip`` are the reverse process's (:func:`~jaxgen.diffusion.samplers.ancestral_step`)."""
+    """Every term of the bound (Ho et al. 2020, eq. 5) for a batch.
+
+    Args:
+      schedule: the noise schedule.
+      net: the denoiser ``net(x_t, t)``, ``t`` the network's time inputs.
+      x0: the batch of data x_0, (B, ...), on the grid of ``levels`` values in [−1, 1].
+      key: step t's x_t is drawn with ``fold_in(key, t)``.
+      levels: the values per dimension of the discrete data (256 for 8-bit images).
+      prediction: what ``net`` predicts, as for
+        :func:`~jaxgen.diffusion.samplers.ancestral_step`.
+      variance: the reverse process's σ_t², as for
+        :func:`~jaxgen.diffusion.samplers.ancestral_step`.
+      clip: the bound on x̂_0, as for :func:`~jaxgen.diffusion.samplers.ancestral_step`.
+
+    Returns:
+      the per-example terms in nats (``BoundTerms``: ``prior``, ``steps``, ``total``).
+    """
     settings = {"levels": levels, "prediction": prediction, "variance": variance, "clip": clip}
 
     def body(_, t_index):

@@ -26,6 +26,17 @@ def at(coefficients: jax.Array, t: jax.Array, like: jax.Array) -> jax.Array:
 
 
 def q_sample(schedule: Schedule, x0: jax.Array, t: jax.Array, noise: jax.Array) -> jax.Array:
+    """x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, a draw from q(x_t | x_0) (Ho et al. eq. 4).
+
+    Args:
+      schedule: the noise schedule.
+      x0: the clean batch x_0, (B, ...).
+      t: 0-based step indices, (B,).
+      noise: ε ~ N(0, I), shaped like ``x0``.
+
+    Returns:
+      x_t, shaped like ``x0``.
+    """
     return (
         at(schedule.sqrt_alphas_cumprod, t, x0) * x0
         + at(schedule.sqrt_one_minus_alphas_cumprod, t, x0) * noise
@@ -33,7 +44,9 @@ def q_sample(schedule: Schedule, x0: jax.Array, t: jax.Array, noise: jax.Array) 
 
 
 def q_step(schedule: Schedule, x_prev: jax.Array, t: jax.Array, noise: jax.Array) -> jax.Array:
-    """One step of the forward chain: x_t = √(1 − β_t) x_{t−1} + √β_t ε."""
+    """One step of the forward chain, q(x_t | x_{t−1}): x_t = √(1 − β_t) x_{t−1} + √β_t ε,
+    with β from ``schedule``, x_{t−1} = ``x_prev``, step indices ``t`` (B,) and ε = ``noise``
+    shaped like ``x_prev``."""
     return (
         jnp.sqrt(at(schedule.alphas, t, x_prev)) * x_prev
         + jnp.sqrt(at(schedule.betas, t, x_prev)) * noise
@@ -41,7 +54,9 @@ def q_step(schedule: Schedule, x_prev: jax.Array, t: jax.Array, noise: jax.Array
 
 
 def q_posterior(schedule: Schedule, x0: jax.Array, xt: jax.Array, t: jax.Array):
-    """Mean, variance and clipped log-variance of q(x_{t−1} | x_t, x_0)."""
+    """Mean μ̃_t, variance β̃_t and clipped log-variance of q(x_{t−1} | x_t, x_0) (Ho et al.
+    eq. 6-7), for ``schedule``, the clean batch ``x0``, its noised ``xt`` and step indices ``t``
+    (B,); the variances are shaped to broadcast against ``xt``."""
     mean = (
         at(schedule.posterior_mean_coef1, t, xt) * x0
         + at(schedule.posterior_mean_coef2, t, xt) * xt

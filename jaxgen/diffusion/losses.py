@@ -32,7 +32,18 @@ def noised_batch(schedule: Schedule, x0: jax.Array, key: jax.Array):
 def simple_loss(
     schedule: Schedule, net: Denoiser, x0: jax.Array, key: jax.Array, prediction: str = "eps"
 ) -> jax.Array:
-    """Per-example L_simple, shape (B,)."""
+    """Per-example L_simple (Ho et al. 2020, eq. 14), shape (B,).
+
+    Args:
+      schedule: the noise schedule.
+      net: the denoiser ``net(x_t, t)``, ``t`` the network's time inputs.
+      x0: the clean batch x_0, (B, ...).
+      key: draws the step indices t and the noise ε.
+      prediction: the target ``net`` is trained for: ``"eps"`` (ε), ``"x0"`` or ``"v"``.
+
+    Returns:
+      the squared error averaged over each example's dimensions, (B,).
+    """
     t, noise, xt = noised_batch(schedule, x0, key)
     error = net(xt, schedule.timesteps[t]) - target(prediction, x0, noise, schedule, t)
     return jnp.mean(jnp.square(error), axis=tuple(range(1, x0.ndim)))

@@ -52,9 +52,18 @@ def ancestral_step(
     variance: str = "large",
     clip: float | None = 1.0,
 ) -> ReverseStep:
-    """Algorithm 2's step x_t → x_{t−1} for ``net(x_t, t)`` predicting ``prediction`` (ε, x_0
-    or v), with σ_t² = β_t (``variance="large"``) or β̃_t (``"small"``) and x̂_0 clipped to
-    [−clip, clip] (None: not clipped)."""
+    """Algorithm 2's step x_t → x_{t−1} (Ho et al. 2020).
+
+    Args:
+      schedule: the noise schedule the step walks (a respaced one samples in fewer steps).
+      net: the denoiser ``net(x_t, t)``, ``t`` the network's time inputs.
+      prediction: what ``net`` predicts: ``"eps"`` (ε), ``"x0"`` or ``"v"``.
+      variance: σ_t² = β_t (``"large"``) or β̃_t (``"small"``).
+      clip: x̂_0 is clipped to [−clip, clip] (None: not clipped).
+
+    Returns:
+      ``step(x_t, i, key) -> x_{t−1}``, ``i`` indexing the schedule's steps.
+    """
     if variance not in ("large", "small"):
         raise JaxgenError(f"unknown reverse `variance` {variance!r}; use 'large' or 'small'")
     log_variance = (
@@ -80,8 +89,15 @@ def ddim_step(
     eta: float = 0.0,
     clip: float | None = 1.0,
 ) -> ReverseStep:
-    """DDIM's step (eq. 12) with noise scale ``eta`` (0: deterministic given x_T); the other
-    arguments as for :func:`ancestral_step`."""
+    """DDIM's step x_t → x_{t−1} (Song et al. 2021, eq. 12).
+
+    Args:
+      eta: η, the noise scale (0: deterministic given x_T; 1: ancestral with σ_t² = β̃_t).
+      schedule, net, prediction, clip: as for :func:`ancestral_step`.
+
+    Returns:
+      ``step(x_t, i, key) -> x_{t−1}``, ``i`` indexing the schedule's steps.
+    """
 
     def step(xt, i, key):
         x0, eps, _ = predict_x0_and_eps(schedule, net, prediction, clip, xt, i)
@@ -95,8 +111,9 @@ def ddim_step(
 
 
 def run_reverse(step: ReverseStep, num_steps: int, x_T: jax.Array, key: jax.Array, record=False):
-    """x_0 from x_T by ``step`` for i = num_steps−1 … 0; with ``record``, also every x_t
-    after each step, shape (num_steps, *x_T.shape), in sampling order."""
+    """x_0 from x_T by ``step`` for i = num_steps−1 … 0, step i drawing its noise from
+    ``fold_in(key, i)``; with ``record``, also every x_t after each step, shape
+    (num_steps, *x_T.shape), in sampling order."""
 
     def body(x, i):
         x = step(x, i, iteration_key(key, i))
@@ -107,7 +124,19 @@ def run_reverse(step: ReverseStep, num_steps: int, x_T: jax.Array, key: jax.Arra
 
 
 def sample(step: ReverseStep, num_steps: int, key: jax.Array, shape, record=False):
-    """Draw x_T ~ N(0, I) of ``shape`` and run the reverse process from it."""
+    """Draw x_T ~ N(0, I) of ``shape`` and run the reverse process from it.
+
+    Args:
+      step: the reverse step, e.g. :func:`ancestral_step` or :func:`ddim_step`.
+      num_steps: the steps of the step's schedule.
+      key: the sampler's key; x_T and the steps' noise come from independent keys split
+        from it.
+      shape: the batch's shape, e.g. ``(16, 32, 32, 3)``.
+      record: also return the trajectory (:func:`run_reverse`).
+
+    Returns:
+      x_0, or ``(x_0, trajectory)`` with ``record``.
+    """
     keys = split_by_purpose(key, "x_T", "steps")
     x_T = jax.random.normal(keys["x_T"], shape)
     return run_reverse(step, num_steps, x_T, keys["steps"], record)

@@ -54,14 +54,18 @@ BETA_SCHEDULES = {"linear": linear_betas, "cosine": cosine_betas, "sigmoid": sig
 class Schedule(struct.PyTreeNode):
     """β_t and its derived quantities, each a float32 array of shape (T,).
 
-    ``alphas_cumprod`` is ᾱ_t = Π_{s≤t} α_s with α_t = 1 − β_t; ``alphas_cumprod_prev`` is
-    ᾱ_{t−1} (1 at the first step). The posterior q(x_{t−1} | x_t, x_0) = N(μ̃_t, β̃_t I) has
+    ``betas`` is β_t, ``alphas`` is α_t = 1 − β_t, ``alphas_cumprod`` is ᾱ_t = Π_{s≤t} α_s;
+    ``alphas_cumprod_prev`` is ᾱ_{t−1} (1 at the first step); ``sqrt_alphas_cumprod`` and
+    ``sqrt_one_minus_alphas_cumprod`` are √ᾱ_t and √(1 − ᾱ_t), the coefficients of
+    q(x_t | x_0). The posterior q(x_{t−1} | x_t, x_0) = N(μ̃_t, β̃_t I) has
     μ̃_t = ``posterior_mean_coef1``·x_0 + ``posterior_mean_coef2``·x_t with
     coef1 = β_t √ᾱ_{t−1}/(1 − ᾱ_t), coef2 = (1 − ᾱ_{t−1}) √α_t/(1 − ᾱ_t), and
     β̃_t = ``posterior_variance`` = β_t (1 − ᾱ_{t−1})/(1 − ᾱ_t) (Ho et al. eq. 6-7);
     β̃ is 0 at the first step, so ``posterior_log_variance_clipped`` uses β̃ of the second
-    step there (Ho et al.'s code). ``timesteps`` maps each step to the network's time input
-    (0..T−1, or the original steps after :func:`respace`).
+    step there (Ho et al.'s code). ``log_variance_large`` is log σ_t² for the reverse
+    process's larger variance choice σ_t² = β_t (Ho et al. §3.2), with the same first-step
+    substitute. ``timesteps`` maps each step to the network's time input (0..T−1, or the
+    original steps after :func:`respace`).
     """
 
     betas: jax.Array
@@ -114,14 +118,18 @@ def schedule_from_betas(betas: np.ndarray, timesteps: np.ndarray | None = None) 
 
 
 def make_schedule(name: str, num_steps: int = 1000) -> Schedule:
+    """The :class:`Schedule` of T = ``num_steps`` steps whose β_t follow the schedule called
+    ``name``: ``"linear"`` (Ho et al. 2020, §4), ``"cosine"`` (Nichol & Dhariwal 2021,
+    eq. 17) or ``"sigmoid"``; see the module docstring for each."""
     if name not in BETA_SCHEDULES:
         raise JaxgenError(f"unknown noise schedule {name!r}; use one of {sorted(BETA_SCHEDULES)}")
     return schedule_from_betas(BETA_SCHEDULES[name](num_steps))
 
 
 def respace(schedule: Schedule, keep: np.ndarray) -> Schedule:
-    """The process restricted to the increasing steps ``keep``: the same ᾱ at those steps, with
-    β_i = 1 − ᾱ_{keep_i}/ᾱ_{keep_{i−1}}; the network still sees the original timesteps."""
+    """``schedule`` restricted to the increasing steps ``keep``: the same ᾱ at those steps,
+    with β_i = 1 − ᾱ_{keep_i}/ᾱ_{keep_{i−1}} (Nichol & Dhariwal 2021, App. B); the network
+    still sees the original timesteps."""
     keep = np.asarray(keep)
     if keep.ndim != 1 or np.any(np.diff(keep) <= 0) or keep[0] < 0:
         raise JaxgenError("respaced timesteps must be increasing indices into the schedule")

@@ -34,6 +34,21 @@ def init_diffusion_state(
     ema: bool = True,
     compute_dtype: Any = jnp.float32,
 ) -> DiffusionState:
+    """A fresh diffusion state, the denoiser initialised from ``init_key`` (a stream no update
+    draws from).
+
+    Args:
+      seed: the seed of the run's base key, ``jax.random.key(seed)``.
+      denoiser: a Flax module ``denoiser(x_t, t)`` (e.g. :class:`~jaxgen.nn.UNet`).
+      data_shape: the shape of one example, e.g. ``(32, 32, 3)``.
+      tx: the denoiser's optimiser.
+      ema: keep an exponential moving average of the parameters, the weights samplers use
+        (update it with ``with_ema``).
+      compute_dtype: the dtype the denoiser computes in (:mod:`jaxgen.core.precision`).
+
+    Returns:
+      a :class:`DiffusionState` at step 0.
+    """
     key = jax.random.key(seed)
     x = jnp.zeros((1, *data_shape))
     variables = init_variables(denoiser, init_key(key), x, jnp.zeros((1,), jnp.int32))

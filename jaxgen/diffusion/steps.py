@@ -19,8 +19,15 @@ from jaxgen.diffusion.state import DiffusionState
 
 def make_diffusion_step(*, schedule: Schedule, prediction: str = "eps") -> StepFn:
     """One optimiser update of the denoiser on L_simple (Algorithm 1) for a batch
-    ``{"x": x_0}``, the network predicting ``prediction`` (ε, x_0 or v); t and ε are drawn
-    from the update's key. Returns ``diffusion_step(state, batch) -> (state, metrics)``."""
+    ``{"x": x_0}``; t and ε are drawn from the update's key.
+
+    Args:
+      schedule: the noise schedule.
+      prediction: what the network predicts: ``"eps"`` (ε), ``"x0"`` or ``"v"``.
+
+    Returns:
+      ``diffusion_step(state, batch) -> (state, metrics)``.
+    """
 
     def diffusion_step(state: DiffusionState, batch: dict) -> tuple[DiffusionState, dict]:
         keys = split_by_purpose(step_key(state), "noise", "dropout")

@@ -37,6 +37,11 @@ Params = Any
 
 
 class Bijector(Protocol):
+    """What every flow layer and flow provides (see the module docstring): ``init(key, x)``
+    gives its parameters for example inputs ``x``, ``forward_and_log_det(params, x)`` maps
+    data to latents with log |det ∂z/∂x| per example, ``inverse_and_log_det(params, z)`` maps
+    latents back with log |det ∂x/∂z|."""
+
     def init(self, key: jax.Array, x: jax.Array) -> Params: ...
 
     def forward_and_log_det(self, params: Params, x: jax.Array) -> tuple[jax.Array, jax.Array]: ...
@@ -112,23 +117,22 @@ class Repeated:
         return params
 
     def forward_and_log_det(self, params, x):
+        return self._through(self.layer.forward_and_log_det, params, x, reverse=False)
+
+    def inverse_and_log_det(self, params, z):
+        return self._through(self.layer.inverse_and_log_det, params, z, reverse=True)
+
+    def _through(self, direction, params, x, *, reverse: bool):
+        """``direction`` of every copy in turn (the last copy first if ``reverse``), the
+        log-dets summed."""
+
         def one(carry, p):
             x, total = carry
-            x, log_det = self.layer.forward_and_log_det(p, x)
+            x, log_det = direction(p, x)
             return (x, total + log_det), None
 
         start = (x, jnp.zeros(x.shape[0], x.dtype))
-        (x, total), _ = scan(one, start, params, length=self.count, unroll=self._unroll())
-        return x, total
-
-    def inverse_and_log_det(self, params, z):
-        def one(carry, p):
-            z, total = carry
-            z, log_det = self.layer.inverse_and_log_det(p, z)
-            return (z, total + log_det), None
-
-        start = (z, jnp.zeros(z.shape[0], z.dtype))
-        (z, total), _ = scan(
-            one, start, params, length=self.count, reverse=True, unroll=self._unroll()
+        (x, total), _ = scan(
+            one, start, params, length=self.count, reverse=reverse, unroll=self._unroll()
         )
-        return z, total
+        return x, total

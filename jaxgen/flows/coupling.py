@@ -53,13 +53,15 @@ def half_mask(dim: int, flip: bool = False) -> np.ndarray:
 
 
 def checkerboard(height: int, width: int, channels: int, flip: bool = False) -> np.ndarray:
-    """1 where (row + column) is even (odd if ``flip``), on every channel."""
+    """1 where (row + column) is even (odd if ``flip``), on every channel: the RealNVP
+    checkerboard mask (§3.4) of shape (``height``, ``width``, ``channels``), float32."""
     board = (np.add.outer(np.arange(height), np.arange(width)) % 2 == int(flip)).astype(np.float32)
     return np.repeat(board[:, :, None], channels, axis=2)
 
 
 def channel_mask(height: int, width: int, channels: int, flip: bool = False) -> np.ndarray:
-    """1 on the first half of the channels (the second half if ``flip``)."""
+    """1 on the first half of the channels (the second half if ``flip``): the RealNVP
+    channel-wise mask (§3.4) of shape (``height``, ``width``, ``channels``), float32."""
     return np.broadcast_to(half_mask(channels, flip), (height, width, channels)).copy()
 
 

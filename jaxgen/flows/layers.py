@@ -47,6 +47,10 @@ def per_channel(values: jax.Array, x: jax.Array) -> jax.Array:
 
 @dataclass(frozen=True)
 class ActNorm:
+    """Glow's activation normalisation (§3.1): z = (x + b)·exp(log s) per channel,
+    log|det| = positions · Σ log s; ``init`` sets b and log s from the first batch so that it
+    comes out with zero mean and unit variance per channel (see the module docstring)."""
+
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         axes = tuple(range(x.ndim - 1))
         mean, std = jnp.mean(x, axis=axes), jnp.std(x, axis=axes)
@@ -93,6 +97,10 @@ class Permute:
 
 @dataclass(frozen=True)
 class InvertibleConv1x1:
+    """Glow's invertible 1x1 convolution (§3.2), LU-parametrised:
+    W = P·L·(U + diag(sign · exp(log s))), z = x·Wᵀ at each position,
+    log|det| = positions · Σ log s; ``init`` starts W at a random rotation."""
+
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         channels = x.shape[-1]
         rotation, _ = jnp.linalg.qr(jax.random.normal(key, (channels, channels), x.dtype))
@@ -133,6 +141,9 @@ class InvertibleConv1x1:
 
 @dataclass(frozen=True)
 class Squeeze:
+    """RealNVP's squeeze (§3.6): each 2x2xC block of an (N, H, W, C) image becomes a 1x1x4C
+    position of an (N, H/2, W/2, 4C) one; a permutation, log|det| = 0. H and W must be even."""
+
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         n, h, w, c = x.shape
         if h % 2 or w % 2:
@@ -152,6 +163,10 @@ class Squeeze:
 
 @dataclass(frozen=True)
 class LearnedPrior:
+    """Glow's learned prior on the top level's output (its code's ``learntop``):
+    z = (h − μ)/σ per element with learned μ and log σ, zero at init; log|det| = −Σ log σ.
+    Placed last, it lets the flow keep its N(0, I) base (see the module docstring)."""
+
     def init(self, key: jax.Array, x: jax.Array) -> dict:
         zeros = jnp.zeros(x.shape[1:], x.dtype)
         return {"mean": zeros, "log_scale": zeros}
@@ -167,6 +182,14 @@ class LearnedPrior:
 
 @dataclass(frozen=True, kw_only=True)
 class LogitTransform:
+    """RealNVP's logit transform (§4.1): dequantized pixels x̃ ∈ (−½, ½) →
+    p = α + (1 − 2α)(x̃ + ½) → y = log p − log(1 − p), with
+    log|det| = Σ [log(1 − 2α) − log p − log(1 − p)].
+
+    Attributes:
+      alpha: α, which keeps p inside (0, 1) (RealNVP: 0.05 for CIFAR-10).
+    """
+
     alpha: float = 0.05  # RealNVP §4.1: α = 0.05 for CIFAR-10
 
     def init(self, key: jax.Array, x: jax.Array) -> dict:

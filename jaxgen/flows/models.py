@@ -105,7 +105,12 @@ class MultiScale:
 @dataclass(frozen=True, kw_only=True)
 class ImageFlow:
     """A :class:`MultiScale` flow bound to one image shape, so that its inverse has the
-    protocol's signature."""
+    protocol's signature.
+
+    Attributes:
+      body: the multi-scale flow.
+      image_shape: (H, W, C) of one image; it unflattens z in the inverse.
+    """
 
     body: MultiScale
     image_shape: tuple[int, int, int]
@@ -142,6 +147,23 @@ def coupling_flow(
     bound: float = 4.0,
     compute_dtype: Any = jnp.float32,
 ) -> Repeated:
+    """RealNVP for vectors (Dinh et al. 2017): ``pairs`` times [ActNorm, coupling on the first
+    half, coupling on the second half], each coupling conditioned by a
+    :class:`~jaxgen.nn.CouplingMLP`.
+
+    Args:
+      dim: the size of the vectors.
+      pairs: how many [ActNorm, coupling, coupling] blocks (run under ``lax.scan``).
+      hidden: the widths of each conditioner's hidden layers.
+      coupling: ``"affine"`` (tanh-bounded log-scales) or ``"spline"`` (rational-quadratic
+        splines, Durkan et al. 2019; :class:`SplineCoupling`).
+      bins: the spline's bins K (spline couplings only).
+      bound: the spline's interval [−B, B] (spline couplings only).
+      compute_dtype: what the conditioners compute in (:mod:`jaxgen.core.precision`).
+
+    Returns:
+      the flow, a :class:`~jaxgen.flows.bijector.Repeated` bijector.
+    """
     if coupling not in ("affine", "spline"):
         raise JaxgenError(f"unknown coupling {coupling!r}; use affine or spline")
 
@@ -175,6 +197,22 @@ def glow(
     learn_top: bool = False,
     compute_dtype: Any = jnp.float32,
 ) -> ImageFlow:
+    """Glow (Kingma & Dhariwal 2018, §3 and Fig. 2): ``levels`` times [squeeze, ``steps`` x
+    (ActNorm, invertible 1x1 convolution, affine channel coupling with sigmoid scale)], half the
+    channels factored out after every level but the last.
+
+    Args:
+      image_shape: (H, W, C) of one image; H and W divisible by ``2**levels``.
+      levels: L, the number of scales.
+      steps: K, the steps of flow per level.
+      width: the hidden width of each coupling's :class:`~jaxgen.nn.CouplingCNN`.
+      learn_top: end with a learned N(μ, σ²) prior on the last level's output
+        (:class:`~jaxgen.flows.layers.LearnedPrior`).
+      compute_dtype: what the conditioners compute in (:mod:`jaxgen.core.precision`).
+
+    Returns:
+      an :class:`ImageFlow`.
+    """
     h, w, c = image_shape
     stages = []
     for level in range(levels):
@@ -197,6 +235,24 @@ def realnvp(
     logit_alpha: float = 0.0,
     compute_dtype: Any = jnp.float32,
 ) -> ImageFlow:
+    """RealNVP for images (Dinh et al. 2017, §3.6): per scale three alternating checkerboard
+    couplings, squeeze, three alternating channel couplings, then half the channels factored
+    out; the last scale four checkerboard couplings. ActNorm precedes every coupling, in place
+    of the paper's batch normalisation.
+
+    Args:
+      image_shape: (H, W, C) of one image; H and W divisible by ``2**(scales − 1)``.
+      scales: the number of scales.
+      width: the hidden width of each coupling's :class:`~jaxgen.nn.CouplingCNN`.
+      depth: the extra 3x3 blocks of each :class:`~jaxgen.nn.CouplingCNN`.
+      logit_alpha: α of a :class:`~jaxgen.flows.layers.LogitTransform` applied first
+        (RealNVP §4.1; 0: none).
+      compute_dtype: what the conditioners compute in (:mod:`jaxgen.core.precision`).
+
+    Returns:
+      an :class:`ImageFlow`.
+    """
+
     def couplings(masks) -> list:
         layers = []
         for mask in masks:

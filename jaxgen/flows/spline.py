@@ -106,7 +106,17 @@ class SplineCoupling:
     (the spline itself runs in float32); ``init_conditioner(key, x_c)`` its parameters
     (:class:`~jaxgen.flows.coupling.Coupling`). Only the transformed coordinates get spline
     parameters and a spline: the masked form, which evaluates every coordinate and throws half
-    away, would do twice the spline work and twice the conditioner's output layer."""
+    away, would do twice the spline work and twice the conditioner's output layer.
+
+    Attributes:
+      dim: the size of the vectors.
+      flip: keep the last ⌊dim/2⌋ coordinates instead of the first ⌈dim/2⌉.
+      conditioner: ``conditioner(params, x_c) -> outputs``, as above.
+      init_conditioner: ``init_conditioner(key, x_c) -> params``.
+      bins: K, the spline's bins.
+      bound: B: the spline covers [−B, B]; outside it the map is the identity.
+      compute_dtype: what the conditioner computes in (:mod:`jaxgen.core.precision`).
+    """
 
     dim: int
     flip: bool

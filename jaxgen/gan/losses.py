@@ -116,6 +116,9 @@ OBJECTIVES = {
         discriminator=wasserstein.critic_loss, generator=wasserstein.generator_loss
     ),
 }
+"""The adversarial objectives by name (see the module docstring for each one's losses):
+``minimax`` and ``non_saturating`` (Goodfellow et al. 2014), ``least_squares``, ``hinge`` and
+``wasserstein``; :func:`objective` looks one up."""
 
 
 def objective(name: str) -> Objective:

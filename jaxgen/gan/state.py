@@ -17,7 +17,8 @@ from jaxgen.core.state import NetState, init_variables
 
 class GANState(struct.PyTreeNode):
     """``step`` counts updates of either network, ``g_steps`` those of the generator (WGAN's
-    critic schedule depends on it); ``key`` is the run's base key."""
+    critic schedule depends on it); ``key`` is the run's base key; ``g`` and ``d`` are the
+    generator's and the discriminator's :class:`~jaxgen.core.state.NetState`."""
 
     step: jax.Array
     g_steps: jax.Array
@@ -39,8 +40,22 @@ def init_gan_state(
     compute_dtype: Any = jnp.float32,
 ) -> GANState:
     """A fresh GAN state, both networks initialised from ``init_key`` (a stream no update
-    draws from) and computing in ``compute_dtype``; ``ema=True`` also keeps an EMA of the
-    generator's parameters."""
+    draws from) and computing in ``compute_dtype``.
+
+    Args:
+      seed: the seed of the run's base key, ``jax.random.key(seed)``.
+      generator: G, a Flax module mapping z of shape (B, ``latent_dim``) to samples.
+      discriminator: D, a Flax module mapping samples to one logit (or score) each.
+      latent_dim: the size of z.
+      data_shape: the shape of one example, e.g. ``(8, 8, 1)``.
+      g_tx: the generator's optimiser.
+      d_tx: the discriminator's optimiser.
+      ema: also keep an exponential moving average of the generator's parameters.
+      compute_dtype: the dtype both networks compute in (:mod:`jaxgen.core.precision`).
+
+    Returns:
+      a :class:`GANState` at step 0.
+    """
     key = jax.random.key(seed)
     g_key, d_key = jax.random.split(init_key(key))
     g_vars = init_variables(generator, g_key, jnp.zeros((1, latent_dim)))

@@ -34,12 +34,13 @@ from jaxgen.gan.state import GANState
 
 
 def latent(key: jax.Array, n: int, latent_dim: int) -> jax.Array:
-    """z ~ N(0, I) of shape (n, latent_dim)."""
+    """z ~ N(0, I) of shape (``n``, ``latent_dim``), drawn with ``key``."""
     return jax.random.normal(key, (n, latent_dim))
 
 
 def generate(state: GANState, z: jax.Array, *, use_ema: bool = False) -> jax.Array:
-    """G(z) in inference mode with the current (or the EMA) generator parameters."""
+    """G(z) in inference mode: the generator of ``state`` applied to ``z`` with its current
+    parameters, or with their EMA when ``use_ema`` (the state must keep one)."""
     params = state.g.ema_params if use_ema else state.g.params
     return state.g.forward(params, z, train=False)[0]
 
@@ -65,50 +66,61 @@ def make_d_step(
     loss_of = losses.objective(objective)
 
     def d_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
-        real = batch["x"]
-        key = step_key(state)
+        real, key = batch["x"], step_key(state)
         z = latent(key, real.shape[0], latent_dim)
         fake = jax.lax.stop_gradient(state.g.forward(state.g.params, z, train=True)[0])
 
         def loss_fn(d_params):
-            real_logits, after_real = state.d.forward(d_params, real, train=True)
-            d_after_real = state.d.replace(collections=after_real)
-            fake_logits, collections = d_after_real.forward(d_params, fake, train=True)
-            loss = loss_of.discriminator(real_logits, fake_logits)
-            penalty = jnp.zeros(())
-            if gradient_penalty:
-                critic = lambda x: state.d.forward(d_params, x, train=True)[0]  # noqa: E731
-                penalty = wasserstein.gradient_penalty(
-                    critic, real, fake, jax.random.fold_in(key, 1)
-                )
-            return loss + gradient_penalty * penalty, (
-                real_logits,
-                fake_logits,
-                collections,
-                penalty,
+            return critic_loss(
+                state.d, d_params, real, fake, loss_of, gradient_penalty, jax.random.fold_in(key, 1)
             )
 
-        (loss, (real_logits, fake_logits, collections, penalty)), grads = jax.value_and_grad(
-            loss_fn, has_aux=True
-        )(state.d.params)
-        metrics = {
-            "d_loss": loss,
-            "d_real": jnp.mean(loss_of.score(real_logits)),
-            "d_fake": jnp.mean(loss_of.score(fake_logits)),
-        }
-        if gradient_penalty:
-            metrics["gradient_penalty"] = penalty
-        d = state.d.apply_gradients(grads, collections)
+        (loss, report), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.d.params)
+        d = state.d.apply_gradients(grads, report.pop("collections"))
         if clip is not None:
             d = d.replace(params=wasserstein.clip_weights(d.params, clip))
-        return advance(state, d=d), metrics
+        if not gradient_penalty:
+            del report["gradient_penalty"]
+        return advance(state, d=d), {"d_loss": loss, **report}
 
     return d_step
 
 
+def critic_loss(d, d_params, real, fake, loss_of, gradient_penalty: float, penalty_key):
+    """The objective's discriminator loss of ``d`` with ``d_params`` on a real and a fake
+    batch, plus λ·E(‖∇f(x̂)‖ − 1)² where λ = ``gradient_penalty`` > 0 (x̂ drawn from
+    ``penalty_key``). The real batch's BatchNorm statistics carry into the fake batch's.
+
+    Returns:
+      ``(loss, report)``: the report holds the updated ``collections``, D's mean scores
+      ``d_real`` and ``d_fake``, and the ``gradient_penalty`` term.
+    """
+    real_logits, after_real = d.forward(d_params, real, train=True)
+    fake_logits, collections = d.replace(collections=after_real).forward(d_params, fake, train=True)
+    penalty = jnp.zeros(())
+    if gradient_penalty:
+        critic = lambda x: d.forward(d_params, x, train=True)[0]  # noqa: E731
+        penalty = wasserstein.gradient_penalty(critic, real, fake, penalty_key)
+    report = {
+        "collections": collections,
+        "d_real": jnp.mean(loss_of.score(real_logits)),
+        "d_fake": jnp.mean(loss_of.score(fake_logits)),
+        "gradient_penalty": penalty,
+    }
+    return loss_of.discriminator(real_logits, fake_logits) + gradient_penalty * penalty, report
+
+
 def make_g_step(*, latent_dim: int, objective: str = "non_saturating") -> StepFn:
     """One generator update descending the objective's generator loss; the batch gives only
-    the batch size. Returns ``g_step(state, batch) -> (state, metrics)``."""
+    the batch size.
+
+    Args:
+      latent_dim: the size of z.
+      objective: a name in :data:`jaxgen.gan.losses.OBJECTIVES`.
+
+    Returns:
+      ``g_step(state, batch) -> (state, metrics)``.
+    """
     loss_of = losses.objective(objective)
 
     def g_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
@@ -138,6 +150,17 @@ def make_gan_step(
 
     WGAN (Arjovsky et al. 2017): ``objective="wasserstein", k=n_critic, clip=c``; WGAN-GP
     (Gulrajani et al. 2017): ``objective="wasserstein", k=n_critic, gradient_penalty=λ``.
+
+    Args:
+      latent_dim: the size of z.
+      objective: a name in :data:`jaxgen.gan.losses.OBJECTIVES`.
+      k: discriminator updates per generator update; the batch's leaves carry a leading axis
+        of length ``k`` (:func:`jaxgen.core.alternate`).
+      gradient_penalty: WGAN-GP's λ (0: none).
+      clip: WGAN's c, the bound of every critic weight after each update (None: no clipping).
+
+    Returns:
+      ``step(state, batches) -> (state, metrics)``.
     """
     d_step = make_d_step(
         latent_dim=latent_dim, objective=objective, gradient_penalty=gradient_penalty, clip=clip
@@ -163,6 +186,17 @@ def make_scheduled_wgan_step(
     Critic update i uses minibatch i; the generator uses the last minibatch the critic used.
     Every iteration is fed 100 minibatches although most use ``n_critic``: the data cost of a
     static batch shape under ``jit``.
+
+    Args:
+      latent_dim: the size of z.
+      n_critic: critic updates per generator update outside the schedule's warm-up (100 for
+        the first 25 generator updates and every 500th).
+      clip: WGAN's c, the bound of every critic weight after each update (None: no clipping).
+      gradient_penalty: WGAN-GP's λ (0: none).
+
+    Returns:
+      ``step(state, batches) -> (state, metrics)``; the metrics include
+      ``critic_iterations``.
     """
     d_step = make_d_step(
         latent_dim=latent_dim,

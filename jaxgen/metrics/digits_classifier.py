@@ -90,7 +90,8 @@ def _train_step(state: _TrainState, batch: dict) -> tuple[_TrainState, dict]:
 def train_digits_classifier(seed: int = 0, steps: int = STEPS, dataset=None) -> Any:
     """Classifier parameters after ``steps`` updates on ``dataset`` (default: the digits'
     ``train`` split; any dataset of 8x8 images on a −1 background with labels); a pure
-    function of ``(seed, steps, dataset)``."""
+    function of ``(seed, steps, dataset)``, ``seed`` giving the initialisation, the shifts
+    and the default dataset's schedule (see the module docstring)."""
     if steps < 1:
         raise JaxgenError(f"steps must be at least 1, got {steps}; pass a positive step count")
     dataset = dataset or digits_dataset("train", seed)
@@ -128,7 +129,8 @@ def _in_batches(fn: Callable, params: Any, x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DigitsClassifier:
-    """The classifier with fixed parameters; inputs are (N, 8, 8, 1) in [−1, 1]."""
+    """The classifier with fixed parameters ``params`` (:class:`~jaxgen.nn.DigitsConvNet`'s);
+    inputs are (N, 8, 8, 1) in [−1, 1]."""
 
     params: Any
 
@@ -168,13 +170,15 @@ def load_digits_classifier() -> DigitsClassifier:
 
 
 def digits_frechet_distance(samples_a: np.ndarray, samples_b: np.ndarray) -> float:
-    """Fréchet distance between two digit sets in the classifier's feature space."""
+    """Fréchet distance between the digit sets ``samples_a`` and ``samples_b``, each
+    (N, 8, 8, 1) in [−1, 1], in the committed classifier's feature space."""
     classifier = load_digits_classifier()
     return frechet_distance_of(samples_a, samples_b, classifier.features, EVAL_BATCH_SIZE)
 
 
 def class_histogram(samples: np.ndarray) -> np.ndarray:
-    """Counts of predicted classes, shape (10,)."""
+    """Counts of the committed classifier's predicted classes for ``samples`` (N, 8, 8, 1) in
+    [−1, 1], shape (10,)."""
     return np.bincount(load_digits_classifier().predict(samples), minlength=NUM_CLASSES)
 
 

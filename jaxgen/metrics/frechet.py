@@ -19,11 +19,15 @@ import numpy as np
 
 @dataclass(frozen=True)
 class GaussianStats:
+    """A Gaussian N(``mean``, ``cov``) fitted to features: ``mean`` (d,), ``cov`` (d, d),
+    float64."""
+
     mean: np.ndarray
     cov: np.ndarray
 
 
 def gaussian_stats(features: np.ndarray) -> GaussianStats:
+    """The sample mean and covariance (unbiased, ``np.cov``) of ``features`` (N, d)."""
     features = np.asarray(features, np.float64)
     return GaussianStats(features.mean(0), np.atleast_2d(np.cov(features, rowvar=False)))
 
@@ -34,6 +38,8 @@ def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
 
 
 def frechet_distance(a: GaussianStats, b: GaussianStats) -> float:
+    """d² between the Gaussians ``a`` and ``b`` (the module docstring's formula), clipped at
+    0 against round-off."""
     root_a = _psd_sqrt(a.cov)
     middle = root_a @ b.cov @ root_a
     trace_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)).sum()
@@ -48,7 +54,17 @@ def frechet_distance_of(
     feature_fn: Callable[[np.ndarray], np.ndarray],
     batch_size: int = 500,
 ) -> float:
-    """The Fréchet distance between the features of two sample sets."""
+    """The Fréchet distance between the features of two sample sets.
+
+    Args:
+      samples_a: the first set, (N, ...).
+      samples_b: the second set, (M, ...).
+      feature_fn: maps a batch of samples to features (n, d).
+      batch_size: the samples ``feature_fn`` sees per call.
+
+    Returns:
+      d², as :func:`frechet_distance` of the two sets' :func:`gaussian_stats`.
+    """
 
     def features(samples):
         parts = [

@@ -14,12 +14,23 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ModeCoverage:
+    """The result of :func:`mode_coverage`.
+
+    Attributes:
+      modes_captured: the modes with at least one high-quality sample nearest to them.
+      num_modes: the mixture's modes.
+      high_quality_fraction: the fraction of samples within 3 std of their nearest centre.
+    """
+
     modes_captured: int
     num_modes: int
     high_quality_fraction: float
 
 
 def mode_coverage(samples: np.ndarray, means: np.ndarray, std: float) -> ModeCoverage:
+    """Modes captured and the high-quality fraction (definitions above) of ``samples`` (n, d)
+    from a mixture with centres ``means`` (K, d) and per-component standard deviation
+    ``std``."""
     distances = np.linalg.norm(samples[:, None, :] - means[None], axis=-1)  # (n, K)
     nearest = distances.argmin(1)
     high_quality = distances[np.arange(len(samples)), nearest] <= 3 * std

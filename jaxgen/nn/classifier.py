@@ -19,7 +19,14 @@ from jaxgen.nn.conv import Conv
 
 
 class DigitsConvNet(nn.Module, kw_only=True):
-    """``__call__`` gives class logits, ``features`` the penultimate activations."""
+    """``__call__`` gives class logits (N, ``num_classes``), ``features`` the penultimate
+    activations (N, ``hidden``); see the module docstring for the layers.
+
+    Attributes:
+      widths: the channels of the 3x3 convolutions, one per convolution (w₁, w₂, ...).
+      hidden: h, the width of the dense layer whose activations are the features.
+      num_classes: the number of logits.
+    """
 
     widths: Sequence[int]
     hidden: int

@@ -17,6 +17,15 @@ from jaxgen.nn.conv import Conv
 
 
 class CouplingMLP(nn.Module, kw_only=True):
+    """Dense(h) → ReLU for each width in ``hidden``, then a zero-initialised Dense(``out_dim``):
+    a coupling's conditioner for vectors, the identity coupling at init.
+
+    Attributes:
+      hidden: the widths of the hidden layers.
+      out_dim: the outputs per example (e.g. 2·dim for an affine coupling's log-scale and
+        shift).
+    """
+
     hidden: Sequence[int]
     out_dim: int
 
@@ -28,6 +37,16 @@ class CouplingMLP(nn.Module, kw_only=True):
 
 
 class CouplingCNN(nn.Module, kw_only=True):
+    """Glow's NN() (Kingma & Dhariwal 2018, §3.3): Conv 3x3(width) → ReLU → [Conv 3x3(width)
+    → ReLU] x depth → Conv 1x1(width) → ReLU → zero-initialised Conv 3x3(``out_channels``);
+    a coupling's conditioner for images, the identity coupling at init.
+
+    Attributes:
+      width: the channels of every hidden convolution.
+      out_channels: the output channels (2·C for an affine coupling on C channels).
+      depth: extra 3x3 blocks (0: Glow's network).
+    """
+
     width: int
     out_channels: int
     depth: int = 0

@@ -53,6 +53,18 @@ class ResidualBlock(nn.Module, kw_only=True):
 
 
 class ResnetGenerator(nn.Module, kw_only=True):
+    """CycleGAN's generator (see the module docstring): an image (N, H, W, C) to an image
+    (N, H, W, ``channels``) in [−1, 1].
+
+    Attributes:
+      channels: the output image's channels.
+      features: the width of the first convolution (the paper: 64); each downsampling
+        doubles it.
+      blocks: the residual blocks (the paper: 9 at 256x256, 6 at 128x128).
+      downsamplings: the stride-2 convolutions, and as many transposed ones (the paper: 2);
+        the image's side must halve that often down to at least 2.
+    """
+
     channels: int
     features: int = 64
     blocks: int = 9
@@ -79,6 +91,16 @@ class ResnetGenerator(nn.Module, kw_only=True):
 
 
 class PatchDiscriminator(nn.Module, kw_only=True):
+    """The PatchGAN discriminator (see the module docstring): an image (N, H, W, C) to one
+    logit per patch, (N, h, w, 1).
+
+    Attributes:
+      features: the width of the first convolution (the paper: 64); it doubles per layer up
+        to 8 times that.
+      layers: the stride-2 convolutions (the paper: 3, 70x70 patches); fewer suit smaller
+        images.
+    """
+
     features: int = 64
     layers: int = 3
 

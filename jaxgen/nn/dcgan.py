@@ -13,8 +13,8 @@ running-average update.
 
 The stride-2 transposed convolutions are :class:`UpConv`: the input gradient of a stride-2
 convolution, which is what a transposed convolution is, on :mod:`jaxgen.kernels.conv`'s
-primitives. It multiplies no inserted zeros and, on this CPU, beats both the sub-pixel form
-and zero insertion on either lowering (measured, see :class:`UpConv`).
+primitives. It multiplies no inserted zeros and, at these models' shapes, beats both the
+sub-pixel form and zero insertion on either lowering (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -84,6 +84,11 @@ class UpConv(nn.Module, kw_only=True):
     (CycleGAN). Written as the input gradient of a convolution, it beats zero insertion and the
     sub-pixel form at these models' shapes (benchmarks/README.md).
     Parameters are named as ``nn.Conv``'s (``Conv_0/kernel``, ``Conv_0/bias``).
+
+    Attributes:
+      features: the output channels.
+      use_bias: add a bias (off where a BatchNorm follows).
+      kernel: k, the kernel's side.
     """
 
     features: int
@@ -114,6 +119,17 @@ def resolution_changes(image_size: int, base_size: int) -> int:
 
 
 class DCGANGenerator(nn.Module, kw_only=True):
+    """DCGAN's generator (see the module docstring): z (N, latent) to images
+    (N, ``image_size``, ``image_size``, ``channels``) in [−1, 1]; ``train`` selects batch
+    statistics (True) or the running averages (False) in BatchNorm.
+
+    Attributes:
+      image_size: the images' side: base_size times a power of two, from 2·base_size to 128.
+      channels: the images' channels.
+      features: the width of the last hidden layer; each layer before it doubles it.
+      base_size: the side of the first feature map (the paper: 4).
+    """
+
     image_size: int
     channels: int
     features: int = 64
@@ -138,9 +154,16 @@ NORMALIZATIONS = ("batch", "layer", "none")
 
 
 class DCGANDiscriminator(nn.Module, kw_only=True):
-    """``normalization`` after every convolution but the first: DCGAN's ``"batch"``, or for a
-    WGAN-GP critic, whose penalty needs each score to depend on its own example only
-    (Gulrajani et al. 2017, §4), ``"layer"`` (their recommended drop-in) or ``"none"``."""
+    """DCGAN's discriminator (see the module docstring): images to one logit each, (N, 1).
+
+    Attributes:
+      image_size: the images' side: base_size times a power of two, from 2·base_size to 128.
+      features: the width of the first convolution; each layer after it doubles it.
+      base_size: the side of the last feature map (the paper: 4).
+      normalization: after every convolution but the first: DCGAN's ``"batch"``, or for a
+        WGAN-GP critic, whose penalty needs each score to depend on its own example only
+        (Gulrajani et al. 2017, §4), ``"layer"`` (their recommended drop-in) or ``"none"``.
+    """
 
     image_size: int
     features: int = 64

@@ -11,7 +11,13 @@ from jaxgen.nn.time_embedding import TimeEmbedding
 
 
 class MLP(nn.Module, kw_only=True):
-    """x → [Dense(h) → act]* → Dense(out_dim); the last layer is linear."""
+    """x → [Dense(h) → act]* → Dense(out_dim); the last layer is linear.
+
+    Attributes:
+      hidden: the widths h of the hidden layers.
+      out_dim: the outputs per example.
+      activation: the name of a ``flax.linen`` activation, e.g. ``"relu"`` or ``"silu"``.
+    """
 
     hidden: Sequence[int]
     out_dim: int
@@ -28,7 +34,13 @@ class MLP(nn.Module, kw_only=True):
 class TimeConditionedMLP(nn.Module, kw_only=True):
     """A denoiser for low-dimensional data: each hidden layer is
     h ← SiLU(Dense(h) + Dense(SiLU(e(t)))), starting from h = x_t, with e(t) the U-Net's time
-    embedding (the MLP analogue of the U-Net's residual blocks); a zero-initialised output."""
+    embedding (the MLP analogue of the U-Net's residual blocks); a zero-initialised output
+    of x_t's shape.
+
+    Attributes:
+      hidden: the widths of the hidden layers.
+      embedding: the base width of the time embedding (:class:`TimeEmbedding`).
+    """
 
     hidden: Sequence[int]
     embedding: int = 64

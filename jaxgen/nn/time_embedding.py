@@ -12,7 +12,8 @@ import jax.numpy as jnp
 
 def timestep_embedding(t: jax.Array, dim: int, max_period: float = 10000.0) -> jax.Array:
     """[sin(t·ω_k), cos(t·ω_k)] with ω_k = max_period^(−k/(dim/2 − 1)) (Transformer
-    positions, as in DDPM's ``get_timestep_embedding``); shape (B, dim), dim even."""
+    positions, as in DDPM's ``get_timestep_embedding``), for timesteps ``t`` of shape (B,);
+    shape (B, ``dim``), ``dim`` even; ``max_period`` sets the lowest frequency."""
     half = dim // 2
     frequencies = jnp.exp(-math.log(max_period) * jnp.arange(half) / (half - 1))
     angles = t.astype(jnp.float32)[:, None] * frequencies[None]
@@ -23,7 +24,11 @@ class TimeEmbedding(nn.Module, kw_only=True):
     """Sinusoidal embedding of width ``base`` → Dense(4·base) → SiLU → Dense(4·base).
 
     The sinusoids are computed in float32 (t·ω needs its precision) and then cast to ``dtype``,
-    the dtype of the data the network conditions (bfloat16 under mixed precision)."""
+    the dtype of the data the network conditions (bfloat16 under mixed precision).
+
+    Attributes:
+      base: the width of the sinusoidal embedding; the output has 4·base features.
+    """
 
     base: int
 

@@ -69,7 +69,17 @@ def upsample(x: jax.Array) -> jax.Array:
 
 
 class UNet(nn.Module, kw_only=True):
-    """ε_θ(x_t, t) (or x̂_0, v) for images (B, H, W, C); see the module docstring."""
+    """ε_θ(x_t, t) (or x̂_0, v) for images (B, H, W, C); see the module docstring.
+    ``train`` turns dropout on (it needs a ``"dropout"`` key).
+
+    Attributes:
+      channels: the width of the first level (the paper: 128).
+      multipliers: each level's width as a multiple of ``channels``; one level per entry.
+      blocks: the residual blocks per level on the down path (one more on the up path).
+      attention_at: the sides (resolutions) at which self-attention follows each block.
+      dropout: the residual blocks' dropout rate.
+      groups: the GroupNorm groups; they must divide every width.
+    """
 
     channels: int = 128
     multipliers: Sequence[int] = (1, 2, 2, 2)

@@ -68,6 +68,26 @@ class Task:
 
 @dataclass(frozen=True)
 class LoopSettings:
+    """How long a run trains and how often it logs, evaluates and checkpoints.
+
+    Attributes:
+      num_steps: the iterations of the run.
+      batch_size: the global batch size (split across devices and processes).
+      seed: the seed of the state (``task.init_state(seed)``).
+      steps_per_dispatch: iterations per call of the compiled function (``scan_steps``);
+        ``num_steps`` and the intervals must be multiples of it.
+      unroll: unroll that scan (XLA:CPU needs it for convolutional steps).
+      log_every: append the interval's averaged metrics to ``metrics.jsonl`` every this
+        many iterations.
+      eval_every: evaluate and draw figures every this many iterations and at the end (0:
+        never).
+      checkpoint_every: save a checkpoint every this many iterations and at the end.
+      keep_checkpoints: how many of the newest checkpoints to keep.
+      progress: show a progress bar (process 0 only).
+      prefetch: how many dispatches' batches are made and transferred ahead on a background
+        thread.
+    """
+
     num_steps: int
     batch_size: int
     seed: int = 0
@@ -203,32 +223,36 @@ def train(
     """
     settings.validate()
     check_input_shape(dataset, task)
-    workdir = Path(workdir)
+    run = open_run(task, dataset, Path(workdir), settings, fingerprint)
+    try:
+        state = _train(run, start_afresh)
+        run.checkpointer.close()  # waits for the last save, which may fail as well
+        run.events.close()
+        return state
+    except BaseException as err:  # Ctrl-C too: the lock is released, a partial save removed
+        run.checkpointer.abort()
+        run.events.close(quietly=True)
+        if disk_full(err):
+            raise disk_full_error(run.workdir) from None
+        raise
+
+
+def open_run(task: Task, dataset, workdir: Path, settings: LoopSettings, fingerprint: dict):
+    """The run's mesh, its workdir locked and checked against ``fingerprint``, and its event
+    log (written by process 0)."""
     mesh = parallel.data_mesh()
     parallel.check_batch_size(settings.batch_size, mesh)
-    checkpointer = Checkpointer(workdir, fingerprint=fingerprint, keep=settings.keep_checkpoints)
     writer = jax.process_index() == 0
-    run = Run(
+    return Run(
         task=task,
         dataset=dataset,
         workdir=workdir,
         settings=settings,
         mesh=mesh,
-        checkpointer=checkpointer,
+        checkpointer=Checkpointer(workdir, fingerprint=fingerprint, keep=settings.keep_checkpoints),
         events=EventLog(workdir, enabled=writer),
         writer=writer,
     )
-    try:
-        state = _train(run, start_afresh)
-        checkpointer.close()  # waits for the last save, which may fail as well
-        run.events.close()
-        return state
-    except BaseException as err:  # Ctrl-C too: the lock is released, a partial save removed
-        checkpointer.abort()
-        run.events.close(quietly=True)
-        if disk_full(err):
-            raise disk_full_error(workdir) from None
-        raise
 
 
 @dataclass(frozen=True, kw_only=True)

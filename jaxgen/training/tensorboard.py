@@ -30,7 +30,8 @@ QUEUE = 10_000  # events waiting for the writer's thread before a write blocks
 
 class EventLog:
     """One process's TensorBoard writer for a run: process 0's; in other processes
-    (``enabled=False``) every call does nothing. Nothing is written before :meth:`open`."""
+    (``enabled=False``) every call does nothing. Nothing is written before :meth:`open`;
+    the event files go to ``workdir/tensorboard``."""
 
     def __init__(self, workdir: Path, *, enabled: bool = True):
         self.directory = Path(workdir) / "tensorboard"

@@ -6,7 +6,10 @@ import tensorflow_datasets as tfds
 from PIL import Image
 
 from jaxgen.data import get_dataset
+from jaxgen.data.images import Preprocessing
 from jaxgen.errors import JaxgenError
+
+EIGHT = Preprocessing(image_size=8)
 
 
 @pytest.fixture
@@ -27,7 +30,12 @@ def mock_tfds():
 def test_tfds_batches_are_scaled_deterministic_and_row_sliceable(
     mock_tfds, name, split, shape, labelled
 ):
-    ds = get_dataset(name, split=split, seed=1, image_size=16 if shape is None else None)
+    ds = get_dataset(
+        name,
+        split=split,
+        seed=1,
+        preprocessing=Preprocessing(image_size=16 if shape is None else None),
+    )
     batch = ds.get_batch(3, 8)
     expected = shape or (16, 16, 3)
     assert batch["x"].shape == (8, *expected) and ds.element_shape == expected
@@ -40,8 +48,10 @@ def test_tfds_batches_are_scaled_deterministic_and_row_sliceable(
 
 
 def test_jitter_is_reproducible_and_changes_with_the_batch(mock_tfds):
-    ds = get_dataset("cifar10", image_size=36, random_crop=32, random_flip=True)
-    plain = get_dataset("cifar10", image_size=36)
+    ds = get_dataset(
+        "cifar10", preprocessing=Preprocessing(image_size=36, random_crop=32, random_flip=True)
+    )
+    plain = get_dataset("cifar10", preprocessing=Preprocessing(image_size=36))
     a = ds.get_batch(0, 16)["x"]
     assert a.shape == (16, 32, 32, 3) and ds.element_shape == (32, 32, 3)
     np.testing.assert_array_equal(a, ds.get_batch(0, 16)["x"])
@@ -75,22 +85,22 @@ def write_images(folder, sizes):
 def test_image_folder_loads_sorted_resized_and_scaled(tmp_path):
     write_images(tmp_path / "a", [(20, 20), (30, 40)])
     write_images(tmp_path / "a" / "sub", [(12, 12)])
-    ds = get_dataset("folder", data_dir=str(tmp_path / "a"), image_size=8)
+    ds = get_dataset("folder", data_dir=str(tmp_path / "a"), preprocessing=EIGHT)
     assert ds.arrays["x"].shape == (3, 8, 8, 3) and ds.element_shape == (8, 8, 3)
     assert -1.0 <= ds.arrays["x"].min() and ds.arrays["x"].max() <= 1.0
     first = np.asarray(Image.open(tmp_path / "a" / "img00.png").resize((8, 8), Image.BILINEAR))
     np.testing.assert_allclose(ds.arrays["x"][0], first / 127.5 - 1, atol=1e-6)
-    grey = get_dataset("folder", data_dir=str(tmp_path / "a"), image_size=8, channels=1)
+    grey = get_dataset("folder", data_dir=str(tmp_path / "a"), preprocessing=EIGHT, channels=1)
     assert grey.arrays["x"].shape == (3, 8, 8, 1)
 
 
 def test_image_folder_errors(tmp_path):
     with pytest.raises(JaxgenError, match="does not exist"):
-        get_dataset("folder", data_dir=str(tmp_path / "nope"), image_size=8)
+        get_dataset("folder", data_dir=str(tmp_path / "nope"), preprocessing=EIGHT)
     (tmp_path / "empty").mkdir()
     with pytest.raises(JaxgenError, match="no .png/.jpg/.jpeg images"):
-        get_dataset("folder", data_dir=str(tmp_path / "empty"), image_size=8)
+        get_dataset("folder", data_dir=str(tmp_path / "empty"), preprocessing=EIGHT)
     write_images(tmp_path / "bad", [(8, 8)])
     (tmp_path / "bad" / "broken.png").write_bytes(b"not an image")
     with pytest.raises(JaxgenError, match="cannot decode image .*broken.png"):
-        get_dataset("folder", data_dir=str(tmp_path / "bad"), image_size=8)
+        get_dataset("folder", data_dir=str(tmp_path / "bad"), preprocessing=EIGHT)

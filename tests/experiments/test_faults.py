@@ -35,7 +35,10 @@ def workdir(trained, tmp_path):
 
 
 MISTAKES = {
-    "unknown objective": (("--config.model.objective=nope",), "unknown GAN objective 'nope'"),
+    "unknown objective": (
+        ("--config.model.objective=nope",),
+        "unknown GAN --config.model.objective 'nope'",
+    ),
     "batch size 0": (("--config.data.batch_size=0",), "batch_size=0 must be at least 1"),
     "batch size < 0": (("--config.data.batch_size=-4",), "batch_size=-4 must be at least 1"),
     "no steps": (("--config.train.num_steps=0",), "num_steps=0 must be at least 1"),
@@ -49,7 +52,7 @@ MISTAKES = {
         ("--coordinator=127.0.0.1:1", "--num_processes=2", "--process_id=2"),
         "--process_id=2 is not one of the 2 processes",
     ),
-    "other config": (("--config.optim.g_lr=0.5",), "different config (differs in optim.g_lr)"),
+    "other config": (("--config.optim.g_lr=0.5",), "fingerprint.json differs in optim.g_lr)"),
 }
 
 

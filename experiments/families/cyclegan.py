@@ -132,10 +132,16 @@ class HeldOut:
         """G(a), F(G(a)), F(b) and G(F(b)) for ``images`` (default: all held-out ones)."""
         images = self.images if images is None else images
         parts = [
-            translate_batch(state, images["a"][i : i + EVAL_CHUNK], images["b"][i : i + EVAL_CHUNK])
+            self.translate(state, images["a"][i : i + EVAL_CHUNK], images["b"][i : i + EVAL_CHUNK])
             for i in range(0, len(images["a"]), EVAL_CHUNK)
         ]
         return {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]}
+
+    @functools.cached_property
+    def translate(self):
+        """:func:`translate_batch`, compiled when first used (compiling at import would start
+        JAX's backend before a multi-process run joins its peers)."""
+        return compiler.jit(translate_batch)
 
     def cycle_errors(self, t: dict) -> dict[str, float]:
         return {
@@ -182,8 +188,8 @@ class HeldOut:
         ]
 
 
-@compiler.jit
 def translate_batch(state, a, b):
+    """G(a), F(G(a)), F(b) and G(F(b)) of one chunk (compiled by :attr:`HeldOut.translate`)."""
     g_a, f_b = translate(state.g, a), translate(state.f, b)
     return {
         "g_a": g_a,

@@ -65,7 +65,10 @@ def test_a_second_run_reads_its_compiled_programs_from_the_cache(tmp_path):
         (("--config.train.no_such_key=3",), ("no_such_key",)),
         (("--config.data.name=ring9",), ("unknown dataset 'ring9'", "choose one of")),
         (("--config.family=vae",), ("unknown model family 'vae'",)),
-        (("--config.train.num_steps=7",), ("not a multiple of steps_per_dispatch",)),
+        (
+            ("--config.train.num_steps=7",),
+            ("--config.train.num_steps=7 is not a multiple of --config.train.steps_per_dispatch",),
+        ),
         (("--config.data.batch_size=abc",), ("batch_size",)),
     ],
 )
@@ -85,7 +88,7 @@ def test_missing_flags_config_file_and_sampling_before_training(tmp_path):
 def test_resuming_with_a_changed_config_is_refused_and_keeps_the_checkpoint(tmp_path):
     run_main(*SHORT, f"--workdir={tmp_path}", check=True)
     proc = run_main(*SHORT, "--config.optim.g_lr=0.5", f"--workdir={tmp_path}")
-    assert_one_line_error(proc, "different config", "optim.g_lr")
+    assert_one_line_error(proc, "holds another run", "optim.g_lr", "use a new --workdir")
     assert (tmp_path / "checkpoints" / "20").is_dir()
 
 

@@ -259,7 +259,7 @@ def test_permutation_has_no_parameters_and_a_flow_with_it_differentiates():
 
 
 def test_unknown_coupling_settings_are_refused():
-    with pytest.raises(ValueError, match="unknown coupling transform"):
+    with pytest.raises(JaxgenError, match="unknown coupling `transform` .spline."):
         Coupling(
             mask=half_mask(2),
             **conditioned_by(CouplingMLP(hidden=(4,), out_dim=4)),

@@ -43,6 +43,18 @@ def test_resumed_run_equals_uninterrupted_run_bit_for_bit(tmp_path, name, model)
     assert [json.loads(x)["g_loss"] for x in whole_lines] == [r["g_loss"] for r in lines]
 
 
+def test_a_step_that_does_not_advance_the_update_counter_is_refused(tmp_path):
+    config = tiny_config(10)
+    good_step = build_experiment(config).task.step
+
+    def forgets_to_advance(state, batch):
+        new_state, metrics = good_step(state, batch)
+        return new_state.replace(step=state.step), metrics  # would repeat its random keys
+
+    with pytest.raises(JaxgenError, match="left `state.step` at 0: every update must advance"):
+        run(config, tmp_path, step=forgets_to_advance)
+
+
 def test_nonfinite_metric_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path):
     config = tiny_config(40)
     good_step = build_experiment(config).task.step

@@ -12,9 +12,12 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import jax
+import matplotlib
 import numpy as np
 
-from experiments.configs.base import run_fingerprint
+matplotlib.use("Agg")  # runs draw their figures to files, with or without a display
+
+from experiments.configs.base import run_fingerprint  # noqa: E402
 from experiments.families import FAMILIES
 from experiments.families.common import Experiment
 from jaxgen.core import backend

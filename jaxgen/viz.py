@@ -1,15 +1,13 @@
-"""Figures: sample scatter plots and histograms, image grids, loss curves (matplotlib, Agg)."""
+"""Figures: sample scatter plots and histograms, image grids, loss curves (matplotlib; the
+backend is the caller's: the command line draws without a display, a notebook inline)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def image_grid(images: np.ndarray, columns: int = 10) -> np.ndarray:

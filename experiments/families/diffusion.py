@@ -26,6 +26,7 @@ from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.precision import compute_dtype
 from jaxgen.diffusion import (
+    ReverseProcess,
     ancestral_step,
     ddim_step,
     denoiser_fn,
@@ -59,17 +60,23 @@ def build_denoiser(model, data_shape: tuple[int, ...]):
     )
 
 
-def reverse_process(model, schedule, net, sampler: str, sample_steps: int):
+def reverse_process(model) -> ReverseProcess:
+    """The model's p_θ: its prediction, variance and clipping (0: none)."""
+    return ReverseProcess(
+        prediction=model.prediction, variance=model.variance, clip=model.clip or None
+    )
+
+
+def reverse_steps(model, schedule, net, sampler: str, sample_steps: int):
     """(the step function, its number of steps) for ``sampler`` on ``sample_steps`` evenly
     spaced steps of ``schedule`` (0: all of them)."""
     if sample_steps and sample_steps != schedule.num_steps:
         schedule = respace(schedule, evenly_spaced(schedule.num_steps, sample_steps))
-    settings = {"schedule": schedule, "net": net, "prediction": model.prediction}
-    clip = model.clip or None
+    settings = {"schedule": schedule, "net": net, "reverse": reverse_process(model)}
     if sampler == "ancestral":
-        return ancestral_step(**settings, variance=model.variance, clip=clip), schedule.num_steps
+        return ancestral_step(**settings), schedule.num_steps
     if sampler == "ddim":
-        return ddim_step(**settings, eta=model.eta, clip=clip), schedule.num_steps
+        return ddim_step(**settings, eta=model.eta), schedule.num_steps
     raise JaxgenError(f"unknown `sampler` {sampler!r}; use one of {SAMPLERS}")
 
 
@@ -84,7 +91,7 @@ def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
 
     def run(state, key, n):
         net = denoiser_fn(state.denoiser)
-        step, num_steps = reverse_process(model, schedule, net, sampler, sample_steps)
+        step, num_steps = reverse_steps(model, schedule, net, sampler, sample_steps)
         return sample(step, num_steps, key, (n, *data_shape))
 
     return run
@@ -107,12 +114,7 @@ def bound_evaluation(config, schedule):
     if config.data.name != "digits" or not config.eval.bound_examples:
         return None
     x = load_dataset(config, split="test").arrays["x"][: config.eval.bound_examples]
-    model = config.model
-    settings = {
-        "prediction": model.prediction,
-        "variance": model.variance,
-        "clip": model.clip or None,
-    }
+    reverse = reverse_process(config.model)
     bound = compiler.jit(
         lambda state, x: (
             variational_bound(
@@ -120,8 +122,8 @@ def bound_evaluation(config, schedule):
                 denoiser_fn(state.denoiser),
                 x,
                 jax.random.key(BOUND_KEY),
-                config.data.levels,
-                **settings,
+                levels=config.data.levels,
+                reverse=reverse,
             ).total
         )
     )

@@ -29,7 +29,7 @@ from experiments.families.common import (  # noqa: E402
     digits_metrics,
     train_to_test_digits_distance,
 )
-from experiments.families.diffusion import make_sampler, reverse_process  # noqa: E402
+from experiments.families.diffusion import make_sampler, reverse_steps  # noqa: E402
 from experiments.lecture.common import output_dir, write_json  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.core import compiler  # noqa: E402
@@ -53,7 +53,7 @@ def trajectory(config, state, key: jax.Array, n: int, keep: int = 8) -> np.ndarr
     """``keep`` evenly spaced frames (x_T first, x_0 last) of n ancestral samples."""
     model = config.model
     schedule = make_schedule(model.schedule, model.num_timesteps)
-    step, num_steps = reverse_process(model, schedule, denoiser_fn(state.denoiser), "ancestral", 0)
+    step, num_steps = reverse_steps(model, schedule, denoiser_fn(state.denoiser), "ancestral", 0)
     x_T = jax.random.normal(key, (n, 8, 8, 1))
     _, frames = compiler.jit(lambda x, k: run_reverse(step, num_steps, x, k, record=True))(x_T, key)
     picks = np.linspace(0, num_steps - 1, keep - 1).astype(int)

@@ -4,13 +4,22 @@ variational bound, ancestral and DDIM samplers."""
 from jaxgen.diffusion.bound import variational_bound
 from jaxgen.diffusion.forward import q_posterior, q_sample, q_step
 from jaxgen.diffusion.losses import simple_loss
-from jaxgen.diffusion.samplers import ancestral_step, ddim_step, run_reverse, sample
+from jaxgen.diffusion.samplers import (
+    DDPM,
+    ReverseProcess,
+    ancestral_step,
+    ddim_step,
+    run_reverse,
+    sample,
+)
 from jaxgen.diffusion.schedules import Schedule, evenly_spaced, make_schedule, respace
 from jaxgen.diffusion.state import DiffusionState, denoiser_fn, init_diffusion_state
 from jaxgen.diffusion.steps import make_diffusion_step
 
 __all__ = [
+    "DDPM",
     "DiffusionState",
+    "ReverseProcess",
     "Schedule",
     "ancestral_step",
     "ddim_step",

@@ -24,7 +24,7 @@ from jax.scipy.special import ndtr
 from jaxgen.core.rng import iteration_key
 from jaxgen.diffusion.forward import at, q_posterior, q_sample
 from jaxgen.diffusion.losses import Denoiser
-from jaxgen.diffusion.samplers import predict_x0_and_eps
+from jaxgen.diffusion.samplers import DDPM, ReverseProcess
 from jaxgen.diffusion.schedules import Schedule
 
 
@@ -81,22 +81,15 @@ def step_term(
     noise: jax.Array,
     *,
     levels: int,
-    prediction: str,
-    variance: str,
-    clip: float | None,
+    reverse: ReverseProcess,
 ) -> jax.Array:
     """L_{t−1} at step ``t_index`` (the decoder term at 0) with x_t drawn from ``noise``; the
     keywords as for :func:`variational_bound`."""
     t = jnp.full(x0.shape[:1], t_index)
     xt = q_sample(schedule, x0, t, noise)
-    x0_hat, _, _ = predict_x0_and_eps(schedule, net, prediction, clip, xt, t_index)
+    x0_hat, _, _ = reverse.predict(schedule, net, xt, t_index)
     model_mean, _, _ = q_posterior(schedule, x0_hat, xt, t)
-    table = (
-        schedule.log_variance_large
-        if variance == "large"
-        else schedule.posterior_log_variance_clipped
-    )
-    model_log_var = at(table, t, xt)
+    model_log_var = at(reverse.log_variances(schedule), t, xt)
     true_mean, _, true_log_var = q_posterior(schedule, x0, xt, t)
     kl = normal_kl(true_mean, true_log_var, model_mean, model_log_var)
     decoder = -discretized_gaussian_log_likelihood(x0, model_mean, model_log_var, levels)
@@ -108,11 +101,9 @@ def variational_bound(
     net: Denoiser,
     x0: jax.Array,
     key: jax.Array,
-    levels: int,
     *,
-    prediction: str = "eps",
-    variance: str = "large",
-    clip: float | None = 1.0,
+    levels: int,
+    reverse: ReverseProcess = DDPM,
 ) -> BoundTerms:
     """Every term of the bound (Ho et al. 2020, eq. 5) for a batch.
 
@@ -122,20 +113,16 @@ def variational_bound(
       x0: the batch of data x_0, (B, ...), on the grid of ``levels`` values in [−1, 1].
       key: step t's x_t is drawn with ``fold_in(key, t)``.
       levels: the values per dimension of the discrete data (256 for 8-bit images).
-      prediction: what ``net`` predicts, as for
-        :func:`~jaxgen.diffusion.samplers.ancestral_step`.
-      variance: the reverse process's σ_t², as for
-        :func:`~jaxgen.diffusion.samplers.ancestral_step`.
-      clip: the bound on x̂_0, as for :func:`~jaxgen.diffusion.samplers.ancestral_step`.
+      reverse: the reverse process p_θ whose bound it is (what ``net`` predicts, σ_t², the
+        clipping of x̂_0).
 
     Returns:
       the per-example terms in nats (``BoundTerms``: ``prior``, ``steps``, ``total``).
     """
-    settings = {"levels": levels, "prediction": prediction, "variance": variance, "clip": clip}
 
     def body(_, t_index):
         noise = jax.random.normal(iteration_key(key, t_index), x0.shape, x0.dtype)
-        return None, step_term(schedule, net, x0, t_index, noise, **settings)
+        return None, step_term(schedule, net, x0, t_index, noise, levels=levels, reverse=reverse)
 
     _, steps = jax.lax.scan(body, None, jnp.arange(schedule.num_steps))
     return BoundTerms(prior=prior_term(schedule, x0), steps=steps)

@@ -79,7 +79,7 @@ def target(prediction: str, x0: jax.Array, noise: jax.Array, schedule: Schedule,
             at(schedule.sqrt_alphas_cumprod, t, x0) * noise
             - at(schedule.sqrt_one_minus_alphas_cumprod, t, x0) * x0
         )
-    raise JaxgenError(f"unknown prediction {prediction!r}; use one of {PREDICTIONS}")
+    raise JaxgenError(f"unknown `prediction` {prediction!r}; use one of {PREDICTIONS}")
 
 
 def to_x0_and_eps(prediction: str, output: jax.Array, xt: jax.Array, schedule: Schedule, t):
@@ -92,4 +92,4 @@ def to_x0_and_eps(prediction: str, output: jax.Array, xt: jax.Array, schedule: S
         return output, (xt - a * output) / s
     if prediction == "v":
         return a * xt - s * output, s * xt + a * output
-    raise JaxgenError(f"unknown prediction {prediction!r}; use one of {PREDICTIONS}")
+    raise JaxgenError(f"unknown `prediction` {prediction!r}; use one of {PREDICTIONS}")

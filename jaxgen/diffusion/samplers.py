@@ -12,68 +12,90 @@ Step ``i`` draws its noise from ``fold_in(key, i)``.
   σ_t = η √((1 − ᾱ_{t−1})/(1 − ᾱ_t)) √(1 − ᾱ_t/ᾱ_{t−1}); η = 0 is deterministic given x_T,
   η = 1 is ancestral sampling with σ_t² = β̃_t.
 
-``clip`` bounds the predicted x̂_0 to [−clip, clip] (the data range; Ho et al.'s code clips
-to [−1, 1]) before it is used; ``None`` leaves it.
+A :class:`ReverseProcess` says what the network predicts, σ_t² and how x̂_0 is clipped
+(Ho et al.'s code clips it to the data range [−1, 1] before it is used).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
 
 from jaxgen.core.rng import iteration_key, split_by_purpose
-from jaxgen.diffusion.forward import at, q_posterior, to_x0_and_eps
+from jaxgen.diffusion.forward import PREDICTIONS, at, q_posterior, to_x0_and_eps
 from jaxgen.diffusion.losses import Denoiser
 from jaxgen.diffusion.schedules import Schedule
 from jaxgen.errors import JaxgenError
 
 # step(x_t, i, key) -> x_{t−1}, where i indexes the schedule's steps
 ReverseStep = Callable[[jax.Array, jax.Array, jax.Array], jax.Array]
+VARIANCES = ("large", "small")
 
 
-def predict_x0_and_eps(schedule, net: Denoiser, prediction: str, clip, xt, i):
-    t = jnp.full(xt.shape[:1], i)
-    x0, eps = to_x0_and_eps(prediction, net(xt, schedule.timesteps[t]), xt, schedule, t)
-    if clip is not None:
-        x0 = jnp.clip(x0, -clip, clip)
-        eps = (xt - at(schedule.sqrt_alphas_cumprod, t, xt) * x0) / at(
-            schedule.sqrt_one_minus_alphas_cumprod, t, xt
-        )
-    return x0, eps, t
+@dataclass(frozen=True, kw_only=True)
+class ReverseProcess:
+    """How a denoiser's output defines the reverse process p_θ(x_{t−1} | x_t) (Ho et al.
+    2020, §3.2): the samplers and the variational bound read it alike.
+
+    Args:
+      prediction: what the network predicts: ``"eps"`` (ε, Ho et al.), ``"x0"`` or ``"v"``
+        (Salimans & Ho 2022).
+      variance: σ_t² = β_t (``"large"``) or β̃_t (``"small"``); DDIM sets its own.
+      clip: x̂_0 is clipped to [−clip, clip], the data range (None: not clipped).
+    """
+
+    prediction: str = "eps"
+    variance: str = "large"
+    clip: float | None = 1.0
+
+    def __post_init__(self):
+        if self.prediction not in PREDICTIONS:
+            raise JaxgenError(f"unknown `prediction` {self.prediction!r}; use one of {PREDICTIONS}")
+        if self.variance not in VARIANCES:
+            raise JaxgenError(f"unknown reverse `variance` {self.variance!r}; use {VARIANCES}")
+
+    def predict(self, schedule: Schedule, net: Denoiser, xt: jax.Array, i):
+        """(x̂_0, ε̂, t) at step ``i`` of ``schedule``, x̂_0 clipped and ε̂ made to agree."""
+        t = jnp.full(xt.shape[:1], i)
+        x0, eps = to_x0_and_eps(self.prediction, net(xt, schedule.timesteps[t]), xt, schedule, t)
+        if self.clip is not None:
+            x0 = jnp.clip(x0, -self.clip, self.clip)
+            eps = (xt - at(schedule.sqrt_alphas_cumprod, t, xt) * x0) / at(
+                schedule.sqrt_one_minus_alphas_cumprod, t, xt
+            )
+        return x0, eps, t
+
+    def log_variances(self, schedule: Schedule) -> jax.Array:
+        """log σ_t² of every step of ``schedule``."""
+        if self.variance == "large":
+            return schedule.log_variance_large
+        return schedule.posterior_log_variance_clipped
+
+
+DDPM = ReverseProcess()
+"""Ho et al. 2020's reverse process: ε-prediction, σ_t² = β_t, x̂_0 clipped to [−1, 1]."""
 
 
 def ancestral_step(
-    *,
-    schedule: Schedule,
-    net: Denoiser,
-    prediction: str = "eps",
-    variance: str = "large",
-    clip: float | None = 1.0,
+    *, schedule: Schedule, net: Denoiser, reverse: ReverseProcess = DDPM
 ) -> ReverseStep:
     """Algorithm 2's step x_t → x_{t−1} (Ho et al. 2020).
 
     Args:
       schedule: the noise schedule the step walks (a respaced one samples in fewer steps).
       net: the denoiser ``net(x_t, t)``, ``t`` the network's time inputs.
-      prediction: what ``net`` predicts: ``"eps"`` (ε), ``"x0"`` or ``"v"``.
-      variance: σ_t² = β_t (``"large"``) or β̃_t (``"small"``).
-      clip: x̂_0 is clipped to [−clip, clip] (None: not clipped).
+      reverse: what ``net`` predicts, σ_t² and the clipping of x̂_0.
 
     Returns:
       ``step(x_t, i, key) -> x_{t−1}``, ``i`` indexing the schedule's steps.
     """
-    if variance not in ("large", "small"):
-        raise JaxgenError(f"unknown reverse `variance` {variance!r}; use 'large' or 'small'")
-    log_variance = (
-        schedule.log_variance_large
-        if variance == "large"
-        else schedule.posterior_log_variance_clipped
-    )
+    log_variance = reverse.log_variances(schedule)
 
     def step(xt, i, key):
-        x0, _, t = predict_x0_and_eps(schedule, net, prediction, clip, xt, i)
+        x0, _, t = reverse.predict(schedule, net, xt, i)
         mean, _, _ = q_posterior(schedule, x0, xt, t)
         z = jax.random.normal(key, xt.shape, xt.dtype)
         return mean + jnp.where(i > 0, jnp.exp(0.5 * log_variance[i]), 0.0) * z
@@ -82,25 +104,21 @@ def ancestral_step(
 
 
 def ddim_step(
-    *,
-    schedule: Schedule,
-    net: Denoiser,
-    prediction: str = "eps",
-    eta: float = 0.0,
-    clip: float | None = 1.0,
+    *, schedule: Schedule, net: Denoiser, reverse: ReverseProcess = DDPM, eta: float = 0.0
 ) -> ReverseStep:
     """DDIM's step x_t → x_{t−1} (Song et al. 2021, eq. 12).
 
     Args:
       eta: η, the noise scale (0: deterministic given x_T; 1: ancestral with σ_t² = β̃_t).
-      schedule, net, prediction, clip: as for :func:`ancestral_step`.
+      schedule, net, reverse: as for :func:`ancestral_step` (DDIM reads ``reverse``'s
+        prediction and clipping; η sets its variance).
 
     Returns:
       ``step(x_t, i, key) -> x_{t−1}``, ``i`` indexing the schedule's steps.
     """
 
     def step(xt, i, key):
-        x0, eps, _ = predict_x0_and_eps(schedule, net, prediction, clip, xt, i)
+        x0, eps, _ = reverse.predict(schedule, net, xt, i)
         a_t, a_prev = schedule.alphas_cumprod[i], schedule.alphas_cumprod_prev[i]
         sigma = eta * jnp.sqrt((1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev))
         direction = jnp.sqrt(jnp.maximum(1 - a_prev - sigma**2, 0.0)) * eps

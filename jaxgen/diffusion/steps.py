@@ -12,9 +12,11 @@ import optax
 from jaxgen.core.combinators import StepFn
 from jaxgen.core.rng import split_by_purpose, step_key
 from jaxgen.core.state import advance
+from jaxgen.diffusion.forward import PREDICTIONS
 from jaxgen.diffusion.losses import simple_loss
 from jaxgen.diffusion.schedules import Schedule
 from jaxgen.diffusion.state import DiffusionState
+from jaxgen.errors import JaxgenError
 
 
 def make_diffusion_step(*, schedule: Schedule, prediction: str = "eps") -> StepFn:
@@ -28,6 +30,8 @@ def make_diffusion_step(*, schedule: Schedule, prediction: str = "eps") -> StepF
     Returns:
       ``diffusion_step(state, batch) -> (state, metrics)``.
     """
+    if prediction not in PREDICTIONS:
+        raise JaxgenError(f"unknown `prediction` {prediction!r}; use one of {PREDICTIONS}")
 
     def diffusion_step(state: DiffusionState, batch: dict) -> tuple[DiffusionState, dict]:
         keys = split_by_purpose(step_key(state), "noise", "dropout")

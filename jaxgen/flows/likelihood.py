@@ -29,13 +29,15 @@ def standard_normal_log_prob(z: jax.Array) -> jax.Array:
 
 
 def log_prob(flow: Bijector, params, x: jax.Array) -> jax.Array:
-    """log p_X(x) = log p_Z(f(x)) + log|det Df(x)| per example, in nats."""
+    """log p_X(x) = log p_Z(f(x)) + log|det Df(x)| per example, in nats, for the bijector
+    ``flow`` with ``params`` and p_Z = N(0, I)."""
     z, log_det = flow.forward_and_log_det(params, x)
     return standard_normal_log_prob(z) + log_det
 
 
 def dequantize(key: jax.Array, x: jax.Array, levels: int) -> jax.Array:
-    """x in [−1, 1] with ``levels`` values → x̃ = (k + u)/levels − 1/2, u ~ U[0, 1)."""
+    """x in [−1, 1] with ``levels`` values → x̃ = (k + u)/levels − 1/2, u ~ U[0, 1) drawn
+    from ``key`` (uniform dequantization; Theis et al. 2016)."""
     k = jnp.round((x + 1.0) / 2.0 * (levels - 1))
     return (k + jax.random.uniform(key, x.shape)) / levels - 0.5
 
@@ -47,10 +49,15 @@ def to_pixel_range(x_tilde: jax.Array, levels: int) -> jax.Array:
 
 
 def bits_per_dim(nll_nats: jax.Array, dim: int, levels: int) -> jax.Array:
+    """The NLL of dequantized data ``nll_nats`` (nats per example of ``dim`` dimensions, data
+    scaled to x̃ ∈ [−½, ½)) as bits per dimension of the ``levels``-valued data:
+    (nll + dim·log levels) / (dim·log 2)."""
     return (nll_nats + dim * math.log(levels)) / (dim * math.log(2.0))
 
 
 def sample(flow: Bijector, params, key: jax.Array, n: int, latent_dim: int, temperature=1.0):
-    """x = f⁻¹(z), z ~ N(0, T²·I) (Glow §5: a temperature T < 1 trades diversity for quality)."""
+    """``n`` samples x = f⁻¹(z) of the bijector ``flow`` with ``params``, z ~ N(0, T²·I) of
+    ``latent_dim`` dimensions drawn from ``key``, T = ``temperature`` (Glow §5: T < 1 trades
+    diversity for quality)."""
     z = temperature * jax.random.normal(key, (n, latent_dim))
     return flow.inverse_and_log_det(params, z)[0]

@@ -34,9 +34,19 @@ def init_flow_state(
     tx: optax.GradientTransformation,
     ema: bool = False,
 ) -> FlowState:
-    """Parameters from ``init_key(key(seed))``; data-dependent layers (ActNorm) initialise on
-    ``example``, a batch of (dequantized) training data. ``ema=True`` keeps an EMA of the
-    parameters (``with_ema(step, decay)``)."""
+    """A fresh state for maximum-likelihood training of ``flow``.
+
+    Args:
+      flow: the bijector; its parameters come from ``init_key(key(seed))``.
+      seed: the seed of the run's base key.
+      example: a batch of (dequantized) training data, on which data-dependent layers
+        (ActNorm) initialise.
+      tx: the optimiser.
+      ema: keep an EMA of the parameters (update it with ``with_ema(step, decay)``).
+
+    Returns:
+      a :class:`FlowState` at step 0.
+    """
     key = jax.random.key(seed)
     params = flow.init(init_key(key), example)
     return FlowState(

@@ -7,13 +7,22 @@ on their own:
 
 * :func:`train` / :class:`Task` / :class:`LoopSettings`: the loop (``jaxgen.training.loop``);
 * :class:`Checkpointer`: checked orbax checkpoints of a state (``jaxgen.training.checkpoint``);
-* :class:`WorkdirLock` and the journals (``jaxgen.training.workdir``);
+* :class:`WorkdirLock` and the journals (``jaxgen.training.workdir``; :func:`read_journal`
+  reads ``metrics.jsonl`` and ``eval.jsonl`` back);
 * :class:`EventLog`: TensorBoard event files (``jaxgen.training.tensorboard``).
 """
 
 from jaxgen.training.checkpoint import Checkpointer
 from jaxgen.training.loop import LoopSettings, Task, train
 from jaxgen.training.tensorboard import EventLog
-from jaxgen.training.workdir import WorkdirLock
+from jaxgen.training.workdir import WorkdirLock, read_journal
 
-__all__ = ["Checkpointer", "EventLog", "LoopSettings", "Task", "WorkdirLock", "train"]
+__all__ = [
+    "Checkpointer",
+    "EventLog",
+    "LoopSettings",
+    "Task",
+    "WorkdirLock",
+    "read_journal",
+    "train",
+]

@@ -92,7 +92,8 @@ class WorkdirLock:
 
 
 def read_journal(path: Path) -> list[dict]:
-    """The rows of a JSON-lines journal, without a torn final line; [] if there is none."""
+    """The rows of the JSON-lines journal at ``path`` (``metrics.jsonl``, ``eval.jsonl``),
+    without a torn final line; [] if there is none."""
     if not path.exists():
         return []
     text = path.read_text()

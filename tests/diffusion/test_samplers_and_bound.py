@@ -14,9 +14,16 @@ from jaxgen.diffusion.bound import (
     prior_term,
     variational_bound,
 )
-from jaxgen.diffusion.samplers import ancestral_step, ddim_step, run_reverse, sample
+from jaxgen.diffusion.samplers import (
+    ReverseProcess,
+    ancestral_step,
+    ddim_step,
+    run_reverse,
+    sample,
+)
 from jaxgen.diffusion.schedules import evenly_spaced, make_schedule, respace
 
+UNCLIPPED = ReverseProcess(clip=None)
 MEAN = np.array([1.0, -0.5])
 COVARIANCE = np.array([[0.5, 0.3], [0.3, 0.4]])
 
@@ -48,10 +55,14 @@ def test_samplers_with_the_exact_noise_recover_gaussian_data(sampler):
     net = oracle(full)
     if sampler.startswith("ancestral"):
         schedule = full
-        step = ancestral_step(schedule=schedule, net=net, variance=sampler.split("-")[1], clip=None)
+        step = ancestral_step(
+            schedule=schedule,
+            net=net,
+            reverse=ReverseProcess(variance=sampler.split("-")[1], clip=None),
+        )
     else:
         schedule = respace(full, evenly_spaced(1000, int(sampler.split("-")[-1])))
-        step = ddim_step(schedule=schedule, net=net, eta=0.0, clip=None)
+        step = ddim_step(schedule=schedule, net=net, reverse=UNCLIPPED, eta=0.0)
     x = compiler.jit(lambda key: sample(step, schedule.num_steps, key, (20000, 2)))(
         jax.random.key(0)
     )
@@ -66,9 +77,11 @@ def test_ddim_with_eta_1_is_the_ancestral_sampler_with_the_posterior_variance():
     net = oracle(full)
     x_T = jax.random.normal(jax.random.key(4), (256, 2))
     ddim = run_reverse(
-        ddim_step(schedule=full, net=net, eta=1.0, clip=None), 1000, x_T, jax.random.key(5)
+        ddim_step(schedule=full, net=net, reverse=UNCLIPPED, eta=1.0), 1000, x_T, jax.random.key(5)
     )
-    ancestral = ancestral_step(schedule=full, net=net, variance="small", clip=None)
+    ancestral = ancestral_step(
+        schedule=full, net=net, reverse=ReverseProcess(variance="small", clip=None)
+    )
     np.testing.assert_allclose(
         ddim, run_reverse(ancestral, 1000, x_T, jax.random.key(5)), atol=1e-4
     )
@@ -78,11 +91,11 @@ def test_samplers_are_deterministic_and_ddim_eta0_ignores_the_key():
     full = make_schedule("cosine", 100)
     net = oracle(full)
     x_T = jax.random.normal(jax.random.key(3), (64, 2))
-    ddim = ddim_step(schedule=full, net=net, eta=0.0, clip=None)
+    ddim = ddim_step(schedule=full, net=net, reverse=UNCLIPPED, eta=0.0)
     a = run_reverse(ddim, 100, x_T, jax.random.key(1))
     b = run_reverse(ddim, 100, x_T, jax.random.key(2))
     np.testing.assert_array_equal(a, b)
-    ancestral = ancestral_step(schedule=full, net=net, clip=None)
+    ancestral = ancestral_step(schedule=full, net=net, reverse=UNCLIPPED)
     c = run_reverse(ancestral, 100, x_T, jax.random.key(1))
     np.testing.assert_array_equal(c, run_reverse(ancestral, 100, x_T, jax.random.key(1)))
     assert not np.allclose(c, run_reverse(ancestral, 100, x_T, jax.random.key(2)))
@@ -124,8 +137,9 @@ def test_bound_with_a_perfect_x0_predictor_is_the_decoder_alone():
     def perfect(xt, t):  # the ε that makes x̂_0 = x_0
         return (xt - jnp.sqrt(abar[t])[:, None] * x0) / jnp.sqrt(1 - abar[t])[:, None]
 
+    small = ReverseProcess(variance="small", clip=None)
     terms = variational_bound(
-        schedule, perfect, x0, jax.random.key(0), levels, variance="small", clip=None
+        schedule, perfect, x0, jax.random.key(0), levels=levels, reverse=small
     )
     np.testing.assert_allclose(terms.steps[1:], 0.0, atol=1e-3)
     sigma = np.sqrt(float(schedule.posterior_variance[1]))

@@ -44,13 +44,16 @@ FAMILIES = {
         "--config.eval.num_samples=64",
         "--config.train.steps_per_dispatch=5",
     ),
-    "cyclegan": (
-        "--config=experiments/configs/cyclegan/digits.py",
+    "cyclegan": (  # photo patches: the digits' evaluation retrains a classifier per process
+        "--config=experiments/configs/cyclegan/photos.py",
+        "--config.data.image_size=8",
         "--config.model.g_features=4",
         "--config.model.blocks=1",
+        "--config.model.downsamplings=1",
         "--config.model.d_features=4",
+        "--config.model.d_layers=1",
         "--config.model.pool_size=8",
-        "--config.eval.num_samples=64",
+        "--config.eval.num_samples=16",
         "--config.train.steps_per_dispatch=5",
     ),
 }

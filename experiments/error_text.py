@@ -16,6 +16,7 @@ COMMAND_FLAGS = {
     "num_samples": "--num_samples",
     "seed": "--config.seed",
     "keep": "--config.train.keep_checkpoints",
+    "normalization": "--config.model.d_normalization",
 }
 
 ARGUMENT = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")

@@ -38,7 +38,9 @@ def optimizer(optim, lr: float, updates_per_step: int = 1) -> optax.GradientTran
         return optax.rmsprop(lr)
     if optim.name == "sgd_momentum":
         return optax.sgd(lr, momentum=optim.momentum)
-    raise JaxgenError(f"unknown optimizer {optim.name!r}; use adam, rmsprop or sgd_momentum")
+    raise JaxgenError(
+        f"unknown optimizer --config.optim.name={optim.name!r}; use adam, rmsprop or sgd_momentum"
+    )
 
 
 def networks(model, data_shape: tuple[int, ...]):

@@ -122,7 +122,7 @@ def make_schedule(name: str, num_steps: int = 1000) -> Schedule:
     ``name``: ``"linear"`` (Ho et al. 2020, §4), ``"cosine"`` (Nichol & Dhariwal 2021,
     eq. 17) or ``"sigmoid"``; see the module docstring for each."""
     if name not in BETA_SCHEDULES:
-        raise JaxgenError(f"unknown noise schedule {name!r}; use one of {sorted(BETA_SCHEDULES)}")
+        raise JaxgenError(f"unknown noise `schedule` {name!r}; use one of {sorted(BETA_SCHEDULES)}")
     return schedule_from_betas(BETA_SCHEDULES[name](num_steps))
 
 

@@ -165,7 +165,7 @@ def coupling_flow(
       the flow, a :class:`~jaxgen.flows.bijector.Repeated` bijector.
     """
     if coupling not in ("affine", "spline"):
-        raise JaxgenError(f"unknown coupling {coupling!r}; use affine or spline")
+        raise JaxgenError(f"unknown `coupling` {coupling!r}; use affine or spline")
 
     def coupling_layer(flip: bool):
         widths = tuple(hidden)

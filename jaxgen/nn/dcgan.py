@@ -181,7 +181,7 @@ class DCGANDiscriminator(nn.Module, kw_only=True):
     def __call__(self, x: jax.Array, train: bool) -> jax.Array:
         if self.normalization not in NORMALIZATIONS:
             raise JaxgenError(
-                f"unknown discriminator normalization {self.normalization!r}; "
+                f"unknown discriminator `normalization` {self.normalization!r}; "
                 f"use one of {NORMALIZATIONS}"
             )
         downs = resolution_changes(self.image_size, self.base_size)

@@ -45,7 +45,7 @@ def test_linear_and_cosine_schedules_match_their_papers():
 
 
 def test_unknown_schedule_and_bad_betas_are_refused():
-    with pytest.raises(JaxgenError, match="unknown noise schedule 'cosin'"):
+    with pytest.raises(JaxgenError, match="unknown noise `schedule` 'cosin'"):
         make_schedule("cosin")
     with pytest.raises(JaxgenError, match="every β in"):
         schedule_from_betas(np.array([0.1, 1.0]))

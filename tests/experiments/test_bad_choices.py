@@ -12,7 +12,9 @@ from jaxgen.errors import JaxgenError
 BAD_CHOICES = {
     "gan.ring8": ("objective", "nope"),
     "flow.digits": ("kind", "nope"),
+    "flow.ring8": ("coupling", "nope"),
     "diffusion.ring8": ("sampler", "nope"),
+    "diffusion.moons": ("schedule", "nope"),
     "cyclegan.digits": ("objective", "hinge"),
 }
 

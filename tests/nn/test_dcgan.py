@@ -100,6 +100,6 @@ def test_critic_without_batch_norm_scores_each_example_on_its_own(normalization)
 
 
 def test_unknown_normalization_is_refused():
-    with pytest.raises(ValueError, match="unknown discriminator normalization"):
+    with pytest.raises(ValueError, match="unknown discriminator `normalization`"):
         critic = DCGANDiscriminator(image_size=8, base_size=2, normalization="group")
         critic.init(jax.random.key(0), jnp.zeros((1, 8, 8, 1)), train=False)

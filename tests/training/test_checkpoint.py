@@ -35,6 +35,11 @@ def save_trained(workdir, *iterations):
     ckpt.close()
 
 
+def restore_latest(workdir):
+    """``(state, iteration)`` of the newest good checkpoint of a tiny GAN run, or None."""
+    return Checkpointer(workdir, fingerprint=CONFIG).restore_latest(tiny_gan_state())
+
+
 def damage(workdir, iteration):
     for f in (workdir / "checkpoints" / str(iteration) / "state").rglob("*"):
         if f.is_file() and f.stat().st_size > 0:
@@ -46,9 +51,7 @@ def test_restore_is_bit_exact_including_key_and_optimizer_state(tmp_path):
     ckpt = Checkpointer(tmp_path, fingerprint=CONFIG)
     ckpt.save(3, state)
     ckpt.close()
-    restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
-        tiny_gan_state()
-    )
+    restored, iteration = restore_latest(tmp_path)
     assert iteration == 3
     assert_same_values(restored, state)
     meta = json.loads((tmp_path / "checkpoints" / "3" / "meta" / "metadata").read_text())
@@ -67,9 +70,7 @@ def test_damaged_latest_falls_back_to_previous_with_warning(tmp_path):
     save_trained(tmp_path, 1, 2)
     damage(tmp_path, 2)
     with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
-        restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
-            tiny_gan_state()
-        )
+        restored, iteration = restore_latest(tmp_path)
     assert iteration == 1
     assert_same_values(restored, trained_state(1))
     assert (tmp_path / "damaged" / "2").is_dir()  # set aside, not deleted
@@ -107,9 +108,7 @@ def test_a_checkpoint_of_another_model_is_refused_and_kept_in_place(tmp_path):
     with pytest.raises(JaxgenError, match=message):
         Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(wider)
     assert (tmp_path / "checkpoints" / "3").is_dir() and not (tmp_path / "damaged").exists()
-    restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
-        tiny_gan_state()
-    )
+    restored, iteration = restore_latest(tmp_path)
     assert iteration == 3
     assert_same_values(restored, trained_state())
 
@@ -118,9 +117,7 @@ def test_a_checkpoint_without_its_metadata_file_is_damage_not_another_model(tmp_
     save_trained(tmp_path, 1, 2)
     (tmp_path / "checkpoints" / "2" / "state" / "_METADATA").unlink()
     with pytest.warns(UserWarning, match="checkpoint 2 .* is damaged"):
-        restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
-            tiny_gan_state()
-        )
+        restored, iteration = restore_latest(tmp_path)
     assert iteration == 1
     assert_same_values(restored, trained_state(1))
 
@@ -130,9 +127,7 @@ def test_setting_aside_keeps_an_earlier_damaged_checkpoint_of_the_same_number(tm
         save_trained(tmp_path, 1)
         damage(tmp_path, 1)
         with pytest.warns(UserWarning, match="checkpoint 1 .* is damaged"):
-            assert (
-                Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(tiny_gan_state()) is None
-            )
+            assert restore_latest(tmp_path) is None
 
     save_and_damage()
     save_and_damage()
@@ -170,9 +165,7 @@ def test_a_flipped_bit_in_any_file_of_a_checkpoint_never_restores_other_values(t
         flip_one_bit(workdir / name, rng)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            restored, iteration = Checkpointer(workdir, fingerprint=CONFIG).restore_latest(
-                tiny_gan_state()
-            )
+            restored, iteration = restore_latest(workdir)
         assert_same_values(restored, states[iteration])
         assert (iteration == 1) == (workdir / "damaged" / "2").is_dir(), name
         assert (iteration == 1) == any("is damaged" in str(w.message) for w in caught), name
@@ -182,7 +175,7 @@ def test_a_flipped_bit_in_any_file_of_a_checkpoint_never_restores_other_values(t
 
 def test_changed_array_bytes_that_still_read_are_caught_by_the_checksum(tmp_path):
     save_trained(tmp_path, 1, 2)
-    restored, _ = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(tiny_gan_state())
+    restored, _ = restore_latest(tmp_path)
     other = restored.replace(
         g=restored.g.replace(params=jax.tree.map(lambda p: p + 1, restored.g.params))
     )
@@ -197,9 +190,7 @@ def test_changed_array_bytes_that_still_read_are_caught_by_the_checksum(tmp_path
     )
     ckpt.close()
     with pytest.warns(UserWarning, match="checkpoint 3 .* does not match its checksum"):
-        restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
-            tiny_gan_state()
-        )
+        restored, iteration = restore_latest(tmp_path)
     assert iteration == 2
     assert_same_values(restored, trained_state(2))
 
@@ -234,9 +225,7 @@ def test_a_checkpoint_saved_before_checksums_restores_through_its_array_metadata
         force=True,
     )
     ckpt.close()
-    restored, iteration = Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(
-        tiny_gan_state()
-    )
+    restored, iteration = restore_latest(tmp_path)
     assert iteration == 3
     assert_same_values(restored, trained_state())
     with pytest.raises(JaxgenError, match="another model's state"):

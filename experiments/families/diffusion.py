@@ -88,6 +88,7 @@ def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
     another program, as ``make bench`` does)."""
     if sampler not in SAMPLERS:
         raise JaxgenError(f"unknown `sampler` {sampler!r}; use one of {SAMPLERS}")
+    reverse_process(model)  # a bad prediction or variance is refused now, not when traced
 
     def run(state, key, n):
         net = denoiser_fn(state.denoiser)

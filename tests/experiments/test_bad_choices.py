@@ -15,6 +15,7 @@ BAD_CHOICES = {
     "flow.ring8": ("coupling", "nope"),
     "diffusion.ring8": ("sampler", "nope"),
     "diffusion.moons": ("schedule", "nope"),
+    "diffusion.grid25": ("variance", "nope"),
     "cyclegan.digits": ("objective", "hinge"),
 }
 

@@ -196,7 +196,12 @@ class Checkpointer:
         if keep < 1:
             raise JaxgenError(f"`keep`={keep} would delete every checkpoint; keep at least 1")
         self.workdir = Path(workdir)
-        self.fingerprint = json.loads(json.dumps(fingerprint))
+        try:
+            self.fingerprint = json.loads(json.dumps(fingerprint))
+        except (TypeError, ValueError) as err:
+            raise JaxgenError(
+                f"`fingerprint` must be a JSON object of plain values ({err}); pass one"
+            ) from None
         if not create:
             require_checkpoints(self.workdir)
         try:
@@ -232,9 +237,9 @@ class Checkpointer:
             try:
                 saved, where = json.loads(path.read_text()), FINGERPRINT_FILE
             except json.JSONDecodeError:
-                raise JaxgenError(
-                    f"{path} is not valid JSON; restore it or use a new `workdir`"
-                ) from None
+                saved, where = None, ""
+            if not isinstance(saved, dict):
+                raise JaxgenError(f"{path} is not a JSON object; restore it or use a new `workdir`")
         else:
             saved, where = self._recorded_fingerprint()
         if saved is not None:
@@ -248,14 +253,21 @@ class Checkpointer:
             write_atomically(path, json.dumps(self.fingerprint, indent=2, sort_keys=True))
 
     def _recorded_fingerprint(self) -> tuple[dict | None, str]:
-        """The fingerprint the newest checkpoint with an intact meta recorded, and where."""
+        """The fingerprint the newest checkpoint with an intact meta recorded, and where;
+        (None, "") if there is none. A checkpoint that records none was saved before runs had
+        fingerprints: it is refused rather than adopted under this run's."""
         for iteration in reversed(self.all_iterations()):
             try:
                 meta = self._read_meta(iteration)
             except DamagedCheckpoint:
                 continue
-            if "fingerprint" in meta:
-                return meta["fingerprint"], f"checkpoints/{iteration}/meta"
+            if "fingerprint" not in meta:
+                raise JaxgenError(
+                    f"checkpoint {iteration} in {self.workdir} records no run fingerprint "
+                    "(an older jaxgen saved it), so this run cannot be checked against it; "
+                    "resume it with that jaxgen or use a new `workdir`"
+                )
+            return meta["fingerprint"], f"checkpoints/{iteration}/meta"
         return None, ""
 
     def remove_partial_saves(self) -> None:

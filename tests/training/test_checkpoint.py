@@ -230,3 +230,22 @@ def test_a_checkpoint_saved_before_checksums_restores_through_its_array_metadata
     assert_same_values(restored, trained_state())
     with pytest.raises(JaxgenError, match="another model's state"):
         Checkpointer(tmp_path, fingerprint=CONFIG).restore_latest(tiny_gan_state(g_hidden=(24,)))
+    (tmp_path / "fingerprint.json").unlink()  # as in a workdir from before fingerprints
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(JaxgenError, match="checkpoint 3 .* records no run fingerprint"):
+        Checkpointer(tmp_path, fingerprint=CONFIG)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing adopted or written
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]"])
+def test_a_damaged_fingerprint_file_is_one_line_and_left_alone(tmp_path, text):
+    Checkpointer(tmp_path, fingerprint=CONFIG).close()
+    (tmp_path / "fingerprint.json").write_text(text)
+    with pytest.raises(JaxgenError, match="fingerprint.json is not a JSON object"):
+        Checkpointer(tmp_path, fingerprint=CONFIG)
+    assert (tmp_path / "fingerprint.json").read_text() == text
+
+
+def test_a_fingerprint_that_is_not_json_is_one_line(tmp_path):
+    with pytest.raises(JaxgenError, match="`fingerprint` must be a JSON object"):
+        Checkpointer(tmp_path, fingerprint={"net": object()})

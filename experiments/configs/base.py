@@ -25,6 +25,7 @@ RESUMABLE_KEYS = frozenset(
         "train.progress",
         "train.deterministic",
         "eval.num_samples",
+        "model.temperature",  # a flow's sampling temperature: read only when sampling
     }
     | BACKEND_KEYS
 )

@@ -17,7 +17,7 @@ class Entry:
     module: str
     description: str
     overrides: dict = field(default_factory=dict)
-    seconds: float = 0.0  # its train seconds alone on a 2-core CPU: the longest start first
+    seconds: float = 0.0  # its relative cost (train seconds alone): the costliest start first
 
     def config(self):
         return config_with_overrides(self.module, self.overrides, f"demo entry {self.name}")

@@ -42,19 +42,22 @@ def make_experiment(
     step: Callable,
     draw: Callable[[Any, jax.Array, int], np.ndarray],
     evaluate: Callable[[Any, Any], dict],
-    title: str,
+    figures: str | Callable,
     sub_batches: int | None = None,
-    write_figures: Callable | None = None,
 ) -> Experiment:
     """The experiment of a family's parts: its task's example shape is the dataset's, and its
-    figures are ``draw``'s samples unless ``write_figures`` is given."""
+    figures are ``figures(state, directory, tag)``, or, given a title, ``draw``'s samples."""
     task = Task(
         init_state=init_state,
         step=step,
         input_shape=tuple(dataset.element_shape),
         sub_batches=sub_batches,
         evaluate=evaluate,
-        write_figures=write_figures or sample_figure_writer(config, dataset, draw, title),
+        write_figures=(
+            sample_figure_writer(config, dataset, draw, figures)
+            if isinstance(figures, str)
+            else figures
+        ),
     )
     return Experiment(task=task, dataset=dataset, sample=draw)
 
@@ -71,13 +74,12 @@ def sample_evaluation(config, draw: Callable, extra: Callable | None = None) -> 
     digits classifier (:func:`digits_metrics`), plus ``extra(state, data)`` if given."""
 
     def evaluate(state, data) -> dict:
+        results = extra(state, data) if extra is not None else {}
+        toy = isinstance(data, ToyDataset)
+        if not (toy or config.data.name == "digits"):
+            return results  # no metric of samples for this data: none are drawn
         samples = draw(state, jax.random.key(config.seed + 1), config.eval.num_samples)
-        results = {}
-        if isinstance(data, ToyDataset):
-            results = toy_metrics(samples, data)
-        elif config.data.name == "digits":
-            results = digits_metrics(samples)
-        return {**results, **(extra(state, data) if extra is not None else {})}
+        return {**(toy_metrics(samples, data) if toy else digits_metrics(samples)), **results}
 
     return evaluate
 

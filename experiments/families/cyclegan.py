@@ -127,6 +127,7 @@ class HeldOut:
     config: Any
     images: dict[str, np.ndarray]
     init_state: Any  # seed -> a fresh state: the untrained networks' errors are the baseline
+    translate: Any  # the compiled translate_batch
 
     def translations(self, state, images: dict | None = None) -> dict[str, np.ndarray]:
         """G(a), F(G(a)), F(b) and G(F(b)) for ``images`` (default: all held-out ones)."""
@@ -136,12 +137,6 @@ class HeldOut:
             for i in range(0, len(images["a"]), EVAL_CHUNK)
         ]
         return {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]}
-
-    @functools.cached_property
-    def translate(self):
-        """:func:`translate_batch`, compiled when first used (compiling at import would start
-        JAX's backend before a multi-process run joins its peers)."""
-        return compiler.jit(translate_batch)
 
     def cycle_errors(self, t: dict) -> dict[str, float]:
         return {
@@ -189,7 +184,7 @@ class HeldOut:
 
 
 def translate_batch(state, a, b):
-    """G(a), F(G(a)), F(b) and G(F(b)) of one chunk (compiled by :attr:`HeldOut.translate`)."""
+    """G(a), F(G(a)), F(b) and G(F(b)) of one chunk."""
     g_a, f_b = translate(state.g, a), translate(state.f, b)
     return {
         "g_a": g_a,
@@ -220,7 +215,9 @@ def build(config) -> Experiment:
     )
     init_state = lambda seed: init_cyclegan_state(seed=seed, **state_settings)  # noqa: E731
     images = evaluation_images(config, load_unpaired(config, "test"))
-    held_out = HeldOut(config=config, images=images, init_state=init_state)
+    held_out = HeldOut(
+        config=config, images=images, init_state=init_state, translate=compiler.jit(translate_batch)
+    )
     step = make_cyclegan_step(
         objective=model.objective,
         cycle_weight=model.cycle_weight,
@@ -233,6 +230,5 @@ def build(config) -> Experiment:
         step=step,
         draw=held_out.sample,
         evaluate=held_out.evaluate,
-        title="",
-        write_figures=held_out.write_figures,
+        figures=held_out.write_figures,
     )

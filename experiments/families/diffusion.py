@@ -156,5 +156,5 @@ def build(config) -> Experiment:
         step=with_ema(step, model.ema_decay, net="denoiser") if model.ema_decay else step,
         draw=draw,
         evaluate=sample_evaluation(config, draw, bound_evaluation(config, schedule)),
-        title=f"DDPM on {config.data.name}",
+        figures=f"DDPM on {config.data.name}",
     )

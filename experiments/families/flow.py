@@ -39,6 +39,11 @@ from jaxgen.viz import grid_over, save_density_figure
 EVAL_KEY = 0xE1A1  # dequantization noise of the test set: fixed, so evaluations compare
 
 
+def weights(state):
+    """The parameters a flow is evaluated and sampled with: the EMA where one is kept."""
+    return state.params if state.ema_params is None else state.ema_params
+
+
 def build_flow(model, data_shape: tuple[int, ...], dtype=jnp.float32):
     """The flow ``model`` describes; its conditioners compute in ``dtype``."""
     if len(data_shape) == 1:
@@ -71,13 +76,13 @@ def likelihood_evaluation(config, flow, levels: int | None, test):
         n = config.eval.num_samples
         if isinstance(data, ToyDataset):
             x = data.test_set(n)
-            nll = float(np.mean(-log_density(state.params, x)))
+            nll = float(np.mean(-log_density(weights(state), x)))
             entropy = float(-np.mean(data.log_prob(x)))
             return {"test_nll": nll, "data_entropy": entropy, "kl_gap": nll - entropy}
         whole = getattr(test, "arrays", None)
         x = whole["x"][:n] if whole is not None else test.get_batch(0, n)["x"]
         x = dequantize(jax.random.key(EVAL_KEY), x, levels)
-        nll = float(-np.mean(log_density(state.params, x)))
+        nll = float(-np.mean(log_density(weights(state), x)))
         bits = float(bits_per_dim(nll, math.prod(x.shape[1:]), levels))
         return {"test_nll": nll, "test_bits_per_dim": bits}
 
@@ -97,7 +102,7 @@ def density_figure_writer(config, dataset: ToyDataset, log_density, draw, sample
 
     def write_figures(state, directory, tag: str) -> None:
         sample_figures(state, directory, tag)
-        model = np.exp(np.asarray(log_density(state.params, grid))).reshape(size, size)
+        model = np.exp(np.asarray(log_density(weights(state), grid))).reshape(size, size)
         save_density_figure(
             {f"data: {config.data.name}": exact(), "model p_X": model},
             extent,
@@ -114,7 +119,9 @@ def build(config) -> Experiment:
     model, shape = config.model, tuple(dataset.element_shape)
     levels = config.data.levels or None
     if levels is None and len(shape) > 1:
-        raise JaxgenError("image flows need `levels` (pixel values per channel); set it")
+        raise JaxgenError(
+            "image flows need --config.data.levels (pixel values per channel); set it"
+        )
     flow = build_flow(model, shape, compute_dtype(config.train.compute_dtype))
 
     def init_state(seed: int):
@@ -124,8 +131,7 @@ def build(config) -> Experiment:
         return init_flow_state(flow=flow, seed=seed, example=example, tx=tx, ema=use_ema)
 
     def draw_latent(state, key, n):
-        params = state.params if state.ema_params is None else state.ema_params
-        x = sample(flow, params, key, n, math.prod(shape), model.temperature)
+        x = sample(flow, weights(state), key, n, math.prod(shape), model.temperature)
         return x if levels is None else to_pixel_range(x, levels)
 
     use_ema = bool(model.ema_decay)
@@ -145,6 +151,5 @@ def build(config) -> Experiment:
         step=with_ema(step, model.ema_decay) if use_ema else step,
         draw=draw,
         evaluate=sample_evaluation(config, draw, extra),
-        title="",
-        write_figures=figures,
+        figures=figures,
     )

@@ -112,5 +112,5 @@ def build(config) -> Experiment:
         sub_batches=sub_batches,
         draw=draw,
         evaluate=sample_evaluation(config, draw),
-        title=f"GAN on {config.data.name}",
+        figures=f"GAN on {config.data.name}",
     )

@@ -12,7 +12,7 @@ import pytest
 from jaxgen.core import compiler
 from jaxgen.errors import JaxgenError
 from jaxgen.gan import make_gan_step
-from jaxgen.training.checkpoint import TMP_MARKER, Checkpointer
+from jaxgen.training.checkpoint import TMP_MARKER, Checkpointer, fingerprint_differences
 from tests.conftest import assert_same_values, tiny_gan_state
 
 CONFIG = {"family": "gan", "train": {"num_steps": 10}, "optim": {"lr": 1e-3}}
@@ -237,15 +237,27 @@ def test_a_checkpoint_saved_before_checksums_restores_through_its_array_metadata
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing adopted or written
 
 
-@pytest.mark.parametrize("text", ["{not json", "[1, 2]"])
-def test_a_damaged_fingerprint_file_is_one_line_and_left_alone(tmp_path, text):
-    Checkpointer(tmp_path, fingerprint=CONFIG).close()
-    (tmp_path / "fingerprint.json").write_text(text)
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", "\udcff"])
+def test_a_damaged_fingerprint_file_is_recovered_from_the_checkpoints_or_refused(tmp_path, text):
+    (tmp_path / "empty").mkdir()
+    Checkpointer(tmp_path / "empty", fingerprint=CONFIG).close()
+    (tmp_path / "empty" / "fingerprint.json").write_text(text, errors="surrogateescape")
     with pytest.raises(JaxgenError, match="fingerprint.json is not a JSON object"):
-        Checkpointer(tmp_path, fingerprint=CONFIG)
-    assert (tmp_path / "fingerprint.json").read_text() == text
+        Checkpointer(tmp_path / "empty", fingerprint=CONFIG)  # no checkpoint to recover from
+    save_trained(tmp_path / "run", 1)
+    (tmp_path / "run" / "fingerprint.json").write_text(text, errors="surrogateescape")
+    with pytest.raises(JaxgenError, match=r"checkpoints/1/meta differs in optim.lr\)"):
+        Checkpointer(tmp_path / "run", fingerprint={**CONFIG, "optim": {"lr": 2e-3}})
+    Checkpointer(tmp_path / "run", fingerprint=CONFIG).close()
+    assert json.loads((tmp_path / "run" / "fingerprint.json").read_text()) == CONFIG
 
 
-def test_a_fingerprint_that_is_not_json_is_one_line(tmp_path):
+@pytest.mark.parametrize("fingerprint", [{"net": object()}, {"lr": float("nan")}, [1, 2]])
+def test_a_fingerprint_that_is_not_a_plain_json_object_is_one_line(tmp_path, fingerprint):
     with pytest.raises(JaxgenError, match="`fingerprint` must be a JSON object"):
-        Checkpointer(tmp_path, fingerprint={"net": object()})
+        Checkpointer(tmp_path, fingerprint=fingerprint)
+
+
+def test_a_key_set_to_none_differs_from_a_missing_key():
+    assert fingerprint_differences({"a": None}, {}) == ["a"]
+    assert fingerprint_differences({"a": {"b": 1}}, {"a": {"b": 1}}) == []

@@ -38,8 +38,9 @@ test: lint
 # The API reference, built from the docstrings by pdoc into docs/api/ (open docs/api/index.html);
 # any pdoc warning (a module that fails to import, an annotation it cannot resolve) fails it.
 docs: $(STAMP)
-	rm -rf docs/api
-	$(PY) docs/build.py docs/api
+	rm -rf docs/api.new
+	$(PY) docs/build.py docs/api.new
+	rm -rf docs/api && mv docs/api.new docs/api
 
 demo: $(STAMP) kernels
 	$(PY) -m experiments.demo --out demo
@@ -58,4 +59,4 @@ bench-accelerator:
 	$(PYTHON) -m benchmarks.accelerator
 
 clean:
-	rm -rf $(VENV) .jax_cache .pytest_cache demo docs/api
+	rm -rf $(VENV) .jax_cache .pytest_cache demo docs/api docs/api.new

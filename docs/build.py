@@ -44,7 +44,9 @@ def module_names(package: str = PACKAGE) -> list[str]:
 
 
 def render(output: Path, package: str = PACKAGE) -> None:
-    """Write one HTML page per module, an index and a search index under ``output``."""
+    """Write one HTML page per module, an index and a search index under ``output``: what
+    ``pdoc.pdoc`` does, for exactly these modules (given them by name, it walks each one's
+    submodules again and warns that it met them twice)."""
     pdoc.render.configure(docformat=DOCFORMAT, search=True, show_source=True)
     modules: dict[str, pdoc.doc.Module] = {}
     for name in module_names(package):

@@ -12,8 +12,8 @@ exponent range, so no loss scaling is needed (Kalamkar et al. 2019, §3). Normal
 layers compute their statistics in float32 (flax's ``force_float32_reductions``), and
 their running statistics stay float32.
 
-bfloat16 is an option for GPUs and TPUs, whose matrix units run it natively; on CPUs it
-gains nothing (``make bench``, the ``*_bf16`` rows).
+bfloat16 is an option for GPUs and TPUs, whose matrix units run it natively; ``make bench``
+(the ``*_bf16`` rows) says what it gains on a CPU.
 """
 
 from __future__ import annotations

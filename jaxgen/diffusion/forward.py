@@ -20,6 +20,13 @@ from jaxgen.errors import JaxgenError
 PREDICTIONS = ("eps", "x0", "v")
 
 
+def check_prediction(prediction: str) -> str:
+    """``prediction`` if it is one of :data:`PREDICTIONS`; else the one-line error."""
+    if prediction not in PREDICTIONS:
+        raise JaxgenError(f"unknown `prediction` {prediction!r}; use one of {PREDICTIONS}")
+    return prediction
+
+
 def at(coefficients: jax.Array, t: jax.Array, like: jax.Array) -> jax.Array:
     """``coefficients[t]`` shaped (B, 1, ..., 1) to broadcast against ``like``."""
     return coefficients[t].reshape(t.shape + (1,) * (like.ndim - t.ndim))
@@ -74,12 +81,11 @@ def target(prediction: str, x0: jax.Array, noise: jax.Array, schedule: Schedule,
         return noise
     if prediction == "x0":
         return x0
-    if prediction == "v":
-        return (
-            at(schedule.sqrt_alphas_cumprod, t, x0) * noise
-            - at(schedule.sqrt_one_minus_alphas_cumprod, t, x0) * x0
-        )
-    raise JaxgenError(f"unknown `prediction` {prediction!r}; use one of {PREDICTIONS}")
+    check_prediction(prediction)
+    return (  # v
+        at(schedule.sqrt_alphas_cumprod, t, x0) * noise
+        - at(schedule.sqrt_one_minus_alphas_cumprod, t, x0) * x0
+    )
 
 
 def to_x0_and_eps(prediction: str, output: jax.Array, xt: jax.Array, schedule: Schedule, t):
@@ -90,6 +96,5 @@ def to_x0_and_eps(prediction: str, output: jax.Array, xt: jax.Array, schedule: S
         return (xt - s * output) / a, output
     if prediction == "x0":
         return output, (xt - a * output) / s
-    if prediction == "v":
-        return a * xt - s * output, s * xt + a * output
-    raise JaxgenError(f"unknown `prediction` {prediction!r}; use one of {PREDICTIONS}")
+    check_prediction(prediction)
+    return a * xt - s * output, s * xt + a * output  # v

@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxgen.core.rng import iteration_key, split_by_purpose
-from jaxgen.diffusion.forward import PREDICTIONS, at, q_posterior, to_x0_and_eps
+from jaxgen.diffusion.forward import at, check_prediction, q_posterior, to_x0_and_eps
 from jaxgen.diffusion.losses import Denoiser
 from jaxgen.diffusion.schedules import Schedule
 from jaxgen.errors import JaxgenError
@@ -52,8 +52,7 @@ class ReverseProcess:
     clip: float | None = 1.0
 
     def __post_init__(self):
-        if self.prediction not in PREDICTIONS:
-            raise JaxgenError(f"unknown `prediction` {self.prediction!r}; use one of {PREDICTIONS}")
+        check_prediction(self.prediction)
         if self.variance not in VARIANCES:
             raise JaxgenError(f"unknown reverse `variance` {self.variance!r}; use {VARIANCES}")
 

@@ -12,11 +12,10 @@ import optax
 from jaxgen.core.combinators import StepFn
 from jaxgen.core.rng import split_by_purpose, step_key
 from jaxgen.core.state import advance
-from jaxgen.diffusion.forward import PREDICTIONS
+from jaxgen.diffusion.forward import check_prediction
 from jaxgen.diffusion.losses import simple_loss
 from jaxgen.diffusion.schedules import Schedule
 from jaxgen.diffusion.state import DiffusionState
-from jaxgen.errors import JaxgenError
 
 
 def make_diffusion_step(*, schedule: Schedule, prediction: str = "eps") -> StepFn:
@@ -30,8 +29,7 @@ def make_diffusion_step(*, schedule: Schedule, prediction: str = "eps") -> StepF
     Returns:
       ``diffusion_step(state, batch) -> (state, metrics)``.
     """
-    if prediction not in PREDICTIONS:
-        raise JaxgenError(f"unknown `prediction` {prediction!r}; use one of {PREDICTIONS}")
+    check_prediction(prediction)
 
     def diffusion_step(state: DiffusionState, batch: dict) -> tuple[DiffusionState, dict]:
         keys = split_by_purpose(step_key(state), "noise", "dropout")

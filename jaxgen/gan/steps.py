@@ -71,43 +71,42 @@ def make_d_step(
         fake = jax.lax.stop_gradient(state.g.forward(state.g.params, z, train=True)[0])
 
         def loss_fn(d_params):
-            return critic_loss(
+            return _discriminator_loss(
                 state.d, d_params, real, fake, loss_of, gradient_penalty, jax.random.fold_in(key, 1)
             )
 
-        (loss, report), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.d.params)
-        d = state.d.apply_gradients(grads, report.pop("collections"))
+        (loss, (collections, report)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+            state.d.params
+        )
+        d = state.d.apply_gradients(grads, collections)
         if clip is not None:
             d = d.replace(params=wasserstein.clip_weights(d.params, clip))
-        if not gradient_penalty:
-            del report["gradient_penalty"]
         return advance(state, d=d), {"d_loss": loss, **report}
 
     return d_step
 
 
-def critic_loss(d, d_params, real, fake, loss_of, gradient_penalty: float, penalty_key):
+def _discriminator_loss(d, d_params, real, fake, loss_of, gradient_penalty: float, penalty_key):
     """The objective's discriminator loss of ``d`` with ``d_params`` on a real and a fake
     batch, plus λ·E(‖∇f(x̂)‖ − 1)² where λ = ``gradient_penalty`` > 0 (x̂ drawn from
     ``penalty_key``). The real batch's BatchNorm statistics carry into the fake batch's.
 
     Returns:
-      ``(loss, report)``: the report holds the updated ``collections``, D's mean scores
-      ``d_real`` and ``d_fake``, and the ``gradient_penalty`` term.
+      ``(loss, (collections, report))``: D's updated collections, and its mean scores
+      ``d_real`` and ``d_fake`` with the ``gradient_penalty`` term where λ > 0.
     """
     real_logits, after_real = d.forward(d_params, real, train=True)
     fake_logits, collections = d.replace(collections=after_real).forward(d_params, fake, train=True)
-    penalty = jnp.zeros(())
-    if gradient_penalty:
-        critic = lambda x: d.forward(d_params, x, train=True)[0]  # noqa: E731
-        penalty = wasserstein.gradient_penalty(critic, real, fake, penalty_key)
+    loss = loss_of.discriminator(real_logits, fake_logits)
     report = {
-        "collections": collections,
         "d_real": jnp.mean(loss_of.score(real_logits)),
         "d_fake": jnp.mean(loss_of.score(fake_logits)),
-        "gradient_penalty": penalty,
     }
-    return loss_of.discriminator(real_logits, fake_logits) + gradient_penalty * penalty, report
+    if gradient_penalty:
+        critic = lambda x: d.forward(d_params, x, train=True)[0]  # noqa: E731
+        report["gradient_penalty"] = wasserstein.gradient_penalty(critic, real, fake, penalty_key)
+        loss = loss + gradient_penalty * report["gradient_penalty"]
+    return loss, (collections, report)
 
 
 def make_g_step(*, latent_dim: int, objective: str = "non_saturating") -> StepFn:

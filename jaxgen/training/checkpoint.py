@@ -70,7 +70,8 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
 def fingerprint_differences(saved: dict, current: dict) -> list[str]:
     """Dotted keys whose values differ between two fingerprints (nested dicts flattened)."""
     a, b = _flatten(saved), _flatten(current)
-    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    absent = object()  # a key set to None differs from a missing key
+    return sorted(k for k in a.keys() | b.keys() if a.get(k, absent) != b.get(k, absent))
 
 
 Layout = dict[str, tuple[tuple[int, ...], str]]
@@ -197,11 +198,13 @@ class Checkpointer:
             raise JaxgenError(f"`keep`={keep} would delete every checkpoint; keep at least 1")
         self.workdir = Path(workdir)
         try:
-            self.fingerprint = json.loads(json.dumps(fingerprint))
+            self.fingerprint = json.loads(json.dumps(fingerprint, allow_nan=False))
         except (TypeError, ValueError) as err:
             raise JaxgenError(
                 f"`fingerprint` must be a JSON object of plain values ({err}); pass one"
             ) from None
+        if not isinstance(self.fingerprint, dict):
+            raise JaxgenError("`fingerprint` must be a JSON object (a dict); pass one")
         if not create:
             require_checkpoints(self.workdir)
         try:
@@ -233,15 +236,14 @@ class Checkpointer:
 
     def _check_fingerprint(self, *, write: bool) -> None:
         path = self.workdir / FINGERPRINT_FILE
-        if path.exists():
-            try:
-                saved, where = json.loads(path.read_text()), FINGERPRINT_FILE
-            except json.JSONDecodeError:
-                saved, where = None, ""
-            if not isinstance(saved, dict):
-                raise JaxgenError(f"{path} is not a JSON object; restore it or use a new `workdir`")
-        else:
+        saved, where = self._read_fingerprint_file(path)
+        if saved is None:  # no file, or a damaged one: the checkpoints record the same
             saved, where = self._recorded_fingerprint()
+            if path.exists() and saved is None:
+                raise JaxgenError(
+                    f"{path} is not a JSON object and no checkpoint records the run's "
+                    "fingerprint; restore the file or use a new `workdir`"
+                )
         if saved is not None:
             diff = fingerprint_differences(saved, self.fingerprint)
             if diff:
@@ -249,8 +251,17 @@ class Checkpointer:
                     f"workdir {self.workdir} holds another run (its {where} differs in "
                     f"{', '.join(diff[:5])}); use a new `workdir` or the same settings"
                 )
-        if write and jax.process_index() == 0 and not path.exists():
+        if write and jax.process_index() == 0 and where != FINGERPRINT_FILE:
             write_atomically(path, json.dumps(self.fingerprint, indent=2, sort_keys=True))
+
+    @staticmethod
+    def _read_fingerprint_file(path: Path) -> tuple[dict | None, str]:
+        """``fingerprint.json``'s object, or (None, "") when it is absent or damaged."""
+        try:
+            saved = json.loads(path.read_text())
+        except (OSError, ValueError):  # absent, unreadable, not UTF-8 or not JSON
+            return None, ""
+        return (saved, FINGERPRINT_FILE) if isinstance(saved, dict) else (None, "")
 
     def _recorded_fingerprint(self) -> tuple[dict | None, str]:
         """The fingerprint the newest checkpoint with an intact meta recorded, and where;

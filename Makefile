@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 export JAX_COMPILATION_CACHE_DIR := $(CURDIR)/.jax_cache
 export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS := 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES := 0
@@ -32,7 +33,13 @@ lint: $(STAMP) kernels
 	$(VENV)/bin/ruff check jaxgen experiments tests benchmarks notebooks docs
 	$(VENV)/bin/ruff format --check jaxgen experiments tests benchmarks notebooks docs
 
-test: lint
+# the reference implementations the metrics are tested against (PyTorch for CPU, pytorch-fid,
+# torch-fidelity): test-only, pinned in requirements-test.lock
+$(TEST_STAMP): $(STAMP) requirements-test.lock
+	$(PY) -m pip install --quiet -r requirements-test.lock
+	touch $(TEST_STAMP)
+
+test: lint $(TEST_STAMP)
 	$(PY) -m pytest -n 2 -q
 
 # The API reference, built from the docstrings by pdoc into docs/api/ (open docs/api/index.html);

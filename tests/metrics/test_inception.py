@@ -1,0 +1,96 @@
+"""jaxgen's FID Inception against pytorch-fid's, on random weights converted through jaxgen's
+converter: features and logits to 1e-4 relative, at 32x32 (resized) and 299x299."""
+
+import numpy as np
+import pytest
+
+from jaxgen.errors import JaxgenError
+from jaxgen.metrics.inception import (
+    InceptionFeatures,
+    convert_state_dict,
+    load_inception_variables,
+    save_variables,
+)
+from tests.metrics.reference import random_fid_inception, reference_outputs
+
+
+@pytest.fixture(scope="module")
+def networks():
+    net = random_fid_inception(seed=0)
+    state = {name: t.numpy() for name, t in net.state_dict().items()}
+    return net, state, convert_state_dict(state)
+
+
+def relative_error(ours, theirs) -> float:
+    return float(np.abs(ours - theirs).max() / np.abs(theirs).max())
+
+
+@pytest.mark.parametrize("size", [32, 299])
+def test_features_and_logits_match_pytorch_fid(networks, size):
+    net, _, variables = networks
+    pixels = np.random.default_rng(size).integers(0, 256, (3, size, size, 3), dtype=np.uint8)
+    features, logits = reference_outputs(net, pixels.astype(np.float32) / 255)
+    ours = InceptionFeatures(variables, batch_size=2)(pixels.astype(np.float32) / 127.5 - 1)
+    assert ours.features.shape == (3, 2048) and ours.logits.shape == (3, 1008)
+    assert relative_error(ours.features, features) < 1e-4
+    assert relative_error(ours.logits, logits) < 1e-4
+    bias = net.fc.bias.detach().numpy()
+    assert relative_error(ours.logits_unbiased, logits - bias) < 1e-4
+
+
+def test_grey_images_are_read_as_rgb(networks):
+    _, _, variables = networks
+    grey = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 1)).astype(np.float32)
+    features = InceptionFeatures(variables, batch_size=4)
+    np.testing.assert_array_equal(
+        features(grey).features, features(np.repeat(grey, 3, axis=-1)).features
+    )
+
+
+def test_pth_converted_once_into_the_cache(networks, tmp_path, monkeypatch):
+    import torch
+
+    net, _, variables = networks
+    monkeypatch.setenv("JAXGEN_CACHE", str(tmp_path / "cache"))
+    pth = tmp_path / "pt_inception.pth"
+    torch.save(net.state_dict(), pth)
+    loaded = load_inception_variables(pth)
+    (cached,) = (tmp_path / "cache" / "inception").glob("*.npz")
+    assert cached.name.startswith("pt_inception-")
+    np.testing.assert_array_equal(
+        loaded["params"]["Mixed_7c"]["branch_pool"]["conv"]["kernel"],
+        variables["params"]["Mixed_7c"]["branch_pool"]["conv"]["kernel"],
+    )
+    monkeypatch.setenv("JAXGEN_INCEPTION_WEIGHTS", str(cached))
+    again = load_inception_variables()
+    np.testing.assert_array_equal(
+        again["batch_stats"]["Conv2d_1a_3x3"]["bn"]["var"],
+        variables["batch_stats"]["Conv2d_1a_3x3"]["bn"]["var"],
+    )
+
+
+def test_bad_weights_are_one_line(networks, tmp_path, monkeypatch):
+    _, state, variables = networks
+    monkeypatch.delenv("JAXGEN_INCEPTION_WEIGHTS", raising=False)
+    with pytest.raises(JaxgenError, match="no Inception weights.*pt_inception-2015-12-05"):
+        load_inception_variables(None)
+    with pytest.raises(JaxgenError, match="missing.pth do not exist.*download"):
+        load_inception_variables(tmp_path / "missing.pth")
+    wrong = dict(state)
+    wrong["Mixed_6b.branch7x7_2.conv.weight"] = np.zeros((128, 128, 7, 1), np.float32)
+    with pytest.raises(JaxgenError, match=r"Mixed_6b/branch7x7_2/conv/kernel has shape"):
+        convert_state_dict(wrong)
+    missing = {k: v for k, v in state.items() if not k.startswith("fc.")}
+    with pytest.raises(JaxgenError, match="lacks the FID Inception's array params/fc/bias"):
+        convert_state_dict(missing)
+    aux = {**state, "AuxLogits.fc.weight": np.zeros((1000, 768), np.float32)}
+    with pytest.raises(JaxgenError, match="AuxLogits/fc/kernel, not the FID Inception's"):
+        convert_state_dict(aux)
+    npz = tmp_path / "short.npz"
+    save_variables({"params": {"fc": variables["params"]["fc"]}}, npz)
+    with pytest.raises(JaxgenError, match="lacks the FID Inception's array"):
+        load_inception_variables(npz)
+    garbage = tmp_path / "garbage.pth"
+    garbage.write_bytes(b"not a checkpoint")
+    with pytest.raises(JaxgenError, match="is not a PyTorch weights file"):
+        load_inception_variables(garbage)

@@ -5,31 +5,45 @@
 computed in float64 through symmetric eigendecompositions: ``Σ₁^½`` from the eigenvalues of
 Σ₁ (negative round-off clipped to 0), then the trace of the square root of the symmetric PSD
 matrix ``Σ₁^½ Σ₂ Σ₁^½`` as the sum of the square roots of its eigenvalues. This equals the
-usual ``Tr sqrtm(Σ₁ Σ₂)`` without its complex round-off, and stays finite for singular
-covariances (fewer samples than feature dimensions). The feature function is pluggable.
+usual ``Tr sqrtm(Σ₁ Σ₂)`` (pytorch-fid's ``calculate_frechet_distance``) without its complex
+round-off, and stays finite for singular covariances. The feature function is pluggable.
+
+With fewer samples than feature dimensions the covariance is singular and d² is biased
+upwards; :func:`frechet_distance` warns, naming the count.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from jaxgen.errors import JaxgenError
+
 
 @dataclass(frozen=True)
 class GaussianStats:
     """A Gaussian N(``mean``, ``cov``) fitted to features: ``mean`` (d,), ``cov`` (d, d),
-    float64."""
+    float64; ``num_samples``: how many features it was fitted to (``None``: not recorded, as
+    in a statistics file from elsewhere)."""
 
     mean: np.ndarray
     cov: np.ndarray
+    num_samples: int | None = None
+
+    @property
+    def dim(self) -> int:
+        return int(self.mean.shape[0])
 
 
 def gaussian_stats(features: np.ndarray) -> GaussianStats:
     """The sample mean and covariance (unbiased, ``np.cov``) of ``features`` (N, d)."""
     features = np.asarray(features, np.float64)
-    return GaussianStats(features.mean(0), np.atleast_2d(np.cov(features, rowvar=False)))
+    return GaussianStats(
+        features.mean(0), np.atleast_2d(np.cov(features, rowvar=False)), len(features)
+    )
 
 
 def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
@@ -40,6 +54,20 @@ def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
 def frechet_distance(a: GaussianStats, b: GaussianStats) -> float:
     """d² between the Gaussians ``a`` and ``b`` (the module docstring's formula), clipped at
     0 against round-off."""
+    if a.dim != b.dim:
+        raise JaxgenError(
+            f"the Fréchet distance compares statistics of {a.dim} and {b.dim} features; "
+            "compute both with the same feature function (reference statistics of another "
+            "network or layer cannot be used)"
+        )
+    for stats in (a, b):
+        if stats.num_samples is not None and stats.num_samples < stats.dim:
+            warnings.warn(
+                f"the Fréchet distance of {stats.num_samples} samples with {stats.dim} "
+                "features is biased upwards (their covariance is singular); use at least "
+                f"{stats.dim} samples (papers use 10,000 or 50,000)",
+                stacklevel=2,
+            )
     root_a = _psd_sqrt(a.cov)
     middle = root_a @ b.cov @ root_a
     trace_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)).sum()

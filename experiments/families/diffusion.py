@@ -153,7 +153,9 @@ def build(config) -> Experiment:
         config,
         dataset,
         init_state=lambda seed: init_diffusion_state(seed=seed, **state_settings),
-        step=with_ema(step, model.ema_decay, net="denoiser") if model.ema_decay else step,
+        step=with_ema(step, model.ema_decay, net="denoiser", warmup=model.ema_warmup)
+        if model.ema_decay
+        else step,
         draw=draw,
         evaluate=sample_evaluation(config, draw, bound_evaluation(config, schedule)),
         figures=f"DDPM on {config.data.name}",

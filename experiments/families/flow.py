@@ -148,7 +148,7 @@ def build(config) -> Experiment:
         config,
         dataset,
         init_state=init_state,
-        step=with_ema(step, model.ema_decay) if use_ema else step,
+        step=with_ema(step, model.ema_decay, warmup=model.ema_warmup) if use_ema else step,
         draw=draw,
         evaluate=sample_evaluation(config, draw, extra),
         figures=figures,

@@ -108,7 +108,7 @@ def build(config) -> Experiment:
         config,
         dataset,
         init_state=lambda seed: init_gan_state(seed=seed, **state_settings),
-        step=with_ema(step, model.ema_decay, net="g") if use_ema else step,
+        step=with_ema(step, model.ema_decay, net="g", warmup=model.ema_warmup) if use_ema else step,
         sub_batches=sub_batches,
         draw=draw,
         evaluate=sample_evaluation(config, draw),

@@ -96,8 +96,16 @@ def alternate(
     return alternating
 
 
-def with_ema(step: StepFn, decay: float, *, net: str | None = None) -> StepFn:
-    """After each step, ``ema ← decay · ema + (1 − decay) · params``.
+def with_ema(step: StepFn, decay: float, *, net: str | None = None, warmup: bool = True) -> StepFn:
+    """After each step, ``ema ← d_n · ema + (1 − d_n) · params``, where n is the state's
+    ``step`` after the update (its parameter updates so far; a GAN's counts D's and G's) and
+
+        d_n = min(decay, (1 + n) / (10 + n))   with ``warmup`` (the default),
+        d_n = decay                            without it.
+
+    The warm-up is TensorFlow's ``ExponentialMovingAverage(num_updates=...)`` rule: early
+    averages forget the initial weights (d_1 ≈ 0.18), and the fixed decay holds from
+    n ≥ (10·decay − 1) / (1 − decay) on (about 90k updates for 0.9999, 9k for 0.999).
 
     Args:
       step: the step whose parameters to average.
@@ -106,6 +114,7 @@ def with_ema(step: StepFn, decay: float, *, net: str | None = None) -> StepFn:
         :class:`~jaxgen.core.state.NetState`, e.g. ``"g"`` of a GAN, ``"denoiser"`` of a
         diffusion model); None for a state that holds ``params`` and ``ema_params`` itself (a
         flow's). Its ``ema_params`` must exist: create the state with ``ema=True``.
+      warmup: use the warm-up rule above; False keeps ``decay`` from the first update.
 
     Returns:
       the step followed by the EMA update; its metrics are the step's.
@@ -113,20 +122,20 @@ def with_ema(step: StepFn, decay: float, *, net: str | None = None) -> StepFn:
     if not 0.0 <= decay < 1.0:
         raise JaxgenError(f"EMA `decay` must lie in [0, 1), got {decay}")
 
-    def average(holder):
+    def average(holder, n):
         if holder.ema_params is None:
             where = "the state" if net is None else f"network {net!r}"
             raise JaxgenError(f"{where} keeps no EMA; create the state with `ema`=True")
-        ema = jax.tree.map(
-            lambda e, p: decay * e + (1.0 - decay) * p, holder.ema_params, holder.params
-        )
+        d = jnp.minimum(decay, (1.0 + n) / (10.0 + n)) if warmup else decay
+        ema = jax.tree.map(lambda e, p: d * e + (1.0 - d) * p, holder.ema_params, holder.params)
         return holder.replace(ema_params=ema)
 
     def averaged(state, batch):
         state, metrics = step(state, batch)
+        n = state.step.astype(jnp.float32)
         if net is None:
-            return average(state), metrics
-        return state.replace(**{net: average(getattr(state, net))}), metrics
+            return average(state, n), metrics
+        return state.replace(**{net: average(getattr(state, net), n)}), metrics
 
     return averaged
 

@@ -123,6 +123,10 @@ class ArrayDataset:
     def element_shape(self) -> tuple[int, ...]:
         return tuple(self.arrays["x"].shape[1:])
 
+    def examples(self, start: int, stop: int) -> Batch:
+        """Examples ``start`` to ``stop`` in stored order."""
+        return {k: v[start:stop] for k, v in self.arrays.items()}
+
     def get_batch(self, index: int, batch_size: int, rows: slice | None = None) -> Batch:
         idx = batch_indices(self.seed, index, batch_size, self.num_examples)
         if rows is not None:

@@ -43,6 +43,10 @@ def _open(name: str, split: str, data_dir: str | None):
     except tfds.core.registered.DatasetNotFoundError:
         raise JaxgenError(f"unknown TFDS dataset {name!r}; check the name") from None
     except (ValueError, KeyError) as err:
+        if "`splits` is empty" in str(err):  # a dataset folder without prepared records
+            raise JaxgenError(
+                f"{name!r} is not prepared in data_dir {data_dir!r}; {hint}"
+            ) from None
         if "split" in str(err).lower():
             raise JaxgenError(f"TFDS dataset {name!r} has no split {split!r}; {err}") from None
         raise JaxgenError(f"cannot read {name!r} from {data_dir}: {err}; {hint}") from None
@@ -76,6 +80,15 @@ class TfdsDataset:
         first = self.preprocessing.prepare(np.asarray(self.source[0]["image"]))
         size = self.preprocessing.output_side(first.shape[0])
         return (size, size, first.shape[2])
+
+    def examples(self, start: int, stop: int) -> Batch:
+        """Examples ``start`` to ``stop`` in stored order, without the random crop and flip
+        (a random crop's side is cut from the centre): what reference statistics read."""
+        records = [self.source[i] for i in range(start, min(stop, self.num_examples))]
+        x = np.stack([self.preprocessing.prepare(np.asarray(r["image"])) for r in records])
+        if self.preprocessing.random_crop is not None:
+            x = np.stack([images.center_crop(image, self.preprocessing.random_crop) for image in x])
+        return {"x": images.to_unit_range(x)}
 
     def get_batch(self, index: int, batch_size: int, rows: slice | None = None) -> Batch:
         idx = batch_indices(self.seed, index, batch_size, self.num_examples)

@@ -37,6 +37,7 @@ from jaxgen.core.state import NetState, advance
 from jaxgen.data.digits import digits_dataset, load_digits_arrays
 from jaxgen.errors import JaxgenError
 from jaxgen.metrics.frechet import frechet_distance_of
+from jaxgen.metrics.sample_quality import SampleFeatures
 from jaxgen.nn.classifier import DigitsConvNet
 
 ASSET = Path(__file__).parent / "assets" / "digits_classifier.msgpack"
@@ -138,9 +139,13 @@ class DigitsClassifier:
         """Penultimate activations, (N, 64)."""
         return _in_batches(_features, self.params, x)
 
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Class logits, (N, 10)."""
+        return _in_batches(_logits, self.params, x)
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted class ids, (N,)."""
-        return _in_batches(_logits, self.params, x).argmax(-1)
+        return self.logits(x).argmax(-1)
 
 
 def test_accuracy(params: Any) -> float:
@@ -174,6 +179,14 @@ def digits_frechet_distance(samples_a: np.ndarray, samples_b: np.ndarray) -> flo
     (N, 8, 8, 1) in [−1, 1], in the committed classifier's feature space."""
     classifier = load_digits_classifier()
     return frechet_distance_of(samples_a, samples_b, classifier.features, EVAL_BATCH_SIZE)
+
+
+def digits_features(samples: np.ndarray) -> SampleFeatures:
+    """The committed classifier as a feature function of
+    :func:`jaxgen.metrics.sample_quality.sample_quality`: its penultimate activations (64)
+    and logits (10) for digits (N, 8, 8, 1) in [−1, 1]."""
+    classifier = load_digits_classifier()
+    return SampleFeatures(classifier.features(samples), classifier.logits(samples))
 
 
 def class_histogram(samples: np.ndarray) -> np.ndarray:

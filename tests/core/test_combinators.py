@@ -103,7 +103,7 @@ def test_scan_steps_equals_repeated_calls(gan_state):
 def test_with_ema_averages_generator_parameters(gan_state):
     decay = 0.75
     plain, _ = jax.jit(make_gan_step(latent_dim=LATENT))(gan_state, batch(lead=(1,)))
-    averaged, _ = jax.jit(with_ema(make_gan_step(latent_dim=LATENT), decay, net="g"))(
+    averaged, _ = jax.jit(with_ema(make_gan_step(latent_dim=LATENT), decay, net="g", warmup=False))(
         gan_state, batch(lead=(1,))
     )
     expected = jax.tree.map(
@@ -111,6 +111,27 @@ def test_with_ema_averages_generator_parameters(gan_state):
     )
     chex.assert_trees_all_close(averaged.g.ema_params, expected, atol=1e-7)
     chex.assert_trees_all_equal(averaged.g.params, plain.g.params)
+
+
+@pytest.mark.parametrize("decay", [0.5, 0.999])
+def test_with_ema_warms_up_by_its_formula(gan_state, decay):
+    """Over 30 updates the average follows ema_n = d_n ema_{n−1} + (1 − d_n) params_n with
+    d_n = min(decay, (1 + n) / (10 + n)), n the state's step (a GAN's counts D and G updates),
+    computed here in float64 from the raw parameters."""
+    step = jax.jit(with_ema(make_gan_step(latent_dim=LATENT), decay, net="g"))
+    state = gan_state
+    expected = jax.tree.map(lambda e: np.asarray(e, np.float64), state.g.ema_params)
+    for _ in range(30):
+        state, _ = step(state, batch(lead=(1,)))
+        n = int(state.step)
+        d = min(decay, (1 + n) / (10 + n))
+        expected = jax.tree.map(
+            lambda e, p, d=d: d * e + (1 - d) * np.asarray(p, np.float64),
+            expected,
+            state.g.params,
+        )
+    assert int(state.step) == 60  # one D and one G update per call
+    chex.assert_trees_all_close(state.g.ema_params, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_with_ema_rejects_a_network_without_ema(gan_state):

@@ -76,8 +76,10 @@ def test_the_ema_moves_a_decay_of_the_way_to_the_updated_parameters(family):
     for net in nets:
         before_holder = state if net is None else getattr(state, net)
         holder = after if net is None else getattr(after, net)
+        n = int(after.step)  # the warm-up's decay: min(decay, (1 + n) / (10 + n))
+        d = min(DECAY, (1 + n) / (10 + n))
         expected = jax.tree.map(
-            lambda e, p: DECAY * e + (1 - DECAY) * p, before_holder.ema_params, holder.params
+            lambda e, p, d=d: d * e + (1 - d) * p, before_holder.ema_params, holder.params
         )
         for got, want in zip(
             jax.tree.leaves(holder.ema_params), jax.tree.leaves(expected), strict=True

@@ -19,6 +19,10 @@ def diffusion_config() -> ConfigDict:
             "variance": "large",  # §3.2: σ_t² = β_t ("small": β̃_t; similar results)
             "clip": 1.0,  # the code clips x̂_0 to the data range [−1, 1]; 0: no clipping
             "ema_decay": 0.9999,  # App. B: EMA decay 0.9999
+            # jaxgen: decay min(ema_decay, (1 + n)/(10 + n)) (TF's num_updates rule), so that a
+            # short run's average forgets the initial weights; the paper's fixed 0.9999 from
+            # ~90k of its 800k steps on (False: fixed from the first step)
+            "ema_warmup": True,
             "sampler": "ancestral",  # Algorithm 2; or "ddim" (Song et al. 2021)
             "sample_steps": 0,  # 0: all T steps; else evenly spaced (respaced) steps
             "eta": 0.0,  # DDIM's η (0: deterministic)

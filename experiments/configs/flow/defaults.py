@@ -25,6 +25,7 @@ def flow_config() -> ConfigDict:
             "logit_alpha": 0.0,  # images (RealNVP): > 0 puts the logit transform (§4.1) first
             "init_batch_size": 512,  # ActNorm's data-dependent initialisation batch
             "ema_decay": 0.0,  # no weight averaging (neither RealNVP nor Glow uses one)
+            "ema_warmup": True,  # decay min(ema_decay, (1 + n)/(10 + n)) (jaxgen.core.with_ema)
             "temperature": 1.0,  # sampling: z ~ N(0, T² I)
         }
     )

@@ -20,6 +20,7 @@ def gan_config() -> ConfigDict:
             "objective": "non_saturating",  # Goodfellow et al. 2014, §3
             "k": 1,  # Goodfellow et al. 2014, Algorithm 1: "We used k = 1"
             "ema_decay": 0.0,  # no EMA of G unless a config asks for it
+            "ema_warmup": True,  # decay min(ema_decay, (1 + n)/(10 + n)) (jaxgen.core.with_ema)
             "gradient_penalty": 0.0,  # WGAN-GP's λ; 0 = none
             "clip": 0.0,  # WGAN's weight clipping c; 0 = none
             "original_wgan_schedule": False,  # 100 critic steps early and every 500th

@@ -1,0 +1,118 @@
+"""``python -m jaxgen.metrics.reference_stats --dataset=cifar10 --split=train``: write a
+dataset's reference statistics for FID, KID and precision/recall.
+
+Every image of the split, in stored order and without random augmentation, goes through the
+FID Inception (weights from ``--inception_weights`` or ``$JAXGEN_INCEPTION_WEIGHTS``;
+:mod:`jaxgen.metrics.inception`); the digits go through the project's classifier instead.
+The file is pytorch-fid's ``.npz`` (``mu``, ``sigma``) with jaxgen's ``num_samples`` and
+``features`` beside them (:mod:`jaxgen.metrics.statistics`), written by default to
+:func:`reference_path`, where training's evaluation looks for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from tqdm import tqdm
+
+from jaxgen.data import get_dataset
+from jaxgen.data.images import AS_STORED, Preprocessing
+from jaxgen.errors import JaxgenError
+from jaxgen.metrics.digits_classifier import digits_features
+from jaxgen.metrics.inception import cache_dir, load_inception_variables
+from jaxgen.metrics.sample_quality import (
+    FeatureFn,
+    inception_features,
+    reference_statistics,
+)
+from jaxgen.metrics.statistics import ReferenceStats, save_stats
+
+DIGITS = "digits"
+
+
+def reference_path(dataset: str, split: str, preprocessing: Preprocessing) -> Path:
+    """Where the statistics of ``dataset``'s ``split`` under ``preprocessing`` are cached:
+    ``<cache>/reference_stats/<name>-<split>[-crop<c>][-size<s>][-rcrop<r>].npz``."""
+    parts = [dataset.replace("/", "_"), split]
+    for tag, value in (
+        ("crop", preprocessing.center_crop),
+        ("size", preprocessing.image_size),
+        ("rcrop", preprocessing.random_crop),
+    ):
+        if value is not None:
+            parts.append(f"{tag}{value}")
+    return cache_dir() / "reference_stats" / ("-".join(parts) + ".npz")
+
+
+def feature_function(dataset: str, inception_weights: str | None, batch_size: int) -> FeatureFn:
+    """The digits classifier for the digits, the FID Inception for every other dataset."""
+    if dataset == DIGITS:
+        return digits_features
+    return inception_features(load_inception_variables(inception_weights), batch_size=batch_size)
+
+
+def dataset_chunks(data, chunk: int, progress: bool) -> Iterator:
+    """The dataset's images in stored order, ``chunk`` at a time."""
+    starts = range(0, data.num_examples, chunk)
+    for start in tqdm(starts, desc="reference features", disable=not progress, unit="chunk"):
+        yield data.examples(start, start + chunk)["x"]
+
+
+def dataset_reference(
+    dataset: str,
+    *,
+    split: str,
+    data_dir: str | None = None,
+    preprocessing: Preprocessing = AS_STORED,
+    inception_weights: str | None = None,
+    batch_size: int = 50,
+    keep: int = 10_000,
+    progress: bool = False,
+) -> ReferenceStats:
+    """The reference statistics of ``dataset``'s ``split`` (module docstring)."""
+    features = feature_function(dataset, inception_weights, batch_size)
+    data = get_dataset(dataset, split=split, data_dir=data_dir, preprocessing=preprocessing)
+    if not hasattr(data, "examples"):
+        raise JaxgenError(f"dataset {dataset!r} has no fixed images to take statistics of")
+    return reference_statistics(
+        dataset_chunks(data, 500, progress), features, num_examples=data.num_examples, keep=keep
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--split", default="train")
+    parser.add_argument("--data_dir", default=None)
+    parser.add_argument("--center_crop", type=int, default=None)
+    parser.add_argument("--image_size", type=int, default=None)
+    parser.add_argument("--inception_weights", default=None)
+    parser.add_argument("--batch_size", type=int, default=50, help="images per device per call")
+    parser.add_argument("--keep", type=int, default=10_000, help="feature vectors kept")
+    parser.add_argument("--out", default=None, help="default: the cache training reads")
+    args = parser.parse_args(argv)
+    preprocessing = Preprocessing(center_crop=args.center_crop, image_size=args.image_size)
+    out = Path(args.out) if args.out else reference_path(args.dataset, args.split, preprocessing)
+    try:
+        stats = dataset_reference(
+            args.dataset,
+            split=args.split,
+            data_dir=args.data_dir,
+            preprocessing=preprocessing,
+            inception_weights=args.inception_weights,
+            batch_size=args.batch_size,
+            keep=args.keep,
+            progress=True,
+        )
+    except JaxgenError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    save_stats(out, stats)
+    print(f"wrote {out}: {stats.gaussian.num_samples} images, {stats.gaussian.dim} features")
+
+
+if __name__ == "__main__":
+    main()

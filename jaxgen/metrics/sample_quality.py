@@ -1,0 +1,132 @@
+"""FID, IS, KID and precision/recall of samples drawn in chunks, with any feature function.
+
+A feature function maps a chunk of samples to :class:`SampleFeatures`: feature vectors
+(n, d) for the Fréchet and kernel distances and precision/recall, and class logits (n, C)
+for the Inception Score where the network has a classifier head. :func:`inception_features`
+is the FID Inception's (pool3, and the unbiased logits); the digits classifier's is
+``jaxgen.metrics.digits_classifier.digits_features``; a user's is any such callable.
+
+:func:`sample_quality` streams the chunks once: the features' mean and covariance accumulate
+in float64 (:class:`~jaxgen.metrics.statistics.FeatureMoments`), and the feature vectors
+and logits are kept in float32 for KID, precision/recall and IS (50,000 Inception features
+and logits are about 600 MB). :func:`reference_statistics` makes the statistics that
+:func:`sample_quality` compares against from a dataset's images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from jaxgen.errors import JaxgenError
+from jaxgen.metrics.frechet import frechet_distance
+from jaxgen.metrics.inception import InceptionFeatures
+from jaxgen.metrics.inception_score import inception_score
+from jaxgen.metrics.kernel_distance import kernel_distance
+from jaxgen.metrics.precision_recall import precision_recall
+from jaxgen.metrics.statistics import FeatureMoments, ReferenceStats
+
+METRICS = ("fid", "is", "kid", "pr")
+
+
+@dataclass(frozen=True)
+class SampleFeatures:
+    """``features`` (n, d); ``logits`` (n, C), or None for a network without classes."""
+
+    features: np.ndarray
+    logits: np.ndarray | None = None
+
+
+FeatureFn = Callable[[np.ndarray], SampleFeatures]
+
+
+def inception_features(variables, *, batch_size: int = 50, dtype=None) -> FeatureFn:
+    """The FID Inception as a feature function: pool3 features and the Inception Score's
+    logits (``logits_unbiased``) of images (N, H, W, 1 or 3) in [−1, 1]."""
+    network = InceptionFeatures(variables, batch_size=batch_size, dtype=dtype)
+
+    def features(images: np.ndarray) -> SampleFeatures:
+        out = network(images)
+        return SampleFeatures(out.features, out.logits_unbiased)
+
+    return features
+
+
+def check_metrics(metrics: Iterable[str]) -> tuple[str, ...]:
+    """``metrics`` as a tuple, each one of :data:`METRICS`."""
+    metrics = tuple(metrics)
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise JaxgenError(f"unknown sample metric {unknown[0]!r}; choose from {', '.join(METRICS)}")
+    return metrics
+
+
+def sample_quality(
+    chunks: Iterable[np.ndarray],
+    feature_fn: FeatureFn,
+    reference: ReferenceStats,
+    *,
+    metrics: Iterable[str] = METRICS,
+    kid_subsets: int = 100,
+    kid_subset_size: int = 1000,
+) -> dict[str, float]:
+    """The metrics of the samples in ``chunks`` against ``reference``.
+
+    Returns ``fid``; ``inception_score`` and ``inception_score_std`` (10 splits; only when the
+    feature function gives logits); ``kid`` and ``kid_std``; ``precision`` and ``recall``
+    (k = 3). KID and precision/recall need the reference's feature vectors
+    (``reference.features``).
+    """
+    metrics = check_metrics(metrics)
+    moments, features, logits = None, [], []
+    for chunk in chunks:
+        out = feature_fn(chunk)
+        moments = (moments or FeatureMoments.empty(out.features.shape[1])).add(out.features)
+        features.append(np.asarray(out.features, np.float32))
+        if out.logits is not None:
+            logits.append(np.asarray(out.logits, np.float32))
+    if moments is None:
+        raise JaxgenError("sample metrics need samples; got none")
+    if "kid" in metrics or "pr" in metrics:
+        if reference.features is None:
+            raise JaxgenError(
+                "KID and precision/recall need the reference's feature vectors; write the "
+                "statistics with python -m jaxgen.metrics.reference_stats, or ask only for fid"
+            )
+    results = {}
+    if "fid" in metrics:
+        results["fid"] = frechet_distance(moments.gaussian(), reference.gaussian)
+    if "is" in metrics and logits:
+        score = inception_score(np.concatenate(logits))
+        results["inception_score"], results["inception_score_std"] = score.mean, score.std
+    features = np.concatenate(features)
+    if "kid" in metrics:
+        kid = kernel_distance(
+            features, reference.features, subsets=kid_subsets, subset_size=kid_subset_size
+        )
+        results["kid"], results["kid_std"] = kid.mean, kid.std
+    if "pr" in metrics:
+        pr = precision_recall(reference.features, features)
+        results["precision"], results["recall"] = pr.precision, pr.recall
+    return results
+
+
+def reference_statistics(
+    chunks: Iterable[np.ndarray], feature_fn: FeatureFn, *, num_examples: int, keep: int = 10_000
+) -> ReferenceStats:
+    """The Gaussian of the features of all the images in ``chunks`` (``num_examples`` in all),
+    and ``keep`` of their feature vectors spread evenly over them (every
+    ⌈num_examples / keep⌉-th) for KID and precision/recall."""
+    stride = max(1, -(-num_examples // keep))
+    moments, kept, seen = None, [], 0
+    for chunk in chunks:
+        out = feature_fn(chunk)
+        moments = (moments or FeatureMoments.empty(out.features.shape[1])).add(out.features)
+        index = np.arange(seen, seen + len(chunk))
+        kept.append(np.asarray(out.features, np.float32)[index % stride == 0])
+        seen += len(chunk)
+    if moments is None:
+        raise JaxgenError("reference statistics need images; the dataset gave none")
+    return ReferenceStats(moments.gaussian(), np.concatenate(kept))

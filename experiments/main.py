@@ -2,7 +2,8 @@
 
     python -m experiments.main --config=experiments/configs/gan/ring8.py --workdir=runs/ring8
     python -m experiments.main --config=... --workdir=... --config.train.num_steps=200
-    python -m experiments.main --config=... --workdir=... --mode=sample --num_samples=1000
+    python -m experiments.main --config=... --workdir=... --mode=sample --num_samples=50000
+    python -m experiments.main --config=... --workdir=... --mode=eval --config.model.sampler=ddim
 
 Errors the user can fix print one line (``error: ...``), naming the flag to change
 (:mod:`experiments.error_text`), and exit with status 2. In a
@@ -36,6 +37,7 @@ CONFIG = config_flags.DEFINE_config_file("config", None, "ml_collections config 
 WORKDIR = flags.DEFINE_string("workdir", None, "directory for checkpoints, metrics, figures")
 MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval"], "what to do")
 NUM_SAMPLES = flags.DEFINE_integer("num_samples", 1000, "samples to write in sample mode")
+PNG = flags.DEFINE_bool("png", False, "sample mode: also write each image as a PNG")
 COORDINATOR = flags.DEFINE_string("coordinator", None, "host:port of process 0 (multi-host)")
 NUM_PROCESSES = flags.DEFINE_integer("num_processes", 1, "processes in a multi-host run")
 PROCESS_ID = flags.DEFINE_integer("process_id", 0, "this process's index (multi-host)")
@@ -192,7 +194,8 @@ def run_mode() -> dict:
             CONFIG.value, WORKDIR.value, start_afresh=START_AFRESH.value
         )
     if MODE.value == "sample":
-        return {"samples": str(train.sample(CONFIG.value, WORKDIR.value, NUM_SAMPLES.value))}
+        path = train.sample(CONFIG.value, WORKDIR.value, NUM_SAMPLES.value, png=PNG.value)
+        return {"samples": str(path)}
     return train.evaluate(CONFIG.value, WORKDIR.value)
 
 

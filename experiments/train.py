@@ -23,6 +23,7 @@ from experiments.families.common import Experiment
 from jaxgen.core import backend
 from jaxgen.errors import JaxgenError
 from jaxgen.training.checkpoint import Checkpointer, require_checkpoints
+from jaxgen.training.export import draw_in_chunks, write_samples
 from jaxgen.training.loop import LoopSettings, evaluate_and_draw, train
 from jaxgen.training.workdir import WorkdirLock, write_atomically
 from jaxgen.viz import save_metrics_figure, save_samples_figure
@@ -80,6 +81,8 @@ def train_and_evaluate(config, workdir: str | Path, *, start_afresh: bool = Fals
     backend choices of the run under ``backend``) when the run ends."""
     workdir = Path(workdir)
     experiment = build_experiment(config)
+    if experiment.prepare is not None:
+        experiment.prepare()
     task = experiment.task
     evaluation = LastEvaluation(task.evaluate) if task.evaluate is not None else None
     state = train(
@@ -130,21 +133,39 @@ def exclusive(workdir: Path):
         yield
 
 
-def sample(config, workdir: str | Path, num_samples: int) -> Path:
-    """Write ``samples.npz`` (key ``x``: toy (N, d); images (N, H, W, C) in [0, 1]) and a figure."""
+def sample(
+    config, workdir: str | Path, num_samples: int, *, png: bool = False, progress: bool = True
+) -> Path:
+    """Draw ``num_samples`` from the newest checkpoint, ``eval.sample_batch`` at a time from
+    the key ``seed + 2``, with the config's sampler settings (which may differ from training's:
+    :data:`experiments.configs.base.SAMPLER_KEYS`). Writes ``samples.npz`` (``arr_0``: images
+    as uint8 (N, H, W, C), toy data as float32 (N, d); :mod:`jaxgen.training.export`), a
+    figure of the first 100, and with ``png`` one PNG per image under ``samples/``."""
     if num_samples < 1:
         raise JaxgenError(f"`num_samples`={num_samples} draws nothing; ask for at least 1")
     workdir = Path(workdir)
     experiment = build_experiment(config)
     with exclusive(workdir):
         state, iteration = restore_trained(config, workdir, experiment)
-        x = experiment.sample(state, jax.random.key(config.seed + 2), num_samples)
+        chunks = draw_in_chunks(
+            experiment.sample,
+            state,
+            jax.random.key(config.seed + 2),
+            num_samples,
+            config.eval.sample_batch,
+            progress=progress and jax.process_index() == 0,
+        )
+        if jax.process_index() != 0:
+            for _ in chunks:  # every process runs the sampler's collectives
+                pass
+            return workdir / "samples.npz"
+        x = write_samples(
+            chunks, workdir / "samples.npz", png_dir=workdir / "samples" if png else None
+        )
         if x.ndim == 4:
-            x = np.clip((x + 1) / 2, 0, 1)
-        if jax.process_index() == 0:
-            np.savez(workdir / "samples.npz", x=x)
-            title = f"{config.family} samples, iteration {iteration}"
-            save_samples_figure(x, workdir / "samples.png", title=title)
+            x = x[:100].astype(np.float32) / 255
+        title = f"{config.family} samples, iteration {iteration}"
+        save_samples_figure(x[:100] if x.ndim == 4 else x, workdir / "samples.png", title=title)
     return workdir / "samples.npz"
 
 
@@ -152,6 +173,8 @@ def evaluate(config, workdir: str | Path) -> dict:
     """Evaluate the newest checkpoint; appends to ``eval.jsonl`` and returns the numbers."""
     workdir = Path(workdir)
     experiment = build_experiment(config)
+    if experiment.prepare is not None:
+        experiment.prepare()
     with exclusive(workdir):
         state, iteration = restore_trained(config, workdir, experiment)
         writer = jax.process_index() == 0

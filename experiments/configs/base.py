@@ -1,9 +1,10 @@
 """Settings shared by every experiment; family configs override them.
 
-Keys in ``RESUMABLE_KEYS`` may change when a run is resumed in the same workdir (run length,
-logging, determinism, and the backend choices a run records under ``backend``); the rest of
-the config is the run's fingerprint (:func:`run_fingerprint`), and any difference in it makes
-the workdir refuse the run.
+Keys in ``RESUMABLE_KEYS`` and sections in ``RESUMABLE_SECTIONS`` may change when a run is
+resumed, sampled or evaluated in the same workdir: run length, logging, determinism, the
+backend choices a run records under ``backend``, the whole ``eval`` section, and the
+sampler's settings (read only when sampling). The rest of the config is the run's fingerprint
+(:func:`run_fingerprint`), and any difference in it makes the workdir refuse the run.
 """
 
 import dataclasses
@@ -15,6 +16,16 @@ from jaxgen.core.backend import BackendChoices
 
 BACKEND_KEYS = frozenset(f"backend.{f.name}" for f in dataclasses.fields(BackendChoices))
 
+# the sampler and its settings: chosen again at sample and eval time
+SAMPLER_KEYS = frozenset(
+    {
+        "model.sampler",  # diffusion: ancestral or DDIM
+        "model.sample_steps",  # diffusion: respaced steps
+        "model.eta",  # diffusion: DDIM's η
+        "model.temperature",  # flows: z ~ N(0, T² I)
+    }
+)
+
 RESUMABLE_KEYS = frozenset(
     {
         "train.num_steps",
@@ -24,22 +35,22 @@ RESUMABLE_KEYS = frozenset(
         "train.keep_checkpoints",
         "train.progress",
         "train.deterministic",
-        "eval.num_samples",
-        "model.temperature",  # a flow's sampling temperature: read only when sampling
     }
+    | SAMPLER_KEYS
     | BACKEND_KEYS
 )
+RESUMABLE_SECTIONS = frozenset({"eval"})
 
 
 def run_fingerprint(config: dict) -> dict:
-    """The nested ``config`` without its ``RESUMABLE_KEYS``: what a workdir's checkpointer
-    compares (:class:`jaxgen.training.Checkpointer`)."""
+    """The nested ``config`` without its ``RESUMABLE_KEYS`` and ``RESUMABLE_SECTIONS``: what a
+    workdir's checkpointer compares (:class:`jaxgen.training.Checkpointer`)."""
 
     def kept(tree: dict, prefix: str) -> dict:
         return {
             key: kept(value, f"{prefix}{key}.") if isinstance(value, dict) else value
             for key, value in tree.items()
-            if f"{prefix}{key}" not in RESUMABLE_KEYS
+            if f"{prefix}{key}" not in RESUMABLE_KEYS | RESUMABLE_SECTIONS
         }
 
     return kept(config, "")
@@ -65,7 +76,22 @@ def base_config() -> ConfigDict:
             "progress": True,
         }
     )
-    config.eval = ConfigDict({"num_samples": 2500})
+    config.eval = ConfigDict(
+        {
+            "num_samples": 2500,  # samples per evaluation (papers' FID: 10,000 or 50,000)
+            "sample_batch": 500,  # samples drawn per sampler call (eval and --mode=sample)
+            # digits and image data: fid, is, kid, pr (precision/recall); "" for none
+            "metrics": "fid,is,kid",
+            # image data other than the digits: the FID Inception's weights (pytorch-fid's
+            # pt_inception-2015-12-05-6726825d.pth or its converted .npz; "": read
+            # $JAXGEN_INCEPTION_WEIGHTS) and the reference statistics ("": the dataset's
+            # reference_split, computed once into jaxgen's cache)
+            "inception_weights": "",
+            "reference_stats": "",
+            "reference_split": "train",  # CIFAR-10's FID compares with the training set
+            "feature_batch": 50,  # Inception images per device per call
+        }
+    )
     return config
 
 

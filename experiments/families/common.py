@@ -1,9 +1,9 @@
 """What every family builder returns, and what the families share: the config → dataset
-translation, the sampler, the evaluation of samples, the sample figures, the optimiser."""
+translation, the sampler, the sample figures, the optimiser (the evaluation of samples is
+:mod:`experiments.families.evaluation`)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +13,11 @@ import jax
 import numpy as np
 import optax
 
+from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core import compiler
 from jaxgen.data import get_dataset
-from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.images import Preprocessing
-from jaxgen.data.toy import GaussianMixture, ToyDataset
-from jaxgen.metrics.digits_classifier import class_histogram, digits_frechet_distance
-from jaxgen.metrics.modes import mode_coverage
+from jaxgen.data.toy import ToyDataset
 from jaxgen.training.loop import Task
 from jaxgen.viz import save_samples_figure
 
@@ -32,6 +30,8 @@ class Experiment:
     task: Task
     dataset: Any
     sample: Callable[[Any, jax.Array, int], np.ndarray]
+    # loads what the evaluation reads (weights, reference statistics) before a run starts
+    prepare: Callable[[], None] | None = None
 
 
 def make_experiment(
@@ -59,29 +59,14 @@ def make_experiment(
             else figures
         ),
     )
-    return Experiment(task=task, dataset=dataset, sample=draw)
+    prepare = evaluate.prepare if isinstance(evaluate, SampleEvaluation) else None
+    return Experiment(task=task, dataset=dataset, sample=draw, prepare=prepare)
 
 
 def compiled_sampler(sample: Callable[[Any, jax.Array, int], jax.Array]):
     """``draw(state, key, n)``: ``sample`` compiled (``n`` static), as a NumPy array."""
     compiled = compiler.jit(sample, static_argnums=2)
     return lambda state, key, n: np.asarray(compiled(state, key, n))
-
-
-def sample_evaluation(config, draw: Callable, extra: Callable | None = None) -> Callable:
-    """``evaluate(state, data)``: ``config.eval.num_samples`` samples from the fixed key
-    ``seed + 1``, judged against toy data's exact density (:func:`toy_metrics`) or by the
-    digits classifier (:func:`digits_metrics`), plus ``extra(state, data)`` if given."""
-
-    def evaluate(state, data) -> dict:
-        results = extra(state, data) if extra is not None else {}
-        toy = isinstance(data, ToyDataset)
-        if not (toy or config.data.name == "digits"):
-            return results  # no metric of samples for this data: none are drawn
-        samples = draw(state, jax.random.key(config.seed + 1), config.eval.num_samples)
-        return {**(toy_metrics(samples, data) if toy else digits_metrics(samples)), **results}
-
-    return evaluate
 
 
 def load_dataset(config, split: str = "train"):
@@ -97,12 +82,12 @@ def load_dataset(config, split: str = "train"):
 
 def sample_figure_writer(config, dataset, sample: Callable, title: str):
     """``write_figures(state, directory, tag)`` for the loop: samples from the fixed key
-    ``seed + 1`` (all evaluation samples for toy data, over the data in grey; 100 images
-    otherwise) drawn to ``directory/samples_<tag>.png``."""
+    ``seed + 1`` (all evaluation samples for toy data, over the data in grey; up to 100
+    images otherwise) drawn to ``directory/samples_<tag>.png``."""
 
     def write_figures(state, directory: Path, tag: str) -> None:
         toy = isinstance(dataset, ToyDataset)
-        n = config.eval.num_samples if toy else 100
+        n = config.eval.num_samples if toy else min(100, config.eval.num_samples)
         samples = np.asarray(sample(state, jax.random.key(config.seed + 1), n))
         if samples.ndim == 4:
             samples = np.clip((samples + 1) / 2, 0, 1)
@@ -114,41 +99,6 @@ def sample_figure_writer(config, dataset, sample: Callable, title: str):
         )
 
     return write_figures
-
-
-@functools.cache
-def train_to_test_digits_distance() -> float:
-    """The Fréchet distance between the train and test digits: the floor the samples' distance
-    is read against (fixed data, so computed once per process)."""
-    return digits_frechet_distance(
-        load_digits_arrays("train")["x"], load_digits_arrays("test")["x"]
-    )
-
-
-def digits_metrics(samples: np.ndarray) -> dict:
-    """The project's digits classifier on the samples: class histogram and Fréchet distance to
-    the held-out test digits (beside the test-vs-train distance as the reference)."""
-    histogram = class_histogram(samples)
-    return {
-        "class_histogram": histogram.tolist(),
-        "classes_present": int((histogram > 0).sum()),
-        "frechet_distance_to_test": digits_frechet_distance(
-            samples, load_digits_arrays("test")["x"]
-        ),
-        "frechet_distance_train_to_test": train_to_test_digits_distance(),
-    }
-
-
-def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
-    """The samples' mean NLL under the data's exact density, and for Gaussian mixtures the
-    modes captured and the high-quality fraction (VEEGAN/PacGAN definitions)."""
-    results = {"nll_of_samples_under_data": float(-np.mean(data.log_prob(samples)))}
-    if isinstance(data.density, GaussianMixture):
-        coverage = mode_coverage(samples, data.density.means, float(data.density.stds[0]))
-        results["modes_captured"] = coverage.modes_captured
-        results["num_modes"] = coverage.num_modes
-        results["high_quality_fraction"] = coverage.high_quality_fraction
-    return results
 
 
 def warmed_up_adam(optim) -> optax.GradientTransformation:

@@ -19,9 +19,9 @@ from experiments.families.common import (
     compiled_sampler,
     load_dataset,
     make_experiment,
-    sample_evaluation,
     warmed_up_adam,
 )
+from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.precision import compute_dtype
@@ -157,6 +157,6 @@ def build(config) -> Experiment:
         if model.ema_decay
         else step,
         draw=draw,
-        evaluate=sample_evaluation(config, draw, bound_evaluation(config, schedule)),
+        evaluate=SampleEvaluation(config, draw, bound_evaluation(config, schedule)),
         figures=f"DDPM on {config.data.name}",
     )

@@ -21,10 +21,10 @@ from experiments.families.common import (
     compiled_sampler,
     load_dataset,
     make_experiment,
-    sample_evaluation,
     sample_figure_writer,
     warmed_up_adam,
 )
+from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.precision import compute_dtype
@@ -150,6 +150,6 @@ def build(config) -> Experiment:
         init_state=init_state,
         step=with_ema(step, model.ema_decay, warmup=model.ema_warmup) if use_ema else step,
         draw=draw,
-        evaluate=sample_evaluation(config, draw, extra),
+        evaluate=SampleEvaluation(config, draw, extra),
         figures=figures,
     )

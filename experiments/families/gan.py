@@ -12,8 +12,8 @@ from experiments.families.common import (
     compiled_sampler,
     load_dataset,
     make_experiment,
-    sample_evaluation,
 )
+from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core.combinators import StepFn, with_ema
 from jaxgen.core.precision import compute_dtype
 from jaxgen.errors import JaxgenError
@@ -111,6 +111,6 @@ def build(config) -> Experiment:
         step=with_ema(step, model.ema_decay, net="g", warmup=model.ema_warmup) if use_ema else step,
         sub_batches=sub_batches,
         draw=draw,
-        evaluate=sample_evaluation(config, draw),
+        evaluate=SampleEvaluation(config, draw),
         figures=f"GAN on {config.data.name}",
     )

@@ -25,11 +25,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.configs.diffusion.digits import get_config  # noqa: E402
-from experiments.families.common import (  # noqa: E402
+from experiments.families.diffusion import make_sampler, reverse_steps  # noqa: E402
+from experiments.families.evaluation import (  # noqa: E402
     digits_metrics,
     train_to_test_digits_distance,
 )
-from experiments.families.diffusion import make_sampler, reverse_steps  # noqa: E402
 from experiments.lecture.common import output_dir, write_json  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.core import compiler  # noqa: E402

@@ -62,6 +62,13 @@ def to_unit_range(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float32) / 127.5 - 1.0
 
 
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """Images in [−1, 1] → uint8 pixels round(255 (x + 1) / 2), clipped to [0, 255]: the
+    inverse of :func:`to_unit_range` up to rounding, as a PNG of the image would hold."""
+    pixels = np.rint((np.asarray(images, np.float32) + 1) * 127.5)
+    return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
 def center_crop(image: np.ndarray, size: int) -> np.ndarray:
     h, w = image.shape[:2]
     top, left = (h - size) // 2, (w - size) // 2

@@ -33,6 +33,7 @@ import numpy as np
 from flax import traverse_util
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from jaxgen.data.images import to_uint8
 from jaxgen.errors import JaxgenError
 from jaxgen.nn.inception import FIDInceptionV3, InceptionOutput
 
@@ -218,11 +219,6 @@ class InceptionFeatures:
             rows = len(chunk)
             parts.append(jax.tree.map(lambda a: np.asarray(a)[:rows], out))  # noqa: B023
         return jax.tree.map(lambda *a: np.concatenate(a), *parts)
-
-
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    """Images in [−1, 1] → uint8 pixels round(255 (x + 1) / 2), clipped to [0, 255]."""
-    return np.clip(np.rint((np.asarray(images, np.float32) + 1) * 127.5), 0, 255).astype(np.uint8)
 
 
 def _apply_to_uint8(network: nn.Module, variables, pixels: jax.Array) -> InceptionOutput:

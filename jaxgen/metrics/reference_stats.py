@@ -65,15 +65,14 @@ def dataset_reference(
     dataset: str,
     *,
     split: str,
+    features: FeatureFn,
     data_dir: str | None = None,
     preprocessing: Preprocessing = AS_STORED,
-    inception_weights: str | None = None,
-    batch_size: int = 50,
     keep: int = 10_000,
     progress: bool = False,
 ) -> ReferenceStats:
-    """The reference statistics of ``dataset``'s ``split`` (module docstring)."""
-    features = feature_function(dataset, inception_weights, batch_size)
+    """The reference statistics of ``dataset``'s ``split`` by the feature function
+    ``features`` (module docstring)."""
     data = get_dataset(dataset, split=split, data_dir=data_dir, preprocessing=preprocessing)
     if not hasattr(data, "examples"):
         raise JaxgenError(f"dataset {dataset!r} has no fixed images to take statistics of")
@@ -100,15 +99,15 @@ def main(argv: list[str] | None = None) -> None:
         stats = dataset_reference(
             args.dataset,
             split=args.split,
+            features=feature_function(args.dataset, args.inception_weights, args.batch_size),
             data_dir=args.data_dir,
             preprocessing=preprocessing,
-            inception_weights=args.inception_weights,
-            batch_size=args.batch_size,
             keep=args.keep,
             progress=True,
         )
     except JaxgenError as err:
-        print(f"error: {err}", file=sys.stderr)
+        message = str(err).replace("`inception_weights`", "--inception_weights")
+        print(f"error: {message}", file=sys.stderr)
         sys.exit(2)
     save_stats(out, stats)
     print(f"wrote {out}: {stats.gaussian.num_samples} images, {stats.gaussian.dim} features")

@@ -111,7 +111,7 @@ def test_random_bytes_in_the_latest_checkpoint_fall_back_to_the_previous_one(wor
     warning = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1 and "checkpoint 20" in warning[0] and "damaged" in warning[0]
     assert (workdir / "damaged" / "20").is_dir()
-    assert np.all(np.abs(np.load(workdir / "samples.npz")["x"]) < 100)
+    assert np.all(np.abs(np.load(workdir / "samples.npz")["arr_0"]) < 100)
     run_main(*SHORT, f"--workdir={workdir}", check=True)  # retrains 10 -> 20
     assert (workdir / "checkpoints" / "20").is_dir()
 

@@ -28,7 +28,7 @@ def test_train_then_sample_then_eval(tmp_path):
         assert (tmp_path / name).is_file()
 
     run_main(*SHORT, f"--workdir={tmp_path}", "--mode=sample", "--num_samples=123", check=True)
-    x = np.load(tmp_path / "samples.npz")["x"]
+    x = np.load(tmp_path / "samples.npz")["arr_0"]
     assert x.shape == (123, 2) and np.all(np.isfinite(x))
     assert (tmp_path / "samples.png").is_file()
 

@@ -1,0 +1,150 @@
+"""How every family judges its samples: toy data by its exact density, the digits by the
+project's classifier, any other images by the FID Inception against the dataset's reference
+statistics, all through :func:`jaxgen.metrics.sample_quality.sample_quality` with the config's
+``eval`` settings (``num_samples`` drawn ``sample_batch`` at a time from the fixed key
+``seed + 1``; ``metrics``; the Inception's weights and the reference statistics)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import jax
+import numpy as np
+
+from jaxgen.data.digits import load_digits_arrays
+from jaxgen.data.images import Preprocessing
+from jaxgen.data.toy import DENSITIES, GaussianMixture, ToyDataset
+from jaxgen.metrics.digits_classifier import class_histogram, digits_features
+from jaxgen.metrics.inception import load_inception_variables
+from jaxgen.metrics.modes import mode_coverage
+from jaxgen.metrics.reference_stats import dataset_reference, reference_path
+from jaxgen.metrics.sample_quality import (
+    check_metrics,
+    inception_features,
+    reference_statistics,
+    sample_quality,
+)
+from jaxgen.metrics.statistics import ReferenceStats, load_stats, save_stats
+from jaxgen.training.export import draw_in_chunks
+
+# the digits' results are named for what they compare with (the classifier, not Inception)
+DIGITS_NAMES = {
+    "fid": "frechet_distance_to_test",
+    "inception_score": "classifier_score",
+    "inception_score_std": "classifier_score_std",
+    "kid": "kernel_distance_to_test",
+    "kid_std": "kernel_distance_to_test_std",
+}
+
+
+def metric_names(config) -> tuple[str, ...]:
+    """``eval.metrics`` ("fid,is,kid"; "" for none) as a checked tuple."""
+    return check_metrics(m.strip() for m in config.eval.metrics.split(",") if m.strip())
+
+
+class SampleEvaluation:
+    """``evaluate(state, data)``: ``config.eval.num_samples`` samples judged as the module
+    docstring says, plus ``extra(state, data)`` if given. :meth:`prepare` loads what the
+    judging reads (Inception weights, reference statistics) before training starts, so a
+    missing file stops a run at once rather than at its first evaluation."""
+
+    def __init__(self, config, draw: Callable, extra: Callable | None = None):
+        self.config, self.draw, self.extra = config, draw, extra
+        self.metrics = metric_names(config)
+        name = config.data.name
+        self.kind = "toy" if name in DENSITIES else "digits" if name == "digits" else "images"
+        self._judge = None
+
+    def prepare(self) -> None:
+        if self._judge is None and self.kind == "images" and self.metrics:
+            self._judge = image_judge(self.config, self.metrics)
+
+    def __call__(self, state, data) -> dict:
+        results = self.extra(state, data) if self.extra is not None else {}
+        eval_ = self.config.eval
+        key = jax.random.key(self.config.seed + 1)
+        if self.kind == "toy":
+            samples = self.draw(state, key, eval_.num_samples)
+            return {**toy_metrics(samples, data), **results}
+        if self.kind == "images" and not self.metrics:
+            return results  # no metric of samples asked for: none are drawn
+        chunks = draw_in_chunks(self.draw, state, key, eval_.num_samples, eval_.sample_batch)
+        if self.kind == "digits":
+            return {**digits_metrics(np.concatenate(list(chunks)), self.metrics), **results}
+        self.prepare()
+        return {**self._judge(chunks), **results}
+
+
+def image_judge(config, metrics: tuple[str, ...]) -> Callable:
+    """``judge(chunks) -> results`` by the FID Inception against the reference statistics."""
+    eval_ = config.eval
+    variables = load_inception_variables(eval_.inception_weights or None)
+    features = inception_features(variables, batch_size=eval_.feature_batch)
+    reference = load_reference(config, features)
+    return lambda chunks: sample_quality(chunks, features, reference, metrics=metrics)
+
+
+def load_reference(config, features) -> ReferenceStats:
+    """``eval.reference_stats`` if given; else the dataset's ``eval.reference_split``
+    statistics from jaxgen's cache, computed and cached on first use."""
+    if config.eval.reference_stats:
+        return load_stats(config.eval.reference_stats, dim=2048)
+    data = config.data
+    steps = ("center_crop", "image_size", "random_crop")  # the random crop's side, centred
+    preprocessing = Preprocessing(**{key: data[key] for key in steps if key in data})
+    path = reference_path(data.name, config.eval.reference_split, preprocessing)
+    if path.is_file():
+        return load_stats(path, dim=2048)
+    stats = dataset_reference(
+        data.name,
+        split=config.eval.reference_split,
+        data_dir=data.get("data_dir") or None,
+        preprocessing=preprocessing,
+        features=features,
+        progress=config.train.progress,
+    )
+    if jax.process_index() == 0:
+        save_stats(path, stats)
+    return stats
+
+
+@functools.cache
+def digits_reference() -> ReferenceStats:
+    """The classifier's statistics of the held-out test digits, and their features."""
+    test = load_digits_arrays("test")["x"]
+    return reference_statistics([test], digits_features, num_examples=len(test))
+
+
+@functools.cache
+def train_to_test_digits_distance() -> float:
+    """The Fréchet distance between the train and test digits: the floor the samples' distance
+    is read against (fixed data, so computed once per process)."""
+    train = load_digits_arrays("train")["x"]
+    return sample_quality([train], digits_features, digits_reference(), metrics=("fid",))["fid"]
+
+
+def digits_metrics(samples: np.ndarray, metrics: tuple[str, ...] = ("fid",)) -> dict:
+    """The project's digits classifier on the samples: class histogram, and ``metrics``
+    against the held-out test digits (named by :data:`DIGITS_NAMES`), beside the train-to-test
+    Fréchet distance as the reference."""
+    histogram = class_histogram(samples)
+    results = {"class_histogram": histogram.tolist(), "classes_present": int((histogram > 0).sum())}
+    if metrics:
+        quality = sample_quality([samples], digits_features, digits_reference(), metrics=metrics)
+        results.update({DIGITS_NAMES.get(k, k): v for k, v in quality.items()})
+    if "fid" in metrics:
+        results["frechet_distance_train_to_test"] = train_to_test_digits_distance()
+    return results
+
+
+def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:
+    """The samples' mean NLL under the data's exact density, and for Gaussian mixtures the
+    modes captured and the high-quality fraction (VEEGAN/PacGAN definitions)."""
+    results = {"nll_of_samples_under_data": float(-np.mean(data.log_prob(samples)))}
+    if isinstance(data.density, GaussianMixture):
+        coverage = mode_coverage(samples, data.density.means, float(data.density.stds[0]))
+        results["modes_captured"] = coverage.modes_captured
+        results["num_modes"] = coverage.num_modes
+        results["high_quality_fraction"] = coverage.high_quality_fraction
+    return results

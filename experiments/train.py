@@ -21,10 +21,11 @@ from experiments.configs.base import run_fingerprint  # noqa: E402
 from experiments.families import FAMILIES
 from experiments.families.common import Experiment
 from jaxgen.core import backend
+from jaxgen.data.sample_files import write_samples
 from jaxgen.errors import JaxgenError
 from jaxgen.training.checkpoint import Checkpointer, require_checkpoints
-from jaxgen.training.export import draw_in_chunks, write_samples
 from jaxgen.training.loop import LoopSettings, evaluate_and_draw, train
+from jaxgen.training.sampling import draw_in_chunks
 from jaxgen.training.workdir import WorkdirLock, write_atomically
 from jaxgen.viz import save_metrics_figure, save_samples_figure
 
@@ -139,7 +140,7 @@ def sample(
     """Draw ``num_samples`` from the newest checkpoint, ``eval.sample_batch`` at a time from
     the key ``seed + 2``, with the config's sampler settings (which may differ from training's:
     :data:`experiments.configs.base.SAMPLER_KEYS`). Writes ``samples.npz`` (``arr_0``: images
-    as uint8 (N, H, W, C), toy data as float32 (N, d); :mod:`jaxgen.training.export`), a
+    as uint8 (N, H, W, C), toy data as float32 (N, d); :mod:`jaxgen.data.sample_files`), a
     figure of the first 100, and with ``png`` one PNG per image under ``samples/``."""
     if num_samples < 1:
         raise JaxgenError(f"`num_samples`={num_samples} draws nothing; ask for at least 1")

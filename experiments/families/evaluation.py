@@ -26,7 +26,7 @@ from jaxgen.metrics.sample_quality import (
     sample_quality,
 )
 from jaxgen.metrics.statistics import ReferenceStats, load_stats, save_stats
-from jaxgen.training.export import draw_in_chunks
+from jaxgen.training.sampling import draw_in_chunks
 
 # the digits' results are named for what they compare with (the classifier, not Inception)
 DIGITS_NAMES = {

@@ -8,9 +8,10 @@ is the FID Inception's (pool3, and the unbiased logits); the digits classifier's
 
 :func:`sample_quality` streams the chunks once: the features' mean and covariance accumulate
 in float64 (:class:`~jaxgen.metrics.statistics.FeatureMoments`), and the feature vectors
-and logits are kept in float32 for KID, precision/recall and IS (50,000 Inception features
-and logits are about 600 MB). :func:`reference_statistics` makes the statistics that
-:func:`sample_quality` compares against from a dataset's images.
+and logits are kept in float32 only where KID, precision/recall or IS read them (50,000
+Inception features and logits are about 600 MB; FID alone keeps one chunk and a d×d matrix).
+:func:`reference_statistics` makes the statistics that :func:`sample_quality` compares
+against from a dataset's images.
 """
 
 from __future__ import annotations
@@ -80,16 +81,18 @@ def sample_quality(
     (``reference.features``).
     """
     metrics = check_metrics(metrics)
+    keep_features, keep_logits = bool({"kid", "pr"} & set(metrics)), "is" in metrics
     moments, features, logits = None, [], []
     for chunk in chunks:
         out = feature_fn(chunk)
         moments = (moments or FeatureMoments.empty(out.features.shape[1])).add(out.features)
-        features.append(np.asarray(out.features, np.float32))
-        if out.logits is not None:
+        if keep_features:
+            features.append(np.asarray(out.features, np.float32))
+        if keep_logits and out.logits is not None:
             logits.append(np.asarray(out.logits, np.float32))
     if moments is None:
         raise JaxgenError("sample metrics need samples; got none")
-    if "kid" in metrics or "pr" in metrics:
+    if keep_features:
         if reference.features is None:
             raise JaxgenError(
                 "KID and precision/recall need the reference's feature vectors; write the "
@@ -101,7 +104,7 @@ def sample_quality(
     if "is" in metrics and logits:
         score = inception_score(np.concatenate(logits))
         results["inception_score"], results["inception_score_std"] = score.mean, score.std
-    features = np.concatenate(features)
+    features = np.concatenate(features) if keep_features else None
     if "kid" in metrics:
         kid = kernel_distance(
             features, reference.features, subsets=kid_subsets, subset_size=kid_subset_size

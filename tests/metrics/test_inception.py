@@ -1,6 +1,11 @@
 """jaxgen's FID Inception against pytorch-fid's, on random weights converted through jaxgen's
 converter: features and logits to 1e-4 relative, at 32x32 (resized) and 299x299."""
 
+import os
+import subprocess
+import sys
+
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -11,6 +16,7 @@ from jaxgen.metrics.inception import (
     load_inception_variables,
     save_variables,
 )
+from tests.conftest import ROOT
 from tests.metrics.reference import random_fid_inception, reference_outputs
 
 
@@ -94,3 +100,35 @@ def test_bad_weights_are_one_line(networks, tmp_path, monkeypatch):
     garbage.write_bytes(b"not a checkpoint")
     with pytest.raises(JaxgenError, match="is not a PyTorch weights file"):
         load_inception_variables(garbage)
+
+
+def test_any_device_count_and_bfloat16(networks, tmp_path):
+    """Eight host devices give one device's features (to float32 round-off), each device
+    taking one image per call; bfloat16 stays within 5% of float32."""
+    _, _, variables = networks
+    save_variables(variables, tmp_path / "weights.npz")
+    images = np.random.default_rng(1).uniform(-1, 1, (11, 32, 32, 3)).astype(np.float32)
+    np.save(tmp_path / "images.npy", images)
+    one = InceptionFeatures(variables, batch_size=4)(images)
+    script = (
+        "import sys, jax, numpy as np\n"
+        "from jaxgen.metrics.inception import InceptionFeatures, load_inception_variables\n"
+        "assert jax.local_device_count() == 8\n"
+        "v = load_inception_variables(sys.argv[1] + '/weights.npz')\n"
+        "out = InceptionFeatures(v, batch_size=1)(np.load(sys.argv[1] + '/images.npy'))\n"
+        "np.save(sys.argv[1] + '/eight.npy', out.features)\n"
+    )
+    env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=8", "JAX_PLATFORMS": "cpu"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert relative_error(np.load(tmp_path / "eight.npy"), one.features) < 1e-5
+    half = InceptionFeatures(variables, batch_size=11, dtype=jnp.bfloat16)(images)
+    assert half.features.dtype == np.float32
+    assert relative_error(half.features, one.features) < 0.05

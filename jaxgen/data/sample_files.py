@@ -1,54 +1,25 @@
-"""Samples drawn in chunks, and written as papers' evaluation code reads them.
-
-:func:`draw_in_chunks` calls ``draw(state, key_i, chunk)`` with ``key_i = fold_in(key, i)``
-for chunk i = 0, 1, … and trims the last chunk, so one compiled sampler serves any count,
-and the samples are a pure function of (key, chunk size, count): the first n of a larger
-draw are the n of a smaller one.
-
-:func:`write_samples` writes images as an ``.npz`` of uint8 (N, H, W, C) under the key
-``arr_0``, the convention of ADM's evaluator (Dhariwal & Nichol 2021) and clean-fid, and
-optionally one PNG per sample; vectors (toy data) as float32 (N, d). Files are written under
-a temporary name and renamed, so an interrupted export leaves no partial file.
+"""Sample files as papers' evaluation code reads them: images as an ``.npz`` of uint8
+(N, H, W, C) under the key ``arr_0``, the convention of ADM's evaluator (Dhariwal & Nichol
+2021) and clean-fid, optionally with one PNG per sample; vectors (toy data) as float32
+(N, d). Files are written under a temporary name and renamed, so an interrupted export leaves
+no partial file.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-import jax
 import numpy as np
 from PIL import Image
-from tqdm import tqdm
 
 from jaxgen.data.images import to_uint8
 from jaxgen.errors import JaxgenError
 
 
-def draw_in_chunks(
-    draw: Callable[[Any, jax.Array, int], np.ndarray],
-    state,
-    key: jax.Array,
-    num_samples: int,
-    chunk: int,
-    *,
-    progress: bool = False,
-) -> Iterator[np.ndarray]:
-    """The ``num_samples`` samples of the module docstring, one chunk at a time."""
-    if num_samples < 1 or chunk < 1:
-        raise JaxgenError(
-            f"`num_samples`={num_samples} in chunks of {chunk}: both must be at least 1"
-        )
-    starts = range(0, num_samples, chunk)
-    for i, start in enumerate(tqdm(starts, desc="sampling", unit="chunk", disable=not progress)):
-        samples = np.asarray(draw(state, jax.random.fold_in(key, i), chunk))
-        yield samples[: num_samples - start]
-
-
 def write_samples(
-    chunks: Iterator[np.ndarray], path: Path, *, png_dir: Path | None = None
+    chunks: Iterable[np.ndarray], path: Path, *, png_dir: Path | None = None
 ) -> np.ndarray:
     """Write the samples of ``chunks`` to ``path`` (``arr_0``; module docstring), and each
     image as ``png_dir/000000.png``, … if given; returns what was written."""

@@ -1,6 +1,6 @@
 """``make bench-accelerator``: the first check to run on a GPU or TPU machine.
 
-``python -m benchmarks.accelerator`` does three things on the default JAX backend:
+``python -m benchmarks.accelerator`` does four things on the default JAX backend:
 
 1. runs the library's tests (``TESTS``; those that need a CPU-only feature skip themselves),
    in a child process, within ``TEST_SECONDS``;
@@ -12,7 +12,10 @@
    bitwise reproducibility there;
 3. where the step has a PyTorch twin (:mod:`benchmarks.torch_steps`: the DCGAN, RealNVP and
    DDPM U-Net), runs it on the same device in the same precision, timed alternately with
-   jaxgen's over ``ROUNDS`` rounds, and reports jaxgen ÷ PyTorch (above 1: jaxgen is faster).
+   jaxgen's over ``ROUNDS`` rounds, and reports jaxgen ÷ PyTorch (above 1: jaxgen is faster);
+4. times the FID Inception at 299x299 (``INCEPTION_BATCH`` images per call) in float32 and
+   bfloat16: images/s, fraction of the matmul peak, and the minutes of an FID's 50,000
+   feature vectors (:mod:`benchmarks.inception`).
 
 It needs jax for the accelerator, flax, optax, orbax-checkpoint, chex, scikit-learn, pillow,
 matplotlib, tqdm, pytest, pytest-xdist, ``ml_collections`` and ``tensorboardX`` (both pure
@@ -48,6 +51,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks import measure
+from benchmarks.inception import bench_inception
 from benchmarks.run import RESULTS, first_batch, table, write_results
 from experiments.configs.base import config_with_overrides
 from experiments.train import build_experiment
@@ -55,6 +59,7 @@ from jaxgen.core import compiler
 from jaxgen.core.combinators import guard_nonfinite
 
 ROOT = Path(__file__).resolve().parents[1]
+INCEPTION_BATCH = 200
 TESTS = (
     "tests/core",
     "tests/gan",
@@ -305,6 +310,12 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 rows.append(row)
                 print(row, flush=True)
+    features = [
+        bench_inception(peaks[name], batch=8 if quick else INCEPTION_BATCH, dtype=dtype)
+        for name, dtype in (("float32", None), ("bfloat16", jnp.bfloat16))
+    ]
+    for row in features:
+        print(row, flush=True)
     record = {
         "date": str(datetime.date.today()),
         "host": platform.node(),
@@ -317,13 +328,14 @@ def main(argv: list[str] | None = None) -> None:
         "tests": tests,
         "matmul_peak_tflops": {k: round(v / 1e12, 3) for k, v in peaks.items()},
         "steps": [asdict(r) for r in rows],
+        "feature_networks": [asdict(r) for r in features],
     }
     test_line = "not run" if tests is None else tests["summary"]
     markdown = (
         f"{device.device_kind} ({jax.default_backend()}), jax {jax.__version__}, "
         f"torch {record['torch']}\n\ntests: {test_line}\n\n"
         f"matmul peaks (TFLOP/s): {record['matmul_peak_tflops']}\n\n## Train steps\n\n"
-        f"{table(rows)}\n"
+        f"{table(rows)}\n\n## The FID Inception's features at 299x299\n\n{table(features)}\n"
     )
     write_results(record, markdown, "accelerator-quick" if quick else "accelerator", args.out)
     if tests is not None and tests["returncode"] != 0:

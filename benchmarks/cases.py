@@ -56,6 +56,7 @@ SAMPLERS = [
     Case("ddim_50_8x8", "diffusion.digits", {"model.sampler": "ddim", "model.sample_steps": 50}),
 ]
 SAMPLES_PER_CALL = 100
+INCEPTION_BATCH = 16  # images per call of the FID Inception (299x299)
 
 BATCH_SCALING = {
     "gan_mlp_2d": (64, 256, 1024, 4096),

@@ -1,6 +1,6 @@
 """``make bench``: compile time, steady-state speed, FLOP/s and memory of every default train
-step and the diffusion samplers; each image step fed by its data pipeline against one
-device-resident batch; speed against batch size, against device count, and with
+step, the diffusion samplers and the FID Inception; each image step fed by its data pipeline
+against one device-resident batch; speed against batch size, against device count, and with
 several steps per dispatch under ``lax.scan`` (rolled and unrolled) against one per call.
 
 Writes ``benchmarks/results/bench.json`` and its tables in ``bench.md`` (also printed),
@@ -29,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from benchmarks import cases, measure
+from benchmarks.inception import bench_inception
 from experiments.families.diffusion import sampling_fn
 from experiments.train import build_experiment, loop_settings
 from jaxgen.core import compiler, parallel
@@ -305,6 +306,9 @@ def main() -> None:
 
     steps = [shown(bench_step(c, peak)) for c in chosen(cases.STEPS)]
     samplers = [shown(bench_sampler(c, peak)) for c in chosen(cases.SAMPLERS)]
+    features = []
+    if not args.pipeline_only and args.only in "fid_inception_299":
+        features.append(shown(bench_inception(peak, batch=cases.INCEPTION_BATCH)))
     pipeline = [
         shown(bench_pipeline(cases.step_case(name)))
         for name in cases.IMAGE_STEPS
@@ -331,6 +335,7 @@ def main() -> None:
         "matmul_peak_gflops": round(peak / 1e9, 1),
         "steps": [asdict(r) for r in steps],
         "samplers": [asdict(r) for r in samplers],
+        "feature_networks": [asdict(r) for r in features],
         "pipeline": [asdict(r) for r in pipeline],
         "batch_scaling": [asdict(r) for r in batch_rows],
         "device_scaling": device_rows,
@@ -343,6 +348,7 @@ def main() -> None:
     for title, rows, render in (
         ("Train steps", steps, table),
         ("Samplers", samplers, table),
+        ("The FID Inception's features at 299x299", features, table),
         ("Fed by the data pipeline against one device-resident batch", pipeline, table),
         ("Steps/s against batch size", batch_rows, table),
         ("Steps/s against device count", device_rows, dict_table),

@@ -288,6 +288,11 @@ def test_the_accelerator_check_runs_quick_on_cpu(tmp_path):
         assert 0 < row["fraction_of_f32_peak"] and 0 < row["fraction_of_bf16_peak"]
         compared = twins[case] is not None and record["torch"] is not None
         assert (row["jaxgen_over_torch"] is not None) == compared
+    # the FID Inception in both precisions: Inception-v3's 5.7 GMAC per 299x299 image
+    features = {r["case"]: r for r in record["feature_networks"]}
+    assert set(features) == {"fid_inception_299", "fid_inception_299_bfloat16"}
+    for row in features.values():
+        assert row["images_per_second"] > 0 and 10.5 < row["gflop_per_image"] < 12
 
 
 def test_the_accelerator_checks_determinism_s_price_on_gpu_only():

@@ -73,6 +73,23 @@ def expected_shapes() -> dict[str, tuple[int, ...]]:
     return {name: tuple(leaf.shape) for name, leaf in flat.items()}
 
 
+def random_variables(seed: int = 0) -> dict:
+    """Variables of the FID Inception's shapes drawn at random (He-normal kernels, BatchNorm at
+    identity), without compiling its initialisation: the network's cost, not its features,
+    for benchmarks and for tests of the plumbing around it."""
+    rng = np.random.default_rng(seed)
+    flat = {}
+    for name, shape in expected_shapes().items():
+        if name.endswith("kernel"):
+            flat[name] = rng.normal(size=shape) * (2 / np.prod(shape[:-1])) ** 0.5
+        elif name.endswith(("var", "scale")):
+            flat[name] = np.ones(shape)
+        else:
+            flat[name] = np.zeros(shape)
+    flat = {name: value.astype(np.float32) for name, value in flat.items()}
+    return traverse_util.unflatten_dict(flat, sep="/")
+
+
 def check_variables(flat: Mapping[str, np.ndarray], source: str) -> None:
     """A one-line error naming the first array of ``flat`` (names as :func:`expected_shapes`)
     that is missing, unexpected, or of the wrong shape."""

@@ -10,7 +10,7 @@ from PIL import Image
 
 from experiments.train import evaluate, sample, train_and_evaluate
 from jaxgen.errors import JaxgenError
-from jaxgen.metrics.inception import expected_shapes
+from jaxgen.metrics.inception import random_variables, save_variables
 from jaxgen.training.workdir import read_journal
 from tests.conftest import short_config
 from tests.training.test_tensorboard import by_tag, read_events
@@ -18,18 +18,8 @@ from tests.training.test_tensorboard import by_tag, read_events
 
 @pytest.fixture(scope="module")
 def inception_weights(tmp_path_factory):
-    """Random FID Inception weights in the converted .npz layout (He-normal kernels)."""
-    rng = np.random.default_rng(0)
-    arrays = {}
-    for name, shape in expected_shapes().items():
-        if name.endswith("kernel"):
-            arrays[name] = rng.normal(size=shape) * (2 / np.prod(shape[:-1])) ** 0.5
-        elif name.endswith(("var", "scale")):
-            arrays[name] = np.ones(shape)
-        else:
-            arrays[name] = np.zeros(shape)
     path = tmp_path_factory.mktemp("inception") / "random_inception.npz"
-    np.savez(path, **{k: v.astype(np.float32) for k, v in arrays.items()})
+    save_variables(random_variables(0), path)
     return path
 
 

@@ -110,7 +110,8 @@ def check_variables(flat: Mapping[str, np.ndarray], source: str) -> None:
 def convert_state_dict(state_dict: Mapping[str, np.ndarray], source: str = "state_dict"):
     """pytorch-fid's ``fid_inception_v3().state_dict()`` (arrays by torch name) → the
     variables of :class:`jaxgen.nn.inception.FIDInceptionV3` (``params``, ``batch_stats``);
-    checked against the network, naming the first mismatched array."""
+    checked against the network, naming the first mismatched array and ``source`` (the
+    file it came from) in the error."""
     flat = {}
     for name, value in state_dict.items():
         *path, layer, leaf = name.split(".")

@@ -21,14 +21,15 @@ from jaxgen.errors import JaxgenError
 
 @dataclass(frozen=True)
 class InceptionScore:
-    """The mean and standard deviation of the score over the splits."""
+    """The ``mean`` and standard deviation ``std`` of the score over the splits."""
 
     mean: float
     std: float
 
 
 def inception_score(logits: np.ndarray, *, splits: int = 10) -> InceptionScore:
-    """IS of samples whose class logits are ``logits`` (N, classes)."""
+    """IS of samples whose class logits are ``logits`` (N, classes), over ``splits``
+    consecutive parts."""
     logits = np.asarray(logits, np.float64)
     n = len(logits)
     if splits < 1 or n < splits:

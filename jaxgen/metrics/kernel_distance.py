@@ -25,7 +25,7 @@ from jaxgen.errors import JaxgenError
 
 @dataclass(frozen=True)
 class KernelDistance:
-    """The mean and standard deviation of the subsets' MMD² estimates."""
+    """The ``mean`` and standard deviation ``std`` of the subsets' MMD² estimates."""
 
     mean: float
     std: float
@@ -52,8 +52,9 @@ def kernel_distance(
     subset_size: int = 1000,
     seed: int = 2020,
 ) -> KernelDistance:
-    """KID between ``features_a`` (N, d) and ``features_b`` (M, d); ``subset_size`` is
-    lowered to min(N, M) when either set is smaller."""
+    """KID between ``features_a`` (N, d) and ``features_b`` (M, d): ``subsets`` pairs of
+    ``subset_size`` features (lowered to min(N, M) when either set is smaller), drawn by
+    ``RandomState(seed)``."""
     a, b = np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)
     if a.shape[1:] != b.shape[1:]:
         raise JaxgenError(f"KID compares features of one size; got {a.shape} and {b.shape}")

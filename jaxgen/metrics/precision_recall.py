@@ -20,6 +20,8 @@ from jaxgen.errors import JaxgenError
 
 @dataclass(frozen=True)
 class PrecisionRecall:
+    """``precision`` and ``recall``, each a fraction in [0, 1]."""
+
     precision: float
     recall: float
 
@@ -52,7 +54,9 @@ def fraction_inside(
 def precision_recall(
     real: np.ndarray, generated: np.ndarray, *, k: int = 3, block: int = 1024
 ) -> PrecisionRecall:
-    """Precision and recall of ``generated`` features (M, d) against ``real`` ones (N, d)."""
+    """Precision and recall of ``generated`` features (M, d) against ``real`` ones (N, d),
+    each ball's radius the distance to the ``k``-th neighbour, distances taken ``block``
+    rows at a time."""
     real, generated = np.asarray(real, np.float64), np.asarray(generated, np.float64)
     if min(len(real), len(generated)) <= k:
         raise JaxgenError(

@@ -44,8 +44,9 @@ FeatureFn = Callable[[np.ndarray], SampleFeatures]
 
 
 def inception_features(variables, *, batch_size: int = 50, dtype=None) -> FeatureFn:
-    """The FID Inception as a feature function: pool3 features and the Inception Score's
-    logits (``logits_unbiased``) of images (N, H, W, 1 or 3) in [−1, 1]."""
+    """The FID Inception with ``variables`` as a feature function: pool3 features and the
+    Inception Score's logits (``logits_unbiased``) of images (N, H, W, 1 or 3) in [−1, 1],
+    ``batch_size`` images per device per call, computed in ``dtype`` (None: float32)."""
     network = InceptionFeatures(variables, batch_size=batch_size, dtype=dtype)
 
     def features(images: np.ndarray) -> SampleFeatures:
@@ -73,7 +74,8 @@ def sample_quality(
     kid_subsets: int = 100,
     kid_subset_size: int = 1000,
 ) -> dict[str, float]:
-    """The metrics of the samples in ``chunks`` against ``reference``.
+    """The metrics of the samples in ``chunks`` against ``reference``, by ``feature_fn``;
+    KID on ``kid_subsets`` subsets of ``kid_subset_size``.
 
     Returns ``fid``; ``inception_score`` and ``inception_score_std`` (10 splits; only when the
     feature function gives logits); ``kid`` and ``kid_std``; ``precision`` and ``recall``
@@ -119,9 +121,9 @@ def sample_quality(
 def reference_statistics(
     chunks: Iterable[np.ndarray], feature_fn: FeatureFn, *, num_examples: int, keep: int = 10_000
 ) -> ReferenceStats:
-    """The Gaussian of the features of all the images in ``chunks`` (``num_examples`` in all),
-    and ``keep`` of their feature vectors spread evenly over them (every
-    ⌈num_examples / keep⌉-th) for KID and precision/recall."""
+    """The Gaussian of the ``feature_fn`` features of all the images in ``chunks``
+    (``num_examples`` in all), and ``keep`` of their feature vectors spread evenly over them
+    (every ⌈num_examples / keep⌉-th) for KID and precision/recall."""
     stride = max(1, -(-num_examples // keep))
     moments, kept, seen = None, [], 0
     for chunk in chunks:

@@ -29,7 +29,8 @@ from jaxgen.metrics.frechet import GaussianStats
 
 @dataclass(frozen=True)
 class FeatureMoments:
-    """Running float64 moments of feature vectors; :meth:`add` returns the merged value."""
+    """Running float64 moments of feature vectors: ``count`` n, ``mean`` μ (d,) and
+    ``scatter`` S (d, d) of the module docstring; :meth:`add` returns the merged value."""
 
     count: int
     mean: np.ndarray
@@ -71,15 +72,17 @@ class FeatureMoments:
 
 @dataclass(frozen=True)
 class ReferenceStats:
-    """A statistics file's contents: the Gaussian, and feature vectors if it holds them."""
+    """A statistics file's contents: ``gaussian``, the fitted Gaussian, and ``features``, a
+    subset of the feature vectors (n, d) where the file holds them (else None)."""
 
     gaussian: GaussianStats
     features: np.ndarray | None = None
 
 
 def save_stats(path: str | os.PathLike, stats: ReferenceStats) -> Path:
-    """Write ``stats`` as pytorch-fid's ``.npz`` (``mu``, ``sigma``; plus ``num_samples`` and
-    ``features`` where known), atomically: an interrupted write leaves no file."""
+    """Write ``stats`` to ``path`` as pytorch-fid's ``.npz`` (``mu``, ``sigma``; plus
+    ``num_samples`` and ``features`` where known), atomically: an interrupted write leaves no
+    file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {"mu": stats.gaussian.mean, "sigma": stats.gaussian.cov}
@@ -95,8 +98,8 @@ def save_stats(path: str | os.PathLike, stats: ReferenceStats) -> Path:
 
 
 def load_stats(path: str | os.PathLike, *, dim: int | None = None) -> ReferenceStats:
-    """A statistics ``.npz`` (pytorch-fid's ``mu``/``sigma``, or jaxgen's), checked: both
-    arrays present, shapes (d,) and (d, d), and d = ``dim`` when given."""
+    """The statistics ``.npz`` at ``path`` (pytorch-fid's ``mu``/``sigma``, or jaxgen's),
+    checked: both arrays present, shapes (d,) and (d, d), and d = ``dim`` when given."""
     path = Path(path)
     if not path.is_file():
         raise JaxgenError(

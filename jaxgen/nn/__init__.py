@@ -11,6 +11,8 @@ sizes are keyword arguments, so that the same definition serves 8x8 digits and l
 * :class:`CouplingMLP` and :class:`CouplingCNN`: coupling-layer conditioners whose last layer
   starts at zero (Glow, Kingma & Dhariwal 2018).
 * :class:`DigitsConvNet`: the classifier behind ``jaxgen.metrics``' digit metrics.
+* :class:`FIDInceptionV3`: the Inception-v3 of FID and IS (pytorch-fid's network of the
+  2015-12-05 TensorFlow graph), returning pool3 features and logits.
 * ``Conv``: Flax's ``nn.Conv`` computing through ``jaxgen.kernels``' primitives, as every
   network above does.
 """
@@ -20,6 +22,7 @@ from jaxgen.nn.conditioners import CouplingCNN, CouplingMLP
 from jaxgen.nn.conv import Conv
 from jaxgen.nn.cyclegan import PatchDiscriminator, ResnetGenerator
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator, UpConv
+from jaxgen.nn.inception import FIDInceptionV3
 from jaxgen.nn.mlp import MLP, TimeConditionedMLP
 from jaxgen.nn.time_embedding import TimeEmbedding, timestep_embedding
 from jaxgen.nn.unet import UNet
@@ -32,6 +35,7 @@ __all__ = [
     "DCGANDiscriminator",
     "DCGANGenerator",
     "DigitsConvNet",
+    "FIDInceptionV3",
     "PatchDiscriminator",
     "ResnetGenerator",
     "TimeConditionedMLP",

@@ -210,3 +210,13 @@ def kill_when(proc, ready, timeout: float = 300.0) -> None:
         time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+
+@pytest.fixture(scope="session")
+def inception_weights(tmp_path_factory):
+    """Random FID Inception weights, converted (.npz): the plumbing's, not meaningful features."""
+    from jaxgen.metrics.inception import random_variables, save_variables
+
+    path = tmp_path_factory.mktemp("inception") / "random_inception.npz"
+    save_variables(random_variables(0), path)
+    return path

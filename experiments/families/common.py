@@ -31,7 +31,7 @@ class Experiment:
     dataset: Any
     sample: Callable[[Any, jax.Array, int], np.ndarray]
     # loads what the evaluation reads (weights, reference statistics) before a run starts
-    prepare: Callable[[], None] | None = None
+    prepare: Callable[[], Any] | None = None
 
 
 def make_experiment(
@@ -44,9 +44,11 @@ def make_experiment(
     evaluate: Callable[[Any, Any], dict],
     figures: str | Callable,
     sub_batches: int | None = None,
+    prepare: Callable[[], Any] | None = None,
 ) -> Experiment:
     """The experiment of a family's parts: its task's example shape is the dataset's, and its
-    figures are ``figures(state, directory, tag)``, or, given a title, ``draw``'s samples."""
+    figures are ``figures(state, directory, tag)``, or, given a title, ``draw``'s samples.
+    ``prepare()`` loads what ``evaluate`` reads; a :class:`SampleEvaluation` brings its own."""
     task = Task(
         init_state=init_state,
         step=step,
@@ -59,7 +61,8 @@ def make_experiment(
             else figures
         ),
     )
-    prepare = evaluate.prepare if isinstance(evaluate, SampleEvaluation) else None
+    if prepare is None and isinstance(evaluate, SampleEvaluation):
+        prepare = evaluate.prepare
     return Experiment(task=task, dataset=dataset, sample=draw, prepare=prepare)
 
 

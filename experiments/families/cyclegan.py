@@ -25,6 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.families.common import Experiment, make_experiment  # noqa: E402
+from experiments.families.evaluation import metric_names  # noqa: E402
 from jaxgen.core import compiler, parallel  # noqa: E402
 from jaxgen.core.precision import compute_dtype  # noqa: E402
 from jaxgen.cyclegan import init_cyclegan_state, make_cyclegan_step, translate  # noqa: E402
@@ -35,6 +36,12 @@ from jaxgen.metrics.digits_classifier import (  # noqa: E402
     DigitsClassifier,
     load_digits_classifier,
     train_digits_classifier,
+)
+from jaxgen.metrics.inception import load_inception_variables  # noqa: E402
+from jaxgen.metrics.sample_quality import (  # noqa: E402
+    inception_features,
+    reference_statistics,
+    sample_quality,
 )
 from jaxgen.nn.cyclegan import PatchDiscriminator, ResnetGenerator  # noqa: E402
 from jaxgen.viz import image_grid  # noqa: E402
@@ -121,6 +128,38 @@ def style_metrics(images: dict, t: dict) -> dict[str, float]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TranslationQuality:
+    """``eval.metrics`` (FID, IS, KID, precision/recall) by the FID Inception of G(a) against
+    domain B's held-out images and of F(b) against domain A's: how the translation papers
+    after CycleGAN score unpaired translation (TFDS pairs such as horse2zebra)."""
+
+    config: Any
+    images: dict[str, np.ndarray]
+
+    @functools.cached_property
+    def judges(self):
+        """(the feature function, each domain's reference statistics): loaded once."""
+        eval_ = self.config.eval
+        variables = load_inception_variables(eval_.inception_weights or None)
+        features = inception_features(variables, batch_size=eval_.feature_batch)
+        references = {
+            domain: reference_statistics([x], features, num_examples=len(x))
+            for domain, x in self.images.items()
+            if domain in ("a", "b")
+        }
+        return features, references
+
+    def __call__(self, t: dict) -> dict[str, float]:
+        features, references = self.judges
+        metrics = metric_names(self.config)
+        results = {}
+        for name, translated, target in (("g_a_to_b", t["g_a"], "b"), ("f_b_to_a", t["f_b"], "a")):
+            quality = sample_quality([translated], features, references[target], metrics=metrics)
+            results.update({f"{key}_{name}": value for key, value in quality.items()})
+        return results
+
+
+@dataclass(frozen=True, kw_only=True)
 class HeldOut:
     """The held-out images a run is judged and drawn on, and their translations."""
 
@@ -128,6 +167,7 @@ class HeldOut:
     images: dict[str, np.ndarray]
     init_state: Any  # seed -> a fresh state: the untrained networks' errors are the baseline
     translate: Any  # the compiled translate_batch
+    quality: TranslationQuality | None = None  # Inception metrics of the translations
 
     def translations(self, state, images: dict | None = None) -> dict[str, np.ndarray]:
         """G(a), F(G(a)), F(b) and G(F(b)) for ``images`` (default: all held-out ones)."""
@@ -156,6 +196,8 @@ class HeldOut:
         results = {**self.cycle_errors(t), **self.untrained, **style_metrics(self.images, t)}
         if self.config.data.name == "digit_styles":
             results.update(digits_class_metrics(self.images, t))
+        if self.quality is not None:
+            results.update(self.quality(t))
         return results
 
     def write_figures(self, state, directory: Path, tag: str) -> None:
@@ -215,8 +257,14 @@ def build(config) -> Experiment:
     )
     init_state = lambda seed: init_cyclegan_state(seed=seed, **state_settings)  # noqa: E731
     images = evaluation_images(config, load_unpaired(config, "test"))
+    tfds_pair = config.data.name.startswith("cycle_gan/") and bool(metric_names(config))
+    quality = TranslationQuality(config=config, images=images) if tfds_pair else None
     held_out = HeldOut(
-        config=config, images=images, init_state=init_state, translate=compiler.jit(translate_batch)
+        config=config,
+        images=images,
+        init_state=init_state,
+        translate=compiler.jit(translate_batch),
+        quality=quality,
     )
     step = make_cyclegan_step(
         objective=model.objective,
@@ -231,4 +279,5 @@ def build(config) -> Experiment:
         draw=held_out.sample,
         evaluate=held_out.evaluate,
         figures=held_out.write_figures,
+        prepare=(lambda: quality.judges) if quality is not None else None,
     )

@@ -203,7 +203,8 @@ def load_inception_variables(path: str | os.PathLike | None = None):
 class InceptionFeatures:
     """``features(images) -> InceptionOutput`` (NumPy, float32) for images (N, H, W, C) in
     [−1, 1], C = 1 or 3, any N: run in chunks of ``batch_size`` per local device (the last
-    padded, so one program serves every call), data-parallel over this process's devices.
+    padded, so one program serves every call; a call of fewer images runs them padded only to
+    the device count), data-parallel over this process's devices.
 
     Args:
       variables: the network's, from :func:`load_inception_variables`.
@@ -227,11 +228,14 @@ class InceptionFeatures:
                 f"Inception features need images (N, H, W, 1 or 3); got shape {images.shape}"
             )
         pixels = to_uint8(images)
+        devices = self._rows.mesh.size
+        # fewer images than a chunk: one call padded to the next multiple of the device count
+        size = min(self.chunk, -(-len(pixels) // devices) * devices)
         parts = []
-        for start in range(0, len(pixels), self.chunk):
-            chunk = pixels[start : start + self.chunk]
+        for start in range(0, len(pixels), size):
+            chunk = pixels[start : start + size]
             padded = np.concatenate(
-                [chunk, np.zeros((self.chunk - len(chunk), *chunk.shape[1:]), np.uint8)]
+                [chunk, np.zeros((size - len(chunk), *chunk.shape[1:]), np.uint8)]
             )
             out = self._apply(self._variables, jax.device_put(padded, self._rows))
             rows = len(chunk)

@@ -112,11 +112,13 @@ def test_photos_evaluation_reports_cycle_errors_and_colour_gaps_but_no_classes()
     assert not any("class" in key for key in results)
 
 
-def test_tfds_horse2zebra_config_takes_a_step_on_mock_data():
+def test_tfds_horse2zebra_config_takes_a_step_and_reports_fid_on_mock_data(inception_weights):
     config = short_config("cyclegan.horse2zebra", 1, **TINY)
     config.data.update(image_size=36, random_crop=32, batch_size=2)
     config.model.downsamplings = 2
     config.eval.num_samples = 4
+    config.eval.metrics = "fid,kid"
+    config.eval.inception_weights = str(inception_weights)
     with tfds.testing.mock_data(num_examples=8):
         experiment = build_experiment(config)
         batch = experiment.dataset.get_batch(0, 2)
@@ -124,3 +126,7 @@ def test_tfds_horse2zebra_config_takes_a_step_on_mock_data():
     state = initial_state(experiment.task)
     new_state, metrics = compiler.jit(experiment.task.step)(state, batch)
     assert int(new_state.step) == 2 and all(np.isfinite(float(v)) for v in metrics.values())
+    with pytest.warns(UserWarning, match="biased"):  # 4 images: far fewer than 2048 features
+        results = experiment.task.evaluate(new_state, experiment.dataset)
+    for key in ("fid_g_a_to_b", "fid_f_b_to_a", "kid_g_a_to_b", "kid_f_b_to_a"):
+        assert np.isfinite(results[key]) and results[key] != 0, key

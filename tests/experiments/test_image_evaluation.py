@@ -10,17 +10,9 @@ from PIL import Image
 
 from experiments.train import evaluate, sample, train_and_evaluate
 from jaxgen.errors import JaxgenError
-from jaxgen.metrics.inception import random_variables, save_variables
 from jaxgen.training.workdir import read_journal
 from tests.conftest import short_config
 from tests.training.test_tensorboard import by_tag, read_events
-
-
-@pytest.fixture(scope="module")
-def inception_weights(tmp_path_factory):
-    path = tmp_path_factory.mktemp("inception") / "random_inception.npz"
-    save_variables(random_variables(0), path)
-    return path
 
 
 def cifar_config(weights):

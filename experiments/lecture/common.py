@@ -85,8 +85,8 @@ def train_seed(
     tags = "".join(f"_{value}" for value in model.values())
     workdir = out / f"{config_name.replace('/', '_')}{tags}_seed{seed}"
     results = train_and_evaluate(config, workdir)
-    sample(config, workdir, config.eval.num_samples)
-    return {**results, "samples": np.load(workdir / "samples.npz")["x"]}
+    sample(config, workdir, config.eval.num_samples, progress=False)
+    return {**results, "samples": np.load(workdir / "samples.npz")["arr_0"]}
 
 
 def mean_and_standard_error(values) -> tuple[float, float]:

@@ -132,3 +132,28 @@ def test_any_device_count_and_bfloat16(networks, tmp_path):
     half = InceptionFeatures(variables, batch_size=11, dtype=jnp.bfloat16)(images)
     assert half.features.dtype == np.float32
     assert relative_error(half.features, one.features) < 0.05
+
+
+def test_the_converter_command_writes_what_load_reads(networks, tmp_path):
+    import torch
+
+    net, _, variables = networks
+    torch.save(net.state_dict(), tmp_path / "weights.pth")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jaxgen.metrics.inception",
+            f"--weights={tmp_path / 'weights.pth'}",
+            f"--out={tmp_path / 'weights.npz'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = load_inception_variables(tmp_path / "weights.npz")
+    np.testing.assert_array_equal(
+        loaded["params"]["fc"]["kernel"], variables["params"]["fc"]["kernel"]
+    )

@@ -3,6 +3,7 @@ function, bounded memory at 10,000 Inception-sized features, and the score comma
 samples file (good and bad)."""
 
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -115,3 +116,42 @@ def test_score_command_on_a_samples_file(tmp_path):
     np.savez(tmp_path / "x.npz", x=to_uint8(digits))
     proc = run_score(f"--samples={tmp_path / 'x.npz'}", f"--reference={stats}")
     assert proc.returncode == 2 and "is not a samples .npz with key arr_0" in proc.stderr
+
+
+def test_reference_stats_command_writes_pytorch_fid_statistics(tmp_path):
+    out = tmp_path / "digits_test.npz"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jaxgen.metrics.reference_stats",
+            "--dataset=digits",
+            "--split=test",
+            f"--out={out}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with np.load(out) as stored:
+        assert stored["mu"].shape == (64,) and stored["sigma"].shape == (64, 64)
+        assert stored["features"].shape == (355, 64) and int(stored["num_samples"]) == 355
+    from jaxgen.metrics.digits_classifier import digits_features
+
+    test = load_digits_arrays("test")["x"]
+    expected = gaussian_stats(digits_features(test).features)
+    with np.load(out) as stored:
+        np.testing.assert_allclose(stored["mu"], expected.mean, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(stored["sigma"], expected.cov, rtol=1e-6, atol=1e-9)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jaxgen.metrics.reference_stats", "--dataset=cifar10"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "JAXGEN_INCEPTION_WEIGHTS"},
+    )
+    assert proc.returncode == 2 and proc.stderr.startswith("error: no Inception weights")
+    assert "--inception_weights" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -93,13 +93,14 @@ def load_reference(config, features) -> ReferenceStats:
     data = config.data
     steps = ("center_crop", "image_size", "random_crop")  # the random crop's side, centred
     preprocessing = Preprocessing(**{key: data[key] for key in steps if key in data})
-    path = reference_path(data.name, config.eval.reference_split, preprocessing)
+    data_dir = data.get("data_dir") or None
+    path = reference_path(data.name, config.eval.reference_split, preprocessing, data_dir)
     if path.is_file():
         return load_stats(path, dim=2048)
     stats = dataset_reference(
         data.name,
         split=config.eval.reference_split,
-        data_dir=data.get("data_dir") or None,
+        data_dir=data_dir,
         preprocessing=preprocessing,
         features=features,
         progress=config.train.progress,

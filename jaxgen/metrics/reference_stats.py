@@ -12,6 +12,7 @@ The file is pytorch-fid's ``.npz`` (``mu``, ``sigma``) with jaxgen's ``num_sampl
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from tqdm import tqdm
 
 from jaxgen.data import get_dataset
 from jaxgen.data.images import AS_STORED, Preprocessing
+from jaxgen.data.registry import FOLDER
 from jaxgen.errors import JaxgenError
 from jaxgen.metrics.digits_classifier import digits_features
 from jaxgen.metrics.inception import cache_dir, load_inception_variables
@@ -33,10 +35,15 @@ from jaxgen.metrics.statistics import ReferenceStats, save_stats
 DIGITS = "digits"
 
 
-def reference_path(dataset: str, split: str, preprocessing: Preprocessing) -> Path:
+def reference_path(
+    dataset: str, split: str, preprocessing: Preprocessing, data_dir: str | None = None
+) -> Path:
     """Where the statistics of ``dataset``'s ``split`` under ``preprocessing`` are cached:
-    ``<cache>/reference_stats/<name>-<split>[-crop<c>][-size<s>][-rcrop<r>].npz``."""
+    ``<cache>/reference_stats/<name>[-<folder>]-<split>[-crop<c>][-size<s>][-rcrop<r>].npz``,
+    a folder dataset's named by a digest of its absolute ``data_dir`` as well."""
     parts = [dataset.replace("/", "_"), split]
+    if dataset == FOLDER and data_dir:
+        parts.insert(1, hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:12])
     for tag, value in (
         ("crop", preprocessing.center_crop),
         ("size", preprocessing.image_size),
@@ -94,7 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="default: the cache training reads")
     args = parser.parse_args(argv)
     preprocessing = Preprocessing(center_crop=args.center_crop, image_size=args.image_size)
-    out = Path(args.out) if args.out else reference_path(args.dataset, args.split, preprocessing)
+    default = reference_path(args.dataset, args.split, preprocessing, args.data_dir)
+    out = Path(args.out) if args.out else default
     try:
         stats = dataset_reference(
             args.dataset,

@@ -41,7 +41,7 @@ def score(args: argparse.Namespace) -> dict[str, float]:
         reference = load_stats(args.reference)
     elif dataset:
         preprocessing = Preprocessing(image_size=args.image_size, center_crop=args.center_crop)
-        path = reference_path(dataset, args.split, preprocessing)
+        path = reference_path(dataset, args.split, preprocessing, args.data_dir)
         if path.is_file():
             reference = load_stats(path)
         else:

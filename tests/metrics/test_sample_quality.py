@@ -155,3 +155,22 @@ def test_reference_stats_command_writes_pytorch_fid_statistics(tmp_path):
     )
     assert proc.returncode == 2 and proc.stderr.startswith("error: no Inception weights")
     assert "--inception_weights" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_reference_statistics_are_cached_per_dataset_split_preprocessing_and_folder(tmp_path):
+    from jaxgen.data.images import Preprocessing
+    from jaxgen.metrics.reference_stats import reference_path
+
+    sized = Preprocessing(image_size=32)
+    paths = {
+        reference_path("cifar10", "train", sized),
+        reference_path("cifar10", "test", sized),
+        reference_path("cifar10", "train", Preprocessing()),
+        reference_path("celeb_a", "train", Preprocessing(center_crop=108, image_size=64)),
+        reference_path("folder", "train", sized, str(tmp_path / "a")),
+        reference_path("folder", "train", sized, str(tmp_path / "b")),
+    }
+    assert len(paths) == 6
+    assert reference_path("folder", "train", sized, str(tmp_path / "a")) == reference_path(
+        "folder", "train", sized, str(tmp_path / "x" / ".." / "a")
+    )

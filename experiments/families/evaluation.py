@@ -15,6 +15,7 @@ import numpy as np
 from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.images import Preprocessing
 from jaxgen.data.toy import DENSITIES, GaussianMixture, ToyDataset
+from jaxgen.errors import JaxgenError
 from jaxgen.metrics.digits_classifier import class_histogram, digits_features
 from jaxgen.metrics.inception import load_inception_variables
 from jaxgen.metrics.modes import mode_coverage
@@ -38,9 +39,22 @@ DIGITS_NAMES = {
 }
 
 
+# the fewest samples each metric reads: the IS's 10 splits, KID's pairs, PR's 3 neighbours
+FEWEST_SAMPLES = {"fid": 2, "is": 10, "kid": 2, "pr": 4}
+
+
 def metric_names(config) -> tuple[str, ...]:
-    """``eval.metrics`` ("fid,is,kid"; "" for none) as a checked tuple."""
-    return check_metrics(m.strip() for m in config.eval.metrics.split(",") if m.strip())
+    """``eval.metrics`` ("fid,is,kid"; "" for none) as a checked tuple, each metric given
+    enough samples (``eval.num_samples``)."""
+    metrics = check_metrics(m.strip() for m in config.eval.metrics.split(",") if m.strip())
+    for metric in metrics:
+        if config.eval.num_samples < FEWEST_SAMPLES[metric]:
+            raise JaxgenError(
+                f"--config.eval.num_samples={config.eval.num_samples} is too few for {metric} "
+                f"(it needs at least {FEWEST_SAMPLES[metric]}); draw more or drop it from "
+                "--config.eval.metrics"
+            )
+    return metrics
 
 
 class SampleEvaluation:
@@ -51,9 +65,9 @@ class SampleEvaluation:
 
     def __init__(self, config, draw: Callable, extra: Callable | None = None):
         self.config, self.draw, self.extra = config, draw, extra
-        self.metrics = metric_names(config)
         name = config.data.name
         self.kind = "toy" if name in DENSITIES else "digits" if name == "digits" else "images"
+        self.metrics = () if self.kind == "toy" else metric_names(config)
         self._judge = None
 
     def prepare(self) -> None:

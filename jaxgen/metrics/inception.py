@@ -33,6 +33,7 @@ import numpy as np
 from flax import traverse_util
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from jaxgen.core import compiler
 from jaxgen.data.images import to_uint8
 from jaxgen.errors import JaxgenError
 from jaxgen.nn.inception import FIDInceptionV3, InceptionOutput
@@ -219,7 +220,7 @@ class InceptionFeatures:
         self._rows = NamedSharding(mesh, PartitionSpec("data"))
         self._variables = jax.device_put(variables, NamedSharding(mesh, PartitionSpec()))
         network = FIDInceptionV3(dtype=dtype)
-        self._apply = jax.jit(functools.partial(_apply_to_uint8, network))
+        self._apply = compiler.jit(functools.partial(_apply_to_uint8, network))
 
     def __call__(self, images: np.ndarray) -> InceptionOutput:
         images = np.asarray(images)

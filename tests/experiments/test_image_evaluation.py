@@ -104,3 +104,14 @@ def test_reference_statistics_of_another_size_are_refused(inception_weights, tmp
     ):
         train_and_evaluate(config, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_too_few_samples_for_a_metric_are_refused_when_built():
+    from experiments.train import build_experiment
+
+    config = short_config("gan.digits", num_steps=1)
+    config.eval.num_samples = 5
+    with pytest.raises(JaxgenError, match=r"num_samples=5 is too few for is \(it needs at least"):
+        build_experiment(config)
+    config.eval.metrics = "fid,kid"
+    build_experiment(config)

@@ -31,8 +31,11 @@ class FeatureRow:
     fid_50k_feature_minutes: float
 
 
-def bench_inception(peak: float, *, batch: int, dtype=None, repeats: int = 3) -> FeatureRow:
-    """Time the FID Inception on ``batch`` images of 299x299 per call, in ``dtype``."""
+def bench_inception(
+    peak: float, *, batch: int, dtype=None, repeats: int = 3, target_seconds: float = 1.0
+) -> FeatureRow:
+    """Time the FID Inception on ``batch`` images of 299x299 per call, in ``dtype``: the
+    median of ``repeats`` timings of about ``target_seconds`` of calls each."""
     network = FIDInceptionV3(dtype=dtype)
     variables = jax.device_put(random_variables(0))
     images = jnp.asarray(np.random.default_rng(0).uniform(0, 1, (batch, 299, 299, 3)), jnp.float32)
@@ -47,7 +50,7 @@ def bench_inception(peak: float, *, batch: int, dtype=None, repeats: int = 3) ->
             out = compiled(variables, images)
         jax.block_until_ready(out)
 
-    timing = measure.time_calls(calls, repeats=repeats, target_seconds=1.0)
+    timing = measure.time_calls(calls, repeats=repeats, target_seconds=target_seconds)
     per_second = batch / timing.seconds_per_call
     flops = measure.flops_of(compiled, features, variables, images)
     name = "fid_inception_299" + ("" if dtype is None else f"_{jnp.dtype(dtype).name}")

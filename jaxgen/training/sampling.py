@@ -1,7 +1,8 @@
-"""Samples drawn in chunks: :func:`draw_in_chunks` calls ``draw(state, key_i, chunk)`` with
-``key_i = fold_in(key, i)`` for chunk i = 0, 1, … and trims the last chunk, so one compiled
-sampler serves any count, and the samples are a pure function of (key, chunk size, count):
-the first n of a larger draw are the n of a smaller one.
+"""Samples drawn in chunks: :func:`draw_in_chunks` calls ``draw(state, key_i, c)`` with
+``key_i = fold_in(key, i)`` for chunk i = 0, 1, …, c = min(``chunk``, count), and trims the
+last chunk, so one compiled sampler serves any count, and the samples are a pure function of
+(key, chunk size, count): of two draws of at least ``chunk`` samples, the first n of the
+larger are the n of the smaller.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def draw_in_chunks(
         raise JaxgenError(
             f"`num_samples`={num_samples} in chunks of {chunk}: both must be at least 1"
         )
+    chunk = min(chunk, num_samples)  # a small draw is one call of its own size
     starts = range(0, num_samples, chunk)
     for i, start in enumerate(tqdm(starts, desc="sampling", unit="chunk", disable=not progress)):
         samples = np.asarray(draw(state, jax.random.fold_in(key, i), chunk))

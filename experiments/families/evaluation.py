@@ -96,6 +96,13 @@ def image_judge(config, metrics: tuple[str, ...]) -> Callable:
     variables = load_inception_variables(eval_.inception_weights or None)
     features = inception_features(variables, batch_size=eval_.feature_batch)
     reference = load_reference(config, features)
+    vectors = sorted({"kid", "pr"} & set(metrics))
+    if vectors and reference.features is None:  # pytorch-fid's files hold only mu and sigma
+        raise JaxgenError(
+            f"{config.eval.reference_stats} holds no feature vectors, which {', '.join(vectors)} "
+            "read; write the statistics with python -m jaxgen.metrics.reference_stats, or set "
+            "--config.eval.metrics=fid,is"
+        )
     return lambda chunks: sample_quality(chunks, features, reference, metrics=metrics)
 
 

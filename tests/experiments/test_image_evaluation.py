@@ -8,7 +8,7 @@ import pytest
 import tensorflow_datasets as tfds
 from PIL import Image
 
-from experiments.train import evaluate, sample, train_and_evaluate
+from experiments.train import build_experiment, evaluate, sample, train_and_evaluate
 from jaxgen.errors import JaxgenError
 from jaxgen.training.workdir import read_journal
 from tests.conftest import short_config
@@ -104,11 +104,19 @@ def test_reference_statistics_of_another_size_are_refused(inception_weights, tmp
     ):
         train_and_evaluate(config, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+    np.savez(stats, mu=np.zeros(2048), sigma=np.eye(2048))  # as pytorch-fid publishes them
+    with (
+        tfds.testing.mock_data(num_examples=16),
+        pytest.raises(JaxgenError, match="holds no feature vectors, which kid read"),
+    ):
+        train_and_evaluate(config, tmp_path / "run")
+    config.eval.metrics = "fid,is"
+    with tfds.testing.mock_data(num_examples=16):
+        experiment = build_experiment(config)
+        experiment.prepare()  # FID and IS need only mu and sigma
 
 
 def test_too_few_samples_for_a_metric_are_refused_when_built():
-    from experiments.train import build_experiment
-
     config = short_config("gan.digits", num_steps=1)
     config.eval.num_samples = 5
     with pytest.raises(JaxgenError, match=r"num_samples=5 is too few for is \(it needs at least"):

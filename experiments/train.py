@@ -161,12 +161,15 @@ def sample(
                 pass
             return workdir / "samples.npz"
         x = write_samples(
-            chunks, workdir / "samples.npz", png_dir=workdir / "samples" if png else None
+            chunks,
+            workdir / "samples.npz",
+            num_samples,
+            png_dir=workdir / "samples" if png else None,
         )
         if x.ndim == 4:
-            x = x[:100].astype(np.float32) / 255
+            x = x.astype(np.float32) / 255
         title = f"{config.family} samples, iteration {iteration}"
-        save_samples_figure(x[:100] if x.ndim == 4 else x, workdir / "samples.png", title=title)
+        save_samples_figure(x, workdir / "samples.png", title=title)
     return workdir / "samples.npz"
 
 

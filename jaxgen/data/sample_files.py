@@ -8,10 +8,12 @@ no partial file.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+from numpy.lib.format import open_memmap
 from PIL import Image
 
 from jaxgen.data.images import to_uint8
@@ -19,27 +21,40 @@ from jaxgen.errors import JaxgenError
 
 
 def write_samples(
-    chunks: Iterable[np.ndarray], path: Path, *, png_dir: Path | None = None
+    chunks: Iterable[np.ndarray], path: Path, count: int, *, png_dir: Path | None = None
 ) -> np.ndarray:
-    """Write the samples of ``chunks`` to ``path`` (``arr_0``; module docstring), and each
-    image as ``png_dir/000000.png``, … if given; returns what was written."""
-    parts, written = [], 0
-    for chunk in chunks:
-        part = to_uint8(chunk) if chunk.ndim == 4 else np.asarray(chunk, np.float32)
-        if png_dir is not None and part.ndim == 4:
-            png_dir.mkdir(parents=True, exist_ok=True)
-            for image in part:
-                Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(
-                    png_dir / f"{written:06d}.png"
-                )
-                written += 1
-        parts.append(part)
-    samples = np.concatenate(parts)
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as handle:
-        np.savez(handle, arr_0=samples)
-    os.replace(partial, path)
-    return samples
+    """Write the ``count`` samples of ``chunks`` to ``path`` (``arr_0``; module docstring),
+    and each image as ``png_dir/000000.png``, … if given. The array streams to disk chunk by
+    chunk (a memory-mapped ``.npy``, then stored uncompressed in the ``.npz``), so 50,000
+    large images never sit in memory at once. Returns the first 100 images written, or all the
+    vectors."""
+    partial_npy = path.with_name(path.name + ".npy.partial")
+    array, written = None, 0
+    try:
+        for chunk in chunks:
+            part = to_uint8(chunk) if chunk.ndim == 4 else np.asarray(chunk, np.float32)
+            if array is None:
+                shape = (count, *part.shape[1:])
+                array = open_memmap(partial_npy, mode="w+", dtype=part.dtype, shape=shape)
+            array[written : written + len(part)] = part
+            if png_dir is not None and part.ndim == 4:
+                png_dir.mkdir(parents=True, exist_ok=True)
+                for i, image in enumerate(part, start=written):
+                    grey = image.shape[-1] == 1
+                    Image.fromarray(image[..., 0] if grey else image).save(png_dir / f"{i:06d}.png")
+            written += len(part)
+        if array is None or written != count:
+            raise JaxgenError(f"{written} samples came for {count}; nothing was written")
+        preview = np.array(array[:100] if array.ndim == 4 else array)
+        array.flush()
+        del array
+        partial = path.with_name(path.name + ".partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            archive.write(partial_npy, "arr_0.npy")
+        os.replace(partial, path)
+    finally:
+        partial_npy.unlink(missing_ok=True)
+    return preview
 
 
 def read_samples(path: Path) -> np.ndarray:

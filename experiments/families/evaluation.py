@@ -19,7 +19,7 @@ from jaxgen.errors import JaxgenError
 from jaxgen.metrics.digits_classifier import class_histogram, digits_features
 from jaxgen.metrics.inception import load_inception_variables
 from jaxgen.metrics.modes import mode_coverage
-from jaxgen.metrics.reference_stats import dataset_reference, reference_path
+from jaxgen.metrics.reference_stats import dataset_reference, feature_tag, reference_path
 from jaxgen.metrics.sample_quality import (
     check_metrics,
     inception_features,
@@ -45,7 +45,10 @@ FEWEST_SAMPLES = {"fid": 2, "is": 10, "kid": 2, "pr": 4}
 
 def metric_names(config) -> tuple[str, ...]:
     """``eval.metrics`` ("fid,is,kid"; "" for none) as a checked tuple, each metric given
-    enough samples (``eval.num_samples``)."""
+    enough samples (``eval.num_samples``), drawn and judged in positive chunks."""
+    for key in ("sample_batch", "feature_batch"):
+        if config.eval[key] < 1:
+            raise JaxgenError(f"--config.eval.{key}={config.eval[key]}: give at least 1 per call")
     metrics = check_metrics(m.strip() for m in config.eval.metrics.split(",") if m.strip())
     for metric in metrics:
         if config.eval.num_samples < FEWEST_SAMPLES[metric]:
@@ -99,7 +102,8 @@ def image_judge(config, metrics: tuple[str, ...]) -> Callable:
     vectors = sorted({"kid", "pr"} & set(metrics))
     if vectors and reference.features is None:  # pytorch-fid's files hold only mu and sigma
         raise JaxgenError(
-            f"{config.eval.reference_stats} holds no feature vectors, which {', '.join(vectors)} "
+            f"the reference statistics {config.eval.reference_stats} hold no feature vectors, "
+            f"which {', '.join(vectors)} "
             "read; write the statistics with python -m jaxgen.metrics.reference_stats, or set "
             "--config.eval.metrics=fid,is"
         )
@@ -115,7 +119,15 @@ def load_reference(config, features) -> ReferenceStats:
     steps = ("center_crop", "image_size", "random_crop")  # the random crop's side, centred
     preprocessing = Preprocessing(**{key: data[key] for key in steps if key in data})
     data_dir = data.get("data_dir") or None
-    path = reference_path(data.name, config.eval.reference_split, preprocessing, data_dir)
+    channels = data.get("channels", 3)
+    path = reference_path(
+        data.name,
+        config.eval.reference_split,
+        preprocessing,
+        features=feature_tag(data.name, config.eval.inception_weights or None),
+        data_dir=data_dir,
+        channels=channels,
+    )
     if path.is_file():
         return load_stats(path, dim=2048)
     stats = dataset_reference(
@@ -123,6 +135,7 @@ def load_reference(config, features) -> ReferenceStats:
         split=config.eval.reference_split,
         data_dir=data_dir,
         preprocessing=preprocessing,
+        channels=channels,
         features=features,
         progress=config.train.progress,
     )

@@ -1,13 +1,15 @@
 """Sample files as papers' evaluation code reads them: images as an ``.npz`` of uint8
 (N, H, W, C) under the key ``arr_0``, the convention of ADM's evaluator (Dhariwal & Nichol
 2021) and clean-fid, optionally with one PNG per sample; vectors (toy data) as float32
-(N, d). Files are written under a temporary name and renamed, so an interrupted export leaves
-no partial file.
+(N, d). The ``.npz`` and the PNG folder are written under temporary names and renamed, so an
+interrupted export leaves the previous ones as they were.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +18,7 @@ import numpy as np
 from numpy.lib.format import open_memmap
 from PIL import Image
 
+from jaxgen.data.atomic import written_atomically
 from jaxgen.data.images import to_uint8
 from jaxgen.errors import JaxgenError
 
@@ -26,34 +29,47 @@ def write_samples(
     """Write the ``count`` samples of ``chunks`` to ``path`` (``arr_0``; module docstring),
     and each image as ``png_dir/000000.png``, … if given. The array streams to disk chunk by
     chunk (a memory-mapped ``.npy``, then stored uncompressed in the ``.npz``), so 50,000
-    large images never sit in memory at once. Returns the first 100 images written, or all the
+    large images never sit in memory at once; the PNGs go to a folder beside ``png_dir``
+    that replaces it once all are written. Returns the first 100 images written, or all the
     vectors."""
-    partial_npy = path.with_name(path.name + ".npy.partial")
-    array, written = None, 0
+    staging = png_dir.with_name(png_dir.name + ".partial") if png_dir is not None else None
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npy")
+    os.close(handle)
+    npy = Path(name)  # the array's scratch copy, stored into the .npz and then removed
     try:
+        array, written = None, 0
         for chunk in chunks:
             part = to_uint8(chunk) if chunk.ndim == 4 else np.asarray(chunk, np.float32)
             if array is None:
                 shape = (count, *part.shape[1:])
-                array = open_memmap(partial_npy, mode="w+", dtype=part.dtype, shape=shape)
+                array = open_memmap(npy, mode="w+", dtype=part.dtype, shape=shape)
             array[written : written + len(part)] = part
-            if png_dir is not None and part.ndim == 4:
-                png_dir.mkdir(parents=True, exist_ok=True)
+            if staging is not None and part.ndim == 4:
+                staging.mkdir(parents=True, exist_ok=True)
                 for i, image in enumerate(part, start=written):
                     grey = image.shape[-1] == 1
-                    Image.fromarray(image[..., 0] if grey else image).save(png_dir / f"{i:06d}.png")
+                    Image.fromarray(image[..., 0] if grey else image).save(staging / f"{i:06d}.png")
             written += len(part)
         if array is None or written != count:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
             raise JaxgenError(f"{written} samples came for {count}; nothing was written")
         preview = np.array(array[:100] if array.ndim == 4 else array)
         array.flush()
         del array
-        partial = path.with_name(path.name + ".partial")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-            archive.write(partial_npy, "arr_0.npy")
-        os.replace(partial, path)
+        with (
+            written_atomically(path) as partial,
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED, allowZip64=True) as archive,
+        ):
+            archive.write(npy, "arr_0.npy")
     finally:
-        partial_npy.unlink(missing_ok=True)
+        npy.unlink(missing_ok=True)
+    if staging is not None and staging.exists():
+        shutil.rmtree(png_dir, ignore_errors=True)
+        os.replace(staging, png_dir)
     return preview
 
 

@@ -8,7 +8,7 @@ matrix ``Σ₁^½ Σ₂ Σ₁^½`` as the sum of the square roots of its eigenva
 usual ``Tr sqrtm(Σ₁ Σ₂)`` (pytorch-fid's ``calculate_frechet_distance``) without its complex
 round-off, and stays finite for singular covariances. The feature function is pluggable.
 
-With fewer samples than feature dimensions the covariance is singular and d² is biased
+With no more samples than feature dimensions the covariance is singular and d² is biased
 upwards; :func:`frechet_distance` warns, naming the count.
 """
 
@@ -61,10 +61,10 @@ def frechet_distance(a: GaussianStats, b: GaussianStats) -> float:
             "network or layer cannot be used)"
         )
     for stats in (a, b):
-        if stats.num_samples is not None and stats.num_samples < stats.dim:
+        if stats.num_samples is not None and stats.num_samples <= stats.dim:
             warnings.warn(
                 f"the Fréchet distance of {stats.num_samples} samples with {stats.dim} "
-                "features is biased upwards (their covariance is singular); use at least "
+                "features is biased upwards (their covariance is singular); use more than "
                 f"{stats.dim} samples (papers use 10,000 or 50,000)",
                 stacklevel=2,
             )

@@ -34,6 +34,7 @@ from flax import traverse_util
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from jaxgen.core import compiler
+from jaxgen.data.atomic import written_atomically
 from jaxgen.data.images import to_uint8
 from jaxgen.errors import JaxgenError
 from jaxgen.nn.inception import FIDInceptionV3, InceptionOutput
@@ -115,10 +116,11 @@ def convert_state_dict(state_dict: Mapping[str, np.ndarray], source: str = "stat
     file it came from) in the error."""
     flat = {}
     for name, value in state_dict.items():
-        *path, layer, leaf = name.split(".")
-        if leaf == "num_batches_tracked":
+        if name.endswith("num_batches_tracked"):
             continue  # a training counter; the network is used in inference only
-        if (layer, leaf) not in _RENAMES:
+        parts = name.split(".")
+        path, (layer, leaf) = parts[:-2], parts[-2:] if len(parts) > 1 else ("", name)
+        if (layer, leaf) not in _RENAMES or not hasattr(value, "shape"):
             raise JaxgenError(f"{source} has array {name}, not the FID Inception's; {OBTAIN}")
         collection, new_leaf, relayout = _RENAMES[layer, leaf]
         array = np.asarray(value, np.float32)
@@ -143,6 +145,8 @@ def read_torch_weights(path: Path) -> dict[str, np.ndarray]:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:
         raise JaxgenError(f"{path} is not a PyTorch weights file ({err}); {OBTAIN}") from None
+    if not isinstance(state, dict) or not all(hasattr(t, "numpy") for t in state.values()):
+        raise JaxgenError(f"{path} is not a state_dict of arrays; {OBTAIN}")
     return {name: tensor.numpy() for name, tensor in state.items()}
 
 
@@ -159,15 +163,13 @@ def read_npz_weights(path: Path) -> dict:
 
 def save_variables(variables, path: Path) -> None:
     """Write converted variables as an ``.npz`` of flat names, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     flat = traverse_util.flatten_dict(jax.tree.map(np.asarray, variables), sep="/")
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as handle:
+    with written_atomically(path) as partial, open(partial, "wb") as handle:
         np.savez(handle, **flat)
-    os.replace(partial, path)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, hex."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -193,7 +195,7 @@ def load_inception_variables(path: str | os.PathLike | None = None):
     path = weights_path(path)
     if path.suffix == ".npz":
         return read_npz_weights(path)
-    cached = cache_dir() / "inception" / f"{path.stem}-{_sha256(path)[:16]}.npz"
+    cached = cache_dir() / "inception" / f"{path.stem}-{file_sha256(path)[:16]}.npz"
     if cached.is_file():
         return read_npz_weights(cached)
     variables = convert_state_dict(read_torch_weights(path), str(path))
@@ -214,6 +216,8 @@ class InceptionFeatures:
     """
 
     def __init__(self, variables, *, batch_size: int = 50, dtype=None):
+        if batch_size < 1:
+            raise JaxgenError(f"`batch_size`={batch_size} images per device: give at least 1")
         devices = jax.local_devices()
         self.chunk = batch_size * len(devices)
         mesh = Mesh(np.array(devices), ("data",))
@@ -228,6 +232,12 @@ class InceptionFeatures:
             raise JaxgenError(
                 f"Inception features need images (N, H, W, 1 or 3); got shape {images.shape}"
             )
+        if not np.isfinite(images).all():
+            raise JaxgenError(
+                "samples hold NaN or infinite values (a diverged model?); no features of them"
+            )
+        if len(images) == 0:
+            raise JaxgenError("Inception features of no images: give at least one")
         pixels = to_uint8(images)
         devices = self._rows.mesh.size
         # fewer images than a chunk: one call padded to the next multiple of the device count

@@ -23,8 +23,13 @@ from jaxgen.data import get_dataset
 from jaxgen.data.images import AS_STORED, Preprocessing
 from jaxgen.data.registry import FOLDER
 from jaxgen.errors import JaxgenError
-from jaxgen.metrics.digits_classifier import digits_features
-from jaxgen.metrics.inception import cache_dir, load_inception_variables
+from jaxgen.metrics.digits_classifier import ASSET, digits_features
+from jaxgen.metrics.inception import (
+    cache_dir,
+    file_sha256,
+    load_inception_variables,
+    weights_path,
+)
 from jaxgen.metrics.sample_quality import (
     FeatureFn,
     inception_features,
@@ -36,14 +41,21 @@ DIGITS = "digits"
 
 
 def reference_path(
-    dataset: str, split: str, preprocessing: Preprocessing, data_dir: str | None = None
+    dataset: str,
+    split: str,
+    preprocessing: Preprocessing,
+    *,
+    features: str,
+    data_dir: str | None = None,
+    channels: int = 3,
 ) -> Path:
-    """Where the statistics of ``dataset``'s ``split`` under ``preprocessing`` are cached:
-    ``<cache>/reference_stats/<name>[-<folder>]-<split>[-crop<c>][-size<s>][-rcrop<r>].npz``,
-    a folder dataset's named by a digest of its absolute ``data_dir`` as well."""
+    """Where the statistics of ``dataset``'s ``split`` under ``preprocessing`` by the feature
+    network ``features`` (:func:`feature_tag`) are cached: ``<cache>/reference_stats/<name>
+    [-<folder>]-<split>[-crop<c>][-size<s>][-rcrop<r>][-grey]-<features>.npz``, a folder
+    dataset's named by a digest of its absolute ``data_dir`` and its ``channels`` as well."""
     parts = [dataset.replace("/", "_"), split]
     if dataset == FOLDER and data_dir:
-        parts.insert(1, hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:12])
+        parts.insert(1, _digest(str(Path(data_dir).resolve()).encode()))
     for tag, value in (
         ("crop", preprocessing.center_crop),
         ("size", preprocessing.image_size),
@@ -51,7 +63,21 @@ def reference_path(
     ):
         if value is not None:
             parts.append(f"{tag}{value}")
-    return cache_dir() / "reference_stats" / ("-".join(parts) + ".npz")
+    if dataset == FOLDER and channels == 1:
+        parts.append("grey")
+    return cache_dir() / "reference_stats" / ("-".join([*parts, features]) + ".npz")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def feature_tag(dataset: str, inception_weights: str | None) -> str:
+    """Names the feature network's weights: ``digits-<digest of the committed classifier>``
+    for the digits, ``inception-<digest of the weights file>`` otherwise."""
+    if dataset == DIGITS:
+        return f"digits-{_digest(ASSET.read_bytes())}"
+    return f"inception-{file_sha256(weights_path(inception_weights))[:12]}"
 
 
 def feature_function(dataset: str, inception_weights: str | None, batch_size: int) -> FeatureFn:
@@ -75,12 +101,15 @@ def dataset_reference(
     features: FeatureFn,
     data_dir: str | None = None,
     preprocessing: Preprocessing = AS_STORED,
+    channels: int = 3,
     keep: int = 10_000,
     progress: bool = False,
 ) -> ReferenceStats:
     """The reference statistics of ``dataset``'s ``split`` by the feature function
-    ``features`` (module docstring)."""
-    data = get_dataset(dataset, split=split, data_dir=data_dir, preprocessing=preprocessing)
+    ``features`` (module docstring); ``channels`` is a folder dataset's (1: greyscale)."""
+    data = get_dataset(
+        dataset, split=split, data_dir=data_dir, preprocessing=preprocessing, channels=channels
+    )
     if not hasattr(data, "examples"):
         raise JaxgenError(f"dataset {dataset!r} has no fixed images to take statistics of")
     return reference_statistics(
@@ -95,13 +124,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data_dir", default=None)
     parser.add_argument("--center_crop", type=int, default=None)
     parser.add_argument("--image_size", type=int, default=None)
+    parser.add_argument("--channels", type=int, default=3, help="a folder's: 3 or 1 (grey)")
     parser.add_argument("--inception_weights", default=None)
     parser.add_argument("--batch_size", type=int, default=50, help="images per device per call")
     parser.add_argument("--keep", type=int, default=10_000, help="feature vectors kept")
     parser.add_argument("--out", default=None, help="default: the cache training reads")
     args = parser.parse_args(argv)
     preprocessing = Preprocessing(center_crop=args.center_crop, image_size=args.image_size)
-    default = reference_path(args.dataset, args.split, preprocessing, args.data_dir)
+    try:
+        tag = feature_tag(args.dataset, args.inception_weights)
+    except JaxgenError as err:
+        message = str(err).replace("`inception_weights`", "--inception_weights")
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(2)
+    default = reference_path(
+        args.dataset,
+        args.split,
+        preprocessing,
+        features=tag,
+        data_dir=args.data_dir,
+        channels=args.channels,
+    )
     out = Path(args.out) if args.out else default
     try:
         stats = dataset_reference(
@@ -110,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
             features=feature_function(args.dataset, args.inception_weights, args.batch_size),
             data_dir=args.data_dir,
             preprocessing=preprocessing,
+            channels=args.channels,
             keep=args.keep,
             progress=True,
         )

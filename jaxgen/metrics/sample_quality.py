@@ -79,11 +79,17 @@ def sample_quality(
 
     Returns ``fid``; ``inception_score`` and ``inception_score_std`` (10 splits; only when the
     feature function gives logits); ``kid`` and ``kid_std``; ``precision`` and ``recall``
-    (k = 3). KID and precision/recall need the reference's feature vectors
-    (``reference.features``).
+    (k = 3, on equal numbers of generated and reference vectors). KID and precision/recall
+    need the reference's feature vectors (``reference.features``).
     """
     metrics = check_metrics(metrics)
     keep_features, keep_logits = bool({"kid", "pr"} & set(metrics)), "is" in metrics
+    if keep_features and reference.features is None:
+        raise JaxgenError(
+            "KID and precision/recall need the reference's feature vectors, which these "
+            "statistics lack (pytorch-fid's hold only mu and sigma); write them with "
+            "python -m jaxgen.metrics.reference_stats, or ask only for fid and is"
+        )
     moments, features, logits = None, [], []
     for chunk in chunks:
         out = feature_fn(chunk)
@@ -94,12 +100,6 @@ def sample_quality(
             logits.append(np.asarray(out.logits, np.float32))
     if moments is None:
         raise JaxgenError("sample metrics need samples; got none")
-    if keep_features:
-        if reference.features is None:
-            raise JaxgenError(
-                "KID and precision/recall need the reference's feature vectors; write the "
-                "statistics with python -m jaxgen.metrics.reference_stats, or ask only for fid"
-            )
     results = {}
     if "fid" in metrics:
         results["fid"] = frechet_distance(moments.gaussian(), reference.gaussian)
@@ -113,17 +113,27 @@ def sample_quality(
         )
         results["kid"], results["kid_std"] = kid.mean, kid.std
     if "pr" in metrics:
-        pr = precision_recall(reference.features, features)
+        # equal set sizes, as Kynkäänniemi et al. compare them: the k-th neighbour's distance
+        # shrinks as a set grows, so the larger set is subsampled (seeded) to the smaller
+        size = min(len(features), len(reference.features))
+        real, generated = (_subsample(x, size) for x in (reference.features, features))
+        pr = precision_recall(real, generated)
         results["precision"], results["recall"] = pr.precision, pr.recall
     return results
+
+
+def _subsample(x: np.ndarray, size: int) -> np.ndarray:
+    return x if len(x) == size else x[np.random.RandomState(0).choice(len(x), size, False)]
 
 
 def reference_statistics(
     chunks: Iterable[np.ndarray], feature_fn: FeatureFn, *, num_examples: int, keep: int = 10_000
 ) -> ReferenceStats:
     """The Gaussian of the ``feature_fn`` features of all the images in ``chunks``
-    (``num_examples`` in all), and ``keep`` of their feature vectors spread evenly over them
-    (every ⌈num_examples / keep⌉-th) for KID and precision/recall."""
+    (``num_examples`` in all), and at most ``keep`` of their feature vectors spread evenly
+    over them (every ⌈num_examples / keep⌉-th) for KID and precision/recall."""
+    if keep < 1:
+        raise JaxgenError(f"`keep`={keep} feature vectors: keep at least 1")
     stride = max(1, -(-num_examples // keep))
     moments, kept, seen = None, [], 0
     for chunk in chunks:

@@ -24,6 +24,7 @@ from jaxgen.metrics.reference_stats import (
     DIGITS,
     dataset_reference,
     feature_function,
+    feature_tag,
     reference_path,
 )
 from jaxgen.metrics.sample_quality import check_metrics, sample_quality
@@ -41,7 +42,10 @@ def score(args: argparse.Namespace) -> dict[str, float]:
         reference = load_stats(args.reference)
     elif dataset:
         preprocessing = Preprocessing(image_size=args.image_size, center_crop=args.center_crop)
-        path = reference_path(dataset, args.split, preprocessing, args.data_dir)
+        tag = feature_tag(dataset, args.inception_weights)
+        path = reference_path(
+            dataset, args.split, preprocessing, features=tag, data_dir=args.data_dir
+        )
         if path.is_file():
             reference = load_stats(path)
         else:
@@ -56,8 +60,9 @@ def score(args: argparse.Namespace) -> dict[str, float]:
             save_stats(path, reference)
     else:
         raise JaxgenError("give the reference: --reference=stats.npz or --dataset=NAME")
-    images = samples.astype("float32") / 127.5 - 1
-    chunks = (images[i : i + 500] for i in range(0, len(images), 500))
+    chunks = (
+        samples[i : i + 500].astype("float32") / 127.5 - 1 for i in range(0, len(samples), 500)
+    )
     return sample_quality(chunks, features, reference, metrics=metrics)
 
 

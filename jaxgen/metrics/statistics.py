@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from jaxgen.data.atomic import written_atomically
 from jaxgen.errors import JaxgenError
 from jaxgen.metrics.frechet import GaussianStats
 
@@ -84,16 +85,13 @@ def save_stats(path: str | os.PathLike, stats: ReferenceStats) -> Path:
     ``num_samples`` and ``features`` where known), atomically: an interrupted write leaves no
     file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {"mu": stats.gaussian.mean, "sigma": stats.gaussian.cov}
     if stats.gaussian.num_samples is not None:
         arrays["num_samples"] = np.asarray(stats.gaussian.num_samples)
     if stats.features is not None:
         arrays["features"] = np.asarray(stats.features, np.float32)
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as handle:
+    with written_atomically(path) as partial, open(partial, "wb") as handle:
         np.savez(handle, **arrays)
-    os.replace(partial, path)
     return path
 
 
@@ -122,5 +120,11 @@ def load_stats(path: str | os.PathLike, *, dim: int | None = None) -> ReferenceS
             f"{path} holds statistics of {d} features, the feature function gives {dim}; "
             "use statistics of the same network and layer"
         )
-    count = int(arrays["num_samples"]) if "num_samples" in arrays else None
-    return ReferenceStats(GaussianStats(mu, sigma, count), arrays.get("features"))
+    count = arrays.get("num_samples")
+    if count is not None and (count.shape != () or count < 2):
+        raise JaxgenError(f"{path}: num_samples {count} is not a count of at least 2")
+    features = arrays.get("features")
+    if features is not None and (features.ndim != 2 or features.shape[1] != d):
+        raise JaxgenError(f"{path}: features {features.shape} are not (n, {d}) like mu")
+    count = None if count is None else int(count)
+    return ReferenceStats(GaussianStats(mu, sigma, count), features)

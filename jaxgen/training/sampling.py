@@ -27,10 +27,10 @@ def draw_in_chunks(
     progress: bool = False,
 ) -> Iterator[np.ndarray]:
     """The ``num_samples`` samples of the module docstring, one chunk at a time."""
-    if num_samples < 1 or chunk < 1:
-        raise JaxgenError(
-            f"`num_samples`={num_samples} in chunks of {chunk}: both must be at least 1"
-        )
+    if num_samples < 1:
+        raise JaxgenError(f"`num_samples`={num_samples} draws nothing; ask for at least 1")
+    if chunk < 1:
+        raise JaxgenError(f"`chunk`={chunk} samples per call: give at least 1")
     chunk = min(chunk, num_samples)  # a small draw is one call of its own size
     starts = range(0, num_samples, chunk)
     for i, start in enumerate(tqdm(starts, desc="sampling", unit="chunk", disable=not progress)):

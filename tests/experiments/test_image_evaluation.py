@@ -107,7 +107,7 @@ def test_reference_statistics_of_another_size_are_refused(inception_weights, tmp
     np.savez(stats, mu=np.zeros(2048), sigma=np.eye(2048))  # as pytorch-fid publishes them
     with (
         tfds.testing.mock_data(num_examples=16),
-        pytest.raises(JaxgenError, match="holds no feature vectors, which kid read"),
+        pytest.raises(JaxgenError, match="hold no feature vectors, which kid read"),
     ):
         train_and_evaluate(config, tmp_path / "run")
     config.eval.metrics = "fid,is"
@@ -123,3 +123,6 @@ def test_too_few_samples_for_a_metric_are_refused_when_built():
         build_experiment(config)
     config.eval.metrics = "fid,kid"
     build_experiment(config)
+    config.eval.sample_batch = 0
+    with pytest.raises(JaxgenError, match=r"--config.eval.sample_batch=0: give at least 1"):
+        build_experiment(config)

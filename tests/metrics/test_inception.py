@@ -96,6 +96,17 @@ def test_bad_weights_are_one_line(networks, tmp_path, monkeypatch):
     save_variables({"params": {"fc": variables["params"]["fc"]}}, npz)
     with pytest.raises(JaxgenError, match="lacks the FID Inception's array"):
         load_inception_variables(npz)
+    with pytest.raises(JaxgenError, match="has array fc.weight, not the FID Inception's"):
+        convert_state_dict({**state, "fc.weight": "not an array"})
+    with pytest.raises(JaxgenError, match="has array weight, not the FID Inception's"):
+        convert_state_dict({**state, "weight": np.zeros(3)})
+    features = InceptionFeatures(variables, batch_size=2)
+    with pytest.raises(JaxgenError, match="NaN or infinite"):
+        features(np.full((2, 8, 8, 3), np.nan, np.float32))
+    with pytest.raises(JaxgenError, match=r"shape \(8, 8, 3\)"):
+        features(np.zeros((8, 8, 3), np.float32))
+    with pytest.raises(JaxgenError, match="`batch_size`=0"):
+        InceptionFeatures(variables, batch_size=0)
     garbage = tmp_path / "garbage.pth"
     garbage.write_bytes(b"not a checkpoint")
     with pytest.raises(JaxgenError, match="is not a PyTorch weights file"):

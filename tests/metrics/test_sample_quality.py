@@ -162,15 +162,21 @@ def test_reference_statistics_are_cached_per_dataset_split_preprocessing_and_fol
     from jaxgen.metrics.reference_stats import reference_path
 
     sized = Preprocessing(image_size=32)
+
+    def path(name, preprocessing, features="inception-a", **folder):
+        return reference_path(name, "train", preprocessing, features=features, **folder)
+
     paths = {
-        reference_path("cifar10", "train", sized),
-        reference_path("cifar10", "test", sized),
-        reference_path("cifar10", "train", Preprocessing()),
-        reference_path("celeb_a", "train", Preprocessing(center_crop=108, image_size=64)),
-        reference_path("folder", "train", sized, str(tmp_path / "a")),
-        reference_path("folder", "train", sized, str(tmp_path / "b")),
+        path("cifar10", sized),
+        reference_path("cifar10", "test", sized, features="inception-a"),
+        path("cifar10", sized, features="inception-b"),  # other weights
+        path("cifar10", Preprocessing()),
+        path("celeb_a", Preprocessing(center_crop=108, image_size=64)),
+        path("folder", sized, data_dir=str(tmp_path / "a")),
+        path("folder", sized, data_dir=str(tmp_path / "a"), channels=1),
+        path("folder", sized, data_dir=str(tmp_path / "b")),
     }
-    assert len(paths) == 6
-    assert reference_path("folder", "train", sized, str(tmp_path / "a")) == reference_path(
-        "folder", "train", sized, str(tmp_path / "x" / ".." / "a")
+    assert len(paths) == 8
+    assert path("folder", sized, data_dir=str(tmp_path / "a")) == path(
+        "folder", sized, data_dir=str(tmp_path / "x" / ".." / "a")
     )

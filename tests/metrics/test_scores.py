@@ -78,6 +78,9 @@ def test_bad_statistics_are_one_line(tmp_path):
     np.savez(tmp_path / "other.npz", mean=a.mean(0))
     with pytest.raises(JaxgenError, match="lacks `mu` or `sigma`"):
         load_stats(tmp_path / "other.npz")
+    np.savez(tmp_path / "wide.npz", mu=a.mean(0), sigma=np.eye(8), features=np.zeros((3, 5)))
+    with pytest.raises(JaxgenError, match=r"features \(3, 5\) are not \(n, 8\)"):
+        load_stats(tmp_path / "wide.npz")
     (tmp_path / "text.npz").write_text("mu")
     with pytest.raises(JaxgenError, match="is not an .npz of statistics"):
         load_stats(tmp_path / "text.npz")

@@ -3,6 +3,10 @@
 Each image is converted to RGB (``channels=3``) or greyscale (``channels=1``), center-cropped
 to a square, resized to ``image_size`` and scaled to [-1, 1]; the set is held in memory as an
 :class:`~jaxgen.data.batching.ArrayDataset`, batched by the deterministic schedule.
+
+A folder of class subfolders (``root/<class>/…``, every image below one of them, as
+torchvision's ``ImageFolder`` reads it) also yields ``label``: the index of the image's
+first-level subfolder among their names sorted.
 """
 
 from __future__ import annotations
@@ -43,4 +47,9 @@ def image_folder_dataset(
     if not files:
         raise JaxgenError(f"no .png/.jpg/.jpeg images in {folder}; add images or fix the path")
     x = np.stack([_load(p, image_size, channels) for p in files])
-    return ArrayDataset(f"folder:{folder}", {"x": x}, seed)
+    arrays = {"x": x}
+    classes = [p.relative_to(folder).parts[0] for p in files]
+    if all(len(p.relative_to(folder).parts) > 1 for p in files):
+        names = sorted(set(classes))
+        arrays["label"] = np.asarray([names.index(c) for c in classes], np.int32)
+    return ArrayDataset(f"folder:{folder}", arrays, seed)

@@ -94,6 +94,22 @@ def test_image_folder_loads_sorted_resized_and_scaled(tmp_path):
     assert grey.arrays["x"].shape == (3, 8, 8, 1)
 
 
+def test_a_folder_of_class_subfolders_yields_labels_by_sorted_class_name(tmp_path):
+    write_images(tmp_path / "root" / "zebra", [(8, 8), (9, 9)])
+    write_images(tmp_path / "root" / "horse", [(10, 10)])
+    write_images(tmp_path / "root" / "horse" / "foals", [(8, 8)])  # still class "horse"
+    ds = get_dataset("folder", data_dir=str(tmp_path / "root"), preprocessing=EIGHT, seed=3)
+    # sorted paths: horse/foals/img00, horse/img00, zebra/img00, zebra/img01
+    np.testing.assert_array_equal(ds.arrays["label"], [0, 0, 1, 1])
+    batch = ds.get_batch(5, 4)
+    assert batch["label"].dtype == np.int32 and batch["x"].shape == (4, 8, 8, 3)
+    again = get_dataset("folder", data_dir=str(tmp_path / "root"), preprocessing=EIGHT, seed=3)
+    np.testing.assert_array_equal(again.get_batch(5, 4)["label"], batch["label"])
+    write_images(tmp_path / "root", [(8, 8)])  # an image outside every class: no labels
+    loose = get_dataset("folder", data_dir=str(tmp_path / "root"), preprocessing=EIGHT)
+    assert "label" not in loose.arrays
+
+
 def test_image_folder_errors(tmp_path):
     with pytest.raises(JaxgenError, match="does not exist"):
         get_dataset("folder", data_dir=str(tmp_path / "nope"), preprocessing=EIGHT)

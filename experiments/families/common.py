@@ -13,7 +13,6 @@ import jax
 import numpy as np
 import optax
 
-from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core import compiler
 from jaxgen.data import get_dataset
 from jaxgen.data.images import Preprocessing
@@ -48,7 +47,7 @@ def make_experiment(
 ) -> Experiment:
     """The experiment of a family's parts: its task's example shape is the dataset's, and its
     figures are ``figures(state, directory, tag)``, or, given a title, ``draw``'s samples.
-    ``prepare()`` loads what ``evaluate`` reads; a :class:`SampleEvaluation` brings its own."""
+    ``prepare()`` loads what ``evaluate`` reads, before a run starts."""
     task = Task(
         init_state=init_state,
         step=step,
@@ -61,8 +60,6 @@ def make_experiment(
             else figures
         ),
     )
-    if prepare is None and isinstance(evaluate, SampleEvaluation):
-        prepare = evaluate.prepare
     return Experiment(task=task, dataset=dataset, sample=draw, prepare=prepare)
 
 
@@ -72,14 +69,18 @@ def compiled_sampler(sample: Callable[[Any, jax.Array, int], jax.Array]):
     return lambda state, key, n: np.asarray(compiled(state, key, n))
 
 
+def preprocessing_of(data) -> Preprocessing:
+    """The image steps a ``config.data`` section sets (crops, resize, flips)."""
+    steps = ("center_crop", "image_size", "random_crop", "random_flip")
+    return Preprocessing(**{key: data[key] for key in steps if key in data})
+
+
 def load_dataset(config, split: str = "train"):
     """The dataset ``config.data`` describes (name, seed, and image options where given)."""
     data = config.data
-    steps = ("center_crop", "image_size", "random_crop", "random_flip")
-    preprocessing = Preprocessing(**{key: data[key] for key in steps if key in data})
     options = {key: data[key] for key in ("data_dir", "channels") if key in data}
     return get_dataset(
-        data.name, split=split, seed=config.seed, preprocessing=preprocessing, **options
+        data.name, split=split, seed=config.seed, preprocessing=preprocessing_of(data), **options
     )
 
 

@@ -149,6 +149,7 @@ def build(config) -> Experiment:
     )
     draw = make_draw(model, schedule, shape, model.sampler, model.sample_steps)
     step = make_diffusion_step(schedule=schedule, prediction=model.prediction)
+    evaluation = SampleEvaluation(config, draw, bound_evaluation(config, schedule))
     return make_experiment(
         config,
         dataset,
@@ -157,6 +158,7 @@ def build(config) -> Experiment:
         if model.ema_decay
         else step,
         draw=draw,
-        evaluate=SampleEvaluation(config, draw, bound_evaluation(config, schedule)),
+        evaluate=evaluation,
+        prepare=evaluation.prepare,
         figures=f"DDPM on {config.data.name}",
     )

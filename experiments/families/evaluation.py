@@ -12,21 +12,22 @@ from collections.abc import Callable
 import jax
 import numpy as np
 
+from experiments.families.common import preprocessing_of
 from jaxgen.data.digits import load_digits_arrays
-from jaxgen.data.images import Preprocessing
 from jaxgen.data.toy import DENSITIES, GaussianMixture, ToyDataset
 from jaxgen.errors import JaxgenError
 from jaxgen.metrics.digits_classifier import class_histogram, digits_features
 from jaxgen.metrics.inception import load_inception_variables
 from jaxgen.metrics.modes import mode_coverage
-from jaxgen.metrics.reference_stats import dataset_reference, feature_tag, reference_path
+from jaxgen.metrics.reference_stats import cached_reference, feature_tag
 from jaxgen.metrics.sample_quality import (
     check_metrics,
+    check_reference,
     inception_features,
     reference_statistics,
     sample_quality,
 )
-from jaxgen.metrics.statistics import ReferenceStats, load_stats, save_stats
+from jaxgen.metrics.statistics import ReferenceStats, load_stats
 from jaxgen.training.sampling import draw_in_chunks
 
 # the digits' results are named for what they compare with (the classifier, not Inception)
@@ -99,14 +100,7 @@ def image_judge(config, metrics: tuple[str, ...]) -> Callable:
     variables = load_inception_variables(eval_.inception_weights or None)
     features = inception_features(variables, batch_size=eval_.feature_batch)
     reference = load_reference(config, features)
-    vectors = sorted({"kid", "pr"} & set(metrics))
-    if vectors and reference.features is None:  # pytorch-fid's files hold only mu and sigma
-        raise JaxgenError(
-            f"the reference statistics {config.eval.reference_stats} hold no feature vectors, "
-            f"which {', '.join(vectors)} "
-            "read; write the statistics with python -m jaxgen.metrics.reference_stats, or set "
-            "--config.eval.metrics=fid,is"
-        )
+    check_reference(reference, metrics)
     return lambda chunks: sample_quality(chunks, features, reference, metrics=metrics)
 
 
@@ -116,32 +110,17 @@ def load_reference(config, features) -> ReferenceStats:
     if config.eval.reference_stats:
         return load_stats(config.eval.reference_stats, dim=2048)
     data = config.data
-    steps = ("center_crop", "image_size", "random_crop")  # the random crop's side, centred
-    preprocessing = Preprocessing(**{key: data[key] for key in steps if key in data})
-    data_dir = data.get("data_dir") or None
-    channels = data.get("channels", 3)
-    path = reference_path(
-        data.name,
-        config.eval.reference_split,
-        preprocessing,
-        features=feature_tag(data.name, config.eval.inception_weights or None),
-        data_dir=data_dir,
-        channels=channels,
-    )
-    if path.is_file():
-        return load_stats(path, dim=2048)
-    stats = dataset_reference(
+    return cached_reference(
         data.name,
         split=config.eval.reference_split,
-        data_dir=data_dir,
-        preprocessing=preprocessing,
-        channels=channels,
         features=features,
+        tag=feature_tag(data.name, config.eval.inception_weights or None),
+        data_dir=data.get("data_dir") or None,
+        preprocessing=preprocessing_of(data),
+        channels=data.get("channels", 3),
+        dim=2048,
         progress=config.train.progress,
     )
-    if jax.process_index() == 0:
-        save_stats(path, stats)
-    return stats
 
 
 @functools.cache

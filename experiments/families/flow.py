@@ -144,12 +144,14 @@ def build(config) -> Experiment:
     if isinstance(dataset, ToyDataset) and shape == (2,):
         figures = density_figure_writer(config, dataset, log_density, draw, figures)
     step = make_flow_step(flow=flow, levels=levels)
+    evaluation = SampleEvaluation(config, draw, extra)
     return make_experiment(
         config,
         dataset,
         init_state=init_state,
         step=with_ema(step, model.ema_decay, warmup=model.ema_warmup) if use_ema else step,
         draw=draw,
-        evaluate=SampleEvaluation(config, draw, extra),
+        evaluate=evaluation,
+        prepare=evaluation.prepare,
         figures=figures,
     )

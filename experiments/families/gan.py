@@ -104,6 +104,7 @@ def build(config) -> Experiment:
         lambda state, key, n: generate(state, latent(key, n, model.latent_dim), use_ema=use_ema)
     )
     step, sub_batches = gan_step(model)
+    evaluation = SampleEvaluation(config, draw)
     return make_experiment(
         config,
         dataset,
@@ -111,6 +112,7 @@ def build(config) -> Experiment:
         step=with_ema(step, model.ema_decay, net="g", warmup=model.ema_warmup) if use_ema else step,
         sub_batches=sub_batches,
         draw=draw,
-        evaluate=SampleEvaluation(config, draw),
+        evaluate=evaluation,
+        prepare=evaluation.prepare,
         figures=f"GAN on {config.data.name}",
     )

@@ -5,11 +5,11 @@ TensorFlow graph's, ported); nothing downloads at run time. The file is converte
 for name, into a Flax variable tree (:func:`convert_state_dict`: a convolution's
 (out, in, h, w) weight becomes the (h, w, in, out) ``kernel``, BatchNorm's weight, bias,
 running mean and variance become ``scale``, ``bias`` and the ``batch_stats`` ``mean`` and
-``var``, the head's (1008, 2048) weight is transposed), and the result is kept as an ``.npz`` in
-``$JAXGEN_CACHE`` (default ``$XDG_CACHE_HOME/jaxgen``, else ``~/.cache/jaxgen``) under
-``inception/``, keyed by the file's SHA-256. Reading the ``.pth`` needs PyTorch, once; the
-converted ``.npz`` (``python -m jaxgen.metrics.inception --weights=F.pth --out=F.npz``) is
-read without it.
+``var``, the head's (1008, 2048) weight is transposed), and the result is kept as an
+``.npz`` in jaxgen's cache (:func:`jaxgen.kernels.onednn.cache_dir`: ``$JAXGEN_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/jaxgen``, else ``~/.cache/jaxgen``) under ``inception/``, keyed by the
+file's SHA-256. Reading the ``.pth`` needs PyTorch, once; the converted ``.npz``
+(``python -m jaxgen.metrics.inception --weights=F.pth --out=F.npz``) is read without it.
 
 :class:`InceptionFeatures` maps samples as jaxgen draws them (images in [−1, 1], 1 or 3
 channels) to :class:`jaxgen.nn.inception.InceptionOutput`: each image is first quantised to 8
@@ -37,6 +37,7 @@ from jaxgen.core import compiler
 from jaxgen.data.atomic import written_atomically
 from jaxgen.data.images import to_uint8
 from jaxgen.errors import JaxgenError
+from jaxgen.kernels.onednn import cache_dir
 from jaxgen.nn.inception import FIDInceptionV3, InceptionOutput
 
 WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
@@ -58,13 +59,6 @@ _RENAMES = {
     ("fc", "weight"): ("params", "kernel", lambda w: w.T),
     ("fc", "bias"): ("params", "bias", None),
 }
-
-
-def cache_dir() -> Path:
-    """``$JAXGEN_CACHE``, else ``$XDG_CACHE_HOME/jaxgen``, else ``~/.cache/jaxgen``."""
-    if os.environ.get("JAXGEN_CACHE"):
-        return Path(os.environ["JAXGEN_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jaxgen"
 
 
 @functools.cache
@@ -169,7 +163,14 @@ def save_variables(variables, path: Path) -> None:
 
 
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, hex."""
+    """The SHA-256 of a file's bytes, hex; computed once per file version (path, size,
+    modification time) in a process."""
+    stat = Path(path).stat()
+    return _sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.cache
+def _sha256(path: str, size: int, mtime_ns: int) -> str:  # size, mtime: the cache key
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

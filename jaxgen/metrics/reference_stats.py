@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import jax
 from tqdm import tqdm
 
 from jaxgen.data import get_dataset
@@ -35,7 +36,7 @@ from jaxgen.metrics.sample_quality import (
     inception_features,
     reference_statistics,
 )
-from jaxgen.metrics.statistics import ReferenceStats, save_stats
+from jaxgen.metrics.statistics import ReferenceStats, load_stats, save_stats
 
 DIGITS = "digits"
 
@@ -115,6 +116,40 @@ def dataset_reference(
     return reference_statistics(
         dataset_chunks(data, 500, progress), features, num_examples=data.num_examples, keep=keep
     )
+
+
+def cached_reference(
+    dataset: str,
+    *,
+    split: str,
+    features: FeatureFn,
+    tag: str,
+    data_dir: str | None = None,
+    preprocessing: Preprocessing = AS_STORED,
+    channels: int = 3,
+    dim: int | None = None,
+    progress: bool = False,
+) -> ReferenceStats:
+    """The reference statistics of ``dataset``'s ``split`` by ``features`` (named ``tag``,
+    :func:`feature_tag`): read from :func:`reference_path`, else computed by
+    :func:`dataset_reference` and written there (by process 0) for the next run."""
+    path = reference_path(
+        dataset, split, preprocessing, features=tag, data_dir=data_dir, channels=channels
+    )
+    if path.is_file():
+        return load_stats(path, dim=dim)
+    stats = dataset_reference(
+        dataset,
+        split=split,
+        features=features,
+        data_dir=data_dir,
+        preprocessing=preprocessing,
+        channels=channels,
+        progress=progress,
+    )
+    if jax.process_index() == 0:
+        save_stats(path, stats)
+    return stats
 
 
 def main(argv: list[str] | None = None) -> None:

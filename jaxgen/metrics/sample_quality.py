@@ -61,8 +61,22 @@ def check_metrics(metrics: Iterable[str]) -> tuple[str, ...]:
     metrics = tuple(metrics)
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
-        raise JaxgenError(f"unknown sample metric {unknown[0]!r}; choose from {', '.join(METRICS)}")
+        raise JaxgenError(
+            f"unknown sample metric {unknown[0]!r} in `metrics`; choose from {', '.join(METRICS)}"
+        )
     return metrics
+
+
+def check_reference(reference: ReferenceStats, metrics: Iterable[str]) -> None:
+    """A one-line error if ``metrics`` read feature vectors (KID, precision/recall) that
+    ``reference`` lacks, as pytorch-fid's statistics files (only ``mu`` and ``sigma``) do."""
+    vectors = sorted({"kid", "pr"} & set(metrics))
+    if vectors and reference.features is None:
+        raise JaxgenError(
+            f"{' and '.join(vectors)} read the reference's feature vectors, which these "
+            "statistics lack (pytorch-fid's hold only mu and sigma); write them with "
+            "python -m jaxgen.metrics.reference_stats, or drop them from `metrics`"
+        )
 
 
 def sample_quality(
@@ -83,13 +97,8 @@ def sample_quality(
     need the reference's feature vectors (``reference.features``).
     """
     metrics = check_metrics(metrics)
+    check_reference(reference, metrics)
     keep_features, keep_logits = bool({"kid", "pr"} & set(metrics)), "is" in metrics
-    if keep_features and reference.features is None:
-        raise JaxgenError(
-            "KID and precision/recall need the reference's feature vectors, which these "
-            "statistics lack (pytorch-fid's hold only mu and sigma); write them with "
-            "python -m jaxgen.metrics.reference_stats, or ask only for fid and is"
-        )
     moments, features, logits = None, [], []
     for chunk in chunks:
         out = feature_fn(chunk)

@@ -22,13 +22,12 @@ from jaxgen.data.sample_files import read_samples
 from jaxgen.errors import JaxgenError
 from jaxgen.metrics.reference_stats import (
     DIGITS,
-    dataset_reference,
+    cached_reference,
     feature_function,
     feature_tag,
-    reference_path,
 )
-from jaxgen.metrics.sample_quality import check_metrics, sample_quality
-from jaxgen.metrics.statistics import load_stats, save_stats
+from jaxgen.metrics.sample_quality import check_metrics, check_reference, sample_quality
+from jaxgen.metrics.statistics import load_stats
 
 
 def score(args: argparse.Namespace) -> dict[str, float]:
@@ -41,25 +40,18 @@ def score(args: argparse.Namespace) -> dict[str, float]:
     if args.reference:
         reference = load_stats(args.reference)
     elif dataset:
-        preprocessing = Preprocessing(image_size=args.image_size, center_crop=args.center_crop)
-        tag = feature_tag(dataset, args.inception_weights)
-        path = reference_path(
-            dataset, args.split, preprocessing, features=tag, data_dir=args.data_dir
+        reference = cached_reference(
+            dataset,
+            split=args.split,
+            features=features,
+            tag=feature_tag(dataset, args.inception_weights),
+            data_dir=args.data_dir,
+            preprocessing=Preprocessing(image_size=args.image_size, center_crop=args.center_crop),
+            progress=True,
         )
-        if path.is_file():
-            reference = load_stats(path)
-        else:
-            reference = dataset_reference(
-                dataset,
-                split=args.split,
-                features=features,
-                data_dir=args.data_dir,
-                preprocessing=preprocessing,
-                progress=True,
-            )
-            save_stats(path, reference)
     else:
         raise JaxgenError("give the reference: --reference=stats.npz or --dataset=NAME")
+    check_reference(reference, metrics)
     chunks = (
         samples[i : i + 500].astype("float32") / 127.5 - 1 for i in range(0, len(samples), 500)
     )
@@ -83,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         results = score(args)
     except JaxgenError as err:
         message = str(err).replace("`inception_weights`", "--inception_weights")
+        message = message.replace("`metrics`", "--metrics")
         print(f"error: {message}", file=sys.stderr)
         sys.exit(2)
     print(json.dumps(results))

@@ -41,7 +41,8 @@ def cifar_config(weights):
 def test_cifar10_ddpm_reports_fid_is_kid_and_samples_as_papers_do(
     inception_weights, tmp_path, monkeypatch
 ):
-    monkeypatch.setenv("JAXGEN_CACHE", str(tmp_path / "cache"))
+    # the cache moved for this test only ($JAXGEN_CACHE_DIR would also move the kernels')
+    monkeypatch.setattr("jaxgen.metrics.reference_stats.cache_dir", lambda: tmp_path / "cache")
     workdir = tmp_path / "run"
     config = cifar_config(inception_weights)
     with tfds.testing.mock_data(num_examples=16):
@@ -107,7 +108,7 @@ def test_reference_statistics_of_another_size_are_refused(inception_weights, tmp
     np.savez(stats, mu=np.zeros(2048), sigma=np.eye(2048))  # as pytorch-fid publishes them
     with (
         tfds.testing.mock_data(num_examples=16),
-        pytest.raises(JaxgenError, match="hold no feature vectors, which kid read"),
+        pytest.raises(JaxgenError, match="kid read the reference.s feature vectors.*`metrics`"),
     ):
         train_and_evaluate(config, tmp_path / "run")
     config.eval.metrics = "fid,is"

@@ -57,7 +57,8 @@ def test_pth_converted_once_into_the_cache(networks, tmp_path, monkeypatch):
     import torch
 
     net, _, variables = networks
-    monkeypatch.setenv("JAXGEN_CACHE", str(tmp_path / "cache"))
+    # the cache moved for this test only ($JAXGEN_CACHE_DIR would also move the kernels')
+    monkeypatch.setattr("jaxgen.metrics.inception.cache_dir", lambda: tmp_path / "cache")
     pth = tmp_path / "pt_inception.pth"
     torch.save(net.state_dict(), pth)
     loaded = load_inception_variables(pth)

@@ -58,7 +58,7 @@ def test_chunks_give_the_numbers_of_all_at_once():
     with pytest.raises(JaxgenError, match="unknown sample metric 'lpips'"):
         sample_quality([fake], features, reference, metrics=("lpips",))
     no_vectors = ReferenceStats(reference.gaussian)
-    with pytest.raises(JaxgenError, match="need the reference's feature vectors"):
+    with pytest.raises(JaxgenError, match="kid read the reference.s feature vectors, which these"):
         sample_quality([fake], features, no_vectors, metrics=("fid", "kid"))
 
 

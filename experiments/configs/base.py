@@ -22,6 +22,8 @@ SAMPLER_KEYS = frozenset(
         "model.sampler",  # diffusion: ancestral or DDIM
         "model.sample_steps",  # diffusion: respaced steps
         "model.eta",  # diffusion: DDIM's η
+        "model.guidance",  # diffusion: classifier-free guidance's w
+        "model.sample_classes",  # conditional models: the classes samples are drawn for
         "model.temperature",  # flows: z ~ N(0, T² I)
     }
 )

@@ -17,6 +17,7 @@ from jaxgen.core import compiler
 from jaxgen.data import get_dataset
 from jaxgen.data.images import Preprocessing
 from jaxgen.data.toy import ToyDataset
+from jaxgen.errors import JaxgenError
 from jaxgen.training.loop import Task
 from jaxgen.viz import save_samples_figure
 
@@ -82,6 +83,40 @@ def load_dataset(config, split: str = "train"):
     return get_dataset(
         data.name, split=split, seed=config.seed, preprocessing=preprocessing_of(data), **options
     )
+
+
+def checked_classes(config, dataset) -> int:
+    """``config.model.num_classes`` (0: an unconditional model), checked against the labels
+    the dataset yields."""
+    wanted = config.model.num_classes
+    if not wanted:
+        return 0
+    have = getattr(dataset, "num_classes", None)
+    if have is None:
+        raise JaxgenError(
+            f"--config.model.num_classes={wanted} asks for a class-conditional model, but "
+            f"{dataset.name} has no labels; use a labelled dataset (digits, mnist, "
+            "fashion_mnist, cifar10, a folder of class subfolders) or num_classes=0"
+        )
+    if have != wanted:
+        raise JaxgenError(
+            f"--config.model.num_classes={wanted}, but {dataset.name} has {have} classes; "
+            f"set --config.model.num_classes={have}"
+        )
+    return wanted
+
+
+def sample_classes(model) -> tuple[int, ...] | None:
+    """``model.sample_classes`` ("3" or "3,5"; "" for every class) as class indices."""
+    text = model.sample_classes.strip()
+    if not text:
+        return None
+    try:
+        return tuple(int(c) for c in text.split(","))
+    except ValueError:
+        raise JaxgenError(
+            f"--config.model.sample_classes={text!r}: give class indices separated by commas"
+        ) from None
 
 
 def sample_figure_writer(config, dataset, sample: Callable, title: str):

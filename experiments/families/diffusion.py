@@ -7,6 +7,11 @@ sampling (Algorithm 2) or DDIM on ``sample_steps`` evenly spaced steps. Evaluati
 as for GANs (modes, high-quality fraction, NLL of the samples under the data); digits by the
 project's classifier (classes, Fréchet distance) and the variational bound in bits/dim on
 held-out digits.
+
+A class-conditional model (``model.num_classes`` > 0) trains with classifier-free guidance's
+label dropout (``model.p_uncond``) and samples sample i for class i mod ``num_classes`` with
+guidance weight ``model.guidance`` (chosen at sample time; Ho & Salimans 2022); on the digits
+its evaluation adds the classifier's label accuracy and per-class Fréchet distances.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import numpy as np
 
 from experiments.families.common import (
     Experiment,
+    checked_classes,
     compiled_sampler,
     load_dataset,
     make_experiment,
+    sample_classes,
     warmed_up_adam,
 )
 from experiments.families.evaluation import SampleEvaluation
@@ -28,9 +35,11 @@ from jaxgen.core.precision import compute_dtype
 from jaxgen.diffusion import (
     ReverseProcess,
     ancestral_step,
+    class_conditional,
     ddim_step,
     denoiser_fn,
     evenly_spaced,
+    guided,
     init_diffusion_state,
     make_diffusion_step,
     make_schedule,
@@ -40,6 +49,7 @@ from jaxgen.diffusion import (
 )
 from jaxgen.diffusion.bound import bits_per_dim
 from jaxgen.errors import JaxgenError
+from jaxgen.nn.labels import requested_labels
 from jaxgen.nn.mlp import TimeConditionedMLP
 from jaxgen.nn.unet import UNet
 
@@ -47,8 +57,14 @@ BOUND_KEY = 0xB0D  # the bound's x_t draws: fixed, so evaluations compare
 
 
 def build_denoiser(model, data_shape: tuple[int, ...]):
-    """The MLP denoiser for vectors, the DDPM U-Net for images."""
+    """The MLP denoiser for vectors, the DDPM U-Net for images (class-conditional when
+    ``model.num_classes`` > 0)."""
     if len(data_shape) == 1:
+        if model.num_classes:
+            raise JaxgenError(
+                "class-conditional diffusion needs images (the U-Net); set "
+                "--config.model.num_classes=0 for vector data"
+            )
         return TimeConditionedMLP(hidden=tuple(model.hidden), embedding=model.embedding)
     return UNet(
         channels=model.channels,
@@ -57,6 +73,7 @@ def build_denoiser(model, data_shape: tuple[int, ...]):
         attention_at=tuple(model.attention_at),
         dropout=model.dropout,
         groups=model.groups,
+        num_classes=model.num_classes,
     )
 
 
@@ -83,15 +100,34 @@ def reverse_steps(model, schedule, net, sampler: str, sample_steps: int):
 SAMPLERS = ("ancestral", "ddim")
 
 
+def sampling_denoiser(model, state, n: int):
+    """The network the samplers run for n samples: ε(x_t, t); for a class-conditional model
+    sample i conditioned on class i mod ``num_classes``, guided with weight
+    ``model.guidance`` (none at 0)."""
+    net = denoiser_fn(state.denoiser)
+    if not model.num_classes:
+        return net
+    labels = requested_labels(n, model.num_classes, sample_classes(model))
+    if model.guidance:
+        return guided(net, labels, model.guidance, model.num_classes)
+    return class_conditional(net, labels)
+
+
 def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
     """``run(state, key, n)``: n samples from the EMA weights, not jitted (to trace inside
     another program, as ``make bench`` does)."""
     if sampler not in SAMPLERS:
         raise JaxgenError(f"unknown `sampler` {sampler!r}; use one of {SAMPLERS}")
     reverse_process(model)  # a bad prediction or variance is refused now, not when traced
+    if model.num_classes:  # a class outside the model's is refused now, not when traced
+        requested_labels(1, model.num_classes, sample_classes(model))
+    if model.guidance < 0:
+        raise JaxgenError(
+            f"--config.model.guidance={model.guidance}: the guidance weight w must be >= 0"
+        )
 
     def run(state, key, n):
-        net = denoiser_fn(state.denoiser)
+        net = sampling_denoiser(model, state, n)
         step, num_steps = reverse_steps(model, schedule, net, sampler, sample_steps)
         return sample(step, num_steps, key, (n, *data_shape))
 
@@ -114,13 +150,19 @@ def bound_evaluation(config, schedule):
     ``eval.bound_examples`` held-out digits (None for other data, or 0 examples)."""
     if config.data.name != "digits" or not config.eval.bound_examples:
         return None
-    x = load_dataset(config, split="test").arrays["x"][: config.eval.bound_examples]
+    test = load_dataset(config, split="test").arrays
+    x, labels = test["x"][: config.eval.bound_examples], test["label"][: config.eval.bound_examples]
     reverse = reverse_process(config.model)
+
+    def net(state, labels):  # a conditional model's bound is log p(x | its label)
+        denoiser = denoiser_fn(state.denoiser)
+        return class_conditional(denoiser, labels) if config.model.num_classes else denoiser
+
     bound = compiler.jit(
-        lambda state, x: (
+        lambda state, x, labels: (
             variational_bound(
                 schedule,
-                denoiser_fn(state.denoiser),
+                net(state, labels),
                 x,
                 jax.random.key(BOUND_KEY),
                 levels=config.data.levels,
@@ -130,7 +172,7 @@ def bound_evaluation(config, schedule):
     )
 
     def extra(state, data) -> dict[str, float]:
-        nats = float(np.mean(bound(state, x)))
+        nats = float(np.mean(bound(state, x, labels)))
         return {"test_bound_bits_per_dim": float(bits_per_dim(nats, int(np.prod(x.shape[1:]))))}
 
     return extra
@@ -139,6 +181,7 @@ def bound_evaluation(config, schedule):
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, shape = config.model, tuple(dataset.element_shape)
+    num_classes = checked_classes(config, dataset)
     schedule = make_schedule(model.schedule, model.num_timesteps)
     state_settings = dict(
         denoiser=build_denoiser(model, shape),
@@ -146,10 +189,22 @@ def build(config) -> Experiment:
         tx=warmed_up_adam(config.optim),
         ema=bool(model.ema_decay),
         compute_dtype=compute_dtype(config.train.compute_dtype),
+        num_classes=num_classes,
     )
     draw = make_draw(model, schedule, shape, model.sampler, model.sample_steps)
-    step = make_diffusion_step(schedule=schedule, prediction=model.prediction)
-    evaluation = SampleEvaluation(config, draw, bound_evaluation(config, schedule))
+    step = make_diffusion_step(
+        schedule=schedule,
+        prediction=model.prediction,
+        num_classes=num_classes,
+        p_uncond=model.p_uncond if num_classes else 0.0,
+    )
+    evaluation = SampleEvaluation(
+        config,
+        draw,
+        bound_evaluation(config, schedule),
+        num_classes=num_classes,
+        classes=sample_classes(model),
+    )
     return make_experiment(
         config,
         dataset,

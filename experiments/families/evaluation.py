@@ -2,7 +2,9 @@
 project's classifier, any other images by the FID Inception against the dataset's reference
 statistics, all through :func:`jaxgen.metrics.sample_quality.sample_quality` with the config's
 ``eval`` settings (``num_samples`` drawn ``sample_batch`` at a time from the fixed key
-``seed + 1``; ``metrics``; the Inception's weights and the reference statistics)."""
+``seed + 1``; ``metrics``; the Inception's weights and the reference statistics). A
+class-conditional model's sample i is drawn for class i mod C; on the digits the classifier
+also reports how often it reads the requested class, and per-class Fréchet distances."""
 
 from __future__ import annotations
 
@@ -16,7 +18,12 @@ from experiments.families.common import preprocessing_of
 from jaxgen.data.digits import load_digits_arrays
 from jaxgen.data.toy import DENSITIES, GaussianMixture, ToyDataset
 from jaxgen.errors import JaxgenError
-from jaxgen.metrics.digits_classifier import class_histogram, digits_features
+from jaxgen.metrics.digits_classifier import (
+    NUM_CLASSES,
+    class_histogram,
+    digits_features,
+    load_digits_classifier,
+)
 from jaxgen.metrics.inception import load_inception_variables
 from jaxgen.metrics.modes import mode_coverage
 from jaxgen.metrics.reference_stats import cached_reference, feature_tag
@@ -28,6 +35,7 @@ from jaxgen.metrics.sample_quality import (
     sample_quality,
 )
 from jaxgen.metrics.statistics import ReferenceStats, load_stats
+from jaxgen.nn.labels import requested_labels
 from jaxgen.training.sampling import draw_in_chunks
 
 # the digits' results are named for what they compare with (the classifier, not Inception)
@@ -67,8 +75,24 @@ class SampleEvaluation:
     judging reads (Inception weights, reference statistics) before training starts, so a
     missing file stops a run at once rather than at its first evaluation."""
 
-    def __init__(self, config, draw: Callable, extra: Callable | None = None):
+    def __init__(
+        self,
+        config,
+        draw: Callable,
+        extra: Callable | None = None,
+        *,
+        num_classes: int = 0,
+        classes: tuple[int, ...] | None = None,
+    ):
         self.config, self.draw, self.extra = config, draw, extra
+        self.num_classes, self.classes = num_classes, classes
+        cycle = len(classes) if classes else num_classes
+        if num_classes and config.eval.sample_batch % cycle:
+            raise JaxgenError(
+                f"--config.eval.sample_batch={config.eval.sample_batch} must be a multiple of "
+                f"the {cycle} requested classes, so that every chunk requests them in turn; "
+                f"set it to {max(1, config.eval.sample_batch // cycle) * cycle}"
+            )
         name = config.data.name
         self.kind = "toy" if name in DENSITIES else "digits" if name == "digits" else "images"
         self.metrics = () if self.kind == "toy" else metric_names(config)
@@ -89,7 +113,11 @@ class SampleEvaluation:
             return results  # no metric of samples asked for: none are drawn
         chunks = draw_in_chunks(self.draw, state, key, eval_.num_samples, eval_.sample_batch)
         if self.kind == "digits":
-            return {**digits_metrics(np.concatenate(list(chunks)), self.metrics), **results}
+            samples = np.concatenate(list(chunks))
+            if self.num_classes:
+                wanted = requested_labels(len(samples), self.num_classes, self.classes)
+                results = {**conditional_digits_metrics(samples, wanted), **results}
+            return {**digits_metrics(samples, self.metrics), **results}
         self.prepare()
         return {**self._judge(chunks), **results}
 
@@ -150,6 +178,44 @@ def digits_metrics(samples: np.ndarray, metrics: tuple[str, ...] = ("fid",)) -> 
     if "fid" in metrics:
         results["frechet_distance_train_to_test"] = train_to_test_digits_distance()
     return results
+
+
+@functools.cache
+def digits_of_class(label: int) -> np.ndarray:
+    """Every digit (train and test) of class ``label``: each class's reference set."""
+    digits = load_digits_arrays("all")
+    return digits["x"][digits["label"] == label]
+
+
+def conditional_digits_metrics(samples: np.ndarray, wanted: np.ndarray) -> dict:
+    """How well samples drawn for the classes ``wanted`` match them, by the project's
+    classifier: the fraction it reads as the requested class (overall and per class), and each
+    class's Fréchet distance to every digit of that class (about 180 each), with their mean."""
+    predicted = load_digits_classifier().predict(samples)
+    per_class_accuracy, per_class_distance = [], []
+    for label in range(NUM_CLASSES):
+        mine = wanted == label
+        if not mine.any():  # a class not requested
+            per_class_accuracy.append(None)
+            per_class_distance.append(None)
+            continue
+        per_class_accuracy.append(float(np.mean(predicted[mine] == label)))
+        if mine.sum() < 2:  # a Fréchet distance needs two samples
+            per_class_distance.append(None)
+            continue
+        reference = reference_statistics(
+            [digits_of_class(label)], digits_features, num_examples=len(digits_of_class(label))
+        )
+        quality = sample_quality([samples[mine]], digits_features, reference, metrics=("fid",))
+        per_class_distance.append(quality["fid"])
+    return {
+        "label_accuracy": float(np.mean(predicted == wanted)),
+        "per_class_accuracy": per_class_accuracy,
+        "per_class_frechet_distance": per_class_distance,
+        "mean_per_class_frechet_distance": float(
+            np.mean([d for d in per_class_distance if d is not None])
+        ),
+    }
 
 
 def toy_metrics(samples: np.ndarray, data: ToyDataset) -> dict[str, float]:

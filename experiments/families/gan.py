@@ -1,6 +1,8 @@
 """Build the GAN experiment (Goodfellow et al. 2014; DCGAN, Radford et al. 2016) from a config.
 
-Toy data (1-D, 2-D) get MLP networks and mode-coverage metrics; images get the DCGAN pair.
+Toy data (1-D, 2-D) get MLP networks and mode-coverage metrics; images get the DCGAN pair,
+class-conditional when ``model.num_classes`` > 0 (sample i drawn for class i mod C), with an
+optionally spectrally normalised discriminator and R1 or WGAN-GP penalties.
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ import optax
 
 from experiments.families.common import (
     Experiment,
+    checked_classes,
     compiled_sampler,
     load_dataset,
     make_experiment,
+    sample_classes,
 )
 from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core.combinators import StepFn, with_ema
 from jaxgen.core.precision import compute_dtype
 from jaxgen.errors import JaxgenError
-from jaxgen.gan import generate, init_gan_state, latent, make_gan_step
+from jaxgen.gan import generate, init_gan_state, latent, make_gan_step, r1
 from jaxgen.gan.steps import ORIGINAL_WGAN_MAX_CRITIC, make_scheduled_wgan_step
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
+from jaxgen.nn.labels import requested_labels
 from jaxgen.nn.mlp import MLP
 
 
@@ -43,9 +48,14 @@ def optimizer(optim, lr: float, updates_per_step: int = 1) -> optax.GradientTran
     )
 
 
-def networks(model, data_shape: tuple[int, ...]):
-    """MLPs for vectors, the DCGAN pair for images."""
+def networks(model, data_shape: tuple[int, ...], num_classes: int = 0):
+    """MLPs for vectors, the DCGAN pair for images (class-conditional for ``num_classes``)."""
     if len(data_shape) == 1:
+        if num_classes or model.spectral_norm:
+            raise JaxgenError(
+                "conditional GANs and spectral normalization need images (the DCGAN pair); set "
+                "--config.model.num_classes=0 and --config.model.spectral_norm=False"
+            )
         return (
             MLP(hidden=tuple(model.g_hidden), out_dim=data_shape[0]),
             MLP(hidden=tuple(model.d_hidden), out_dim=1),
@@ -53,21 +63,34 @@ def networks(model, data_shape: tuple[int, ...]):
     size, _, channels = data_shape
     return (
         DCGANGenerator(
-            image_size=size, channels=channels, features=model.g_features, base_size=model.base_size
+            image_size=size,
+            channels=channels,
+            features=model.g_features,
+            base_size=model.base_size,
+            num_classes=num_classes,
+            conditioning=model.g_conditioning,
         ),
         DCGANDiscriminator(
             image_size=size,
             features=model.d_features,
             base_size=model.base_size,
             normalization=model.d_normalization,
+            num_classes=num_classes,
+            conditioning=model.d_conditioning,
+            spectral_norm=model.spectral_norm,
         ),
     )
 
 
-def gan_step(model) -> tuple[StepFn, int]:
+def gan_step(model, num_classes: int = 0) -> tuple[StepFn, int]:
     """The step the model describes and the number of minibatches it takes per iteration."""
     clip = model.clip or None
     if model.original_wgan_schedule:
+        if num_classes or model.r1:
+            raise JaxgenError(
+                "the original WGAN schedule takes neither labels nor R1; set "
+                "--config.model.original_wgan_schedule=False"
+            )
         step = make_scheduled_wgan_step(
             latent_dim=model.latent_dim,
             n_critic=model.k,
@@ -81,6 +104,8 @@ def gan_step(model) -> tuple[StepFn, int]:
         k=model.k,
         gradient_penalty=model.gradient_penalty,
         clip=clip,
+        penalties=(r1(model.r1),) if model.r1 else (),
+        num_classes=num_classes,
     )
     return step, model.k
 
@@ -88,7 +113,8 @@ def gan_step(model) -> tuple[StepFn, int]:
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, optim = config.model, config.optim
-    generator, discriminator = networks(model, tuple(dataset.element_shape))
+    num_classes = checked_classes(config, dataset)
+    generator, discriminator = networks(model, tuple(dataset.element_shape), num_classes)
     use_ema = model.ema_decay > 0
     state_settings = dict(
         generator=generator,
@@ -99,12 +125,19 @@ def build(config) -> Experiment:
         d_tx=optimizer(optim, optim.d_lr, model.k),
         ema=use_ema,
         compute_dtype=compute_dtype(config.train.compute_dtype),
+        num_classes=num_classes,
     )
-    draw = compiled_sampler(
-        lambda state, key, n: generate(state, latent(key, n, model.latent_dim), use_ema=use_ema)
-    )
-    step, sub_batches = gan_step(model)
-    evaluation = SampleEvaluation(config, draw)
+    classes = sample_classes(model) if num_classes else None
+    if num_classes:  # a class outside the model's is refused now, not when traced
+        requested_labels(1, num_classes, classes)
+
+    def sample(state, key, n):
+        labels = requested_labels(n, num_classes, classes) if num_classes else None
+        return generate(state, latent(key, n, model.latent_dim), labels, use_ema=use_ema)
+
+    draw = compiled_sampler(sample)
+    step, sub_batches = gan_step(model, num_classes)
+    evaluation = SampleEvaluation(config, draw, num_classes=num_classes, classes=classes)
     return make_experiment(
         config,
         dataset,

@@ -104,11 +104,13 @@ class ArrayDataset:
       arrays: the examples, e.g. ``{"x": (N, H, W, C), "label": (N,)}``; every array has
         the same length ``N``.
       seed: the seed of the batch schedule (:func:`batch_indices`).
+      num_classes: the classes ``"label"`` ranges over (None: unlabelled).
     """
 
     name: str
     arrays: Batch
     seed: int = 0
+    num_classes: int | None = None
 
     def __post_init__(self):
         sizes = {k: len(v) for k, v in self.arrays.items()}

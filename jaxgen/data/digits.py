@@ -42,4 +42,4 @@ def load_digits_arrays(split: str = "train") -> dict[str, np.ndarray]:
 
 
 def digits_dataset(split: str = "train", seed: int = 0) -> ArrayDataset:
-    return ArrayDataset(f"digits/{split}", load_digits_arrays(split), seed)
+    return ArrayDataset(f"digits/{split}", load_digits_arrays(split), seed, num_classes=10)

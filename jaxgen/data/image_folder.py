@@ -47,9 +47,11 @@ def image_folder_dataset(
     if not files:
         raise JaxgenError(f"no .png/.jpg/.jpeg images in {folder}; add images or fix the path")
     x = np.stack([_load(p, image_size, channels) for p in files])
-    arrays = {"x": x}
+    arrays, names = {"x": x}, None
     classes = [p.relative_to(folder).parts[0] for p in files]
     if all(len(p.relative_to(folder).parts) > 1 for p in files):
         names = sorted(set(classes))
         arrays["label"] = np.asarray([names.index(c) for c in classes], np.int32)
-    return ArrayDataset(f"folder:{folder}", arrays, seed)
+    return ArrayDataset(
+        f"folder:{folder}", arrays, seed, num_classes=None if names is None else len(names)
+    )

@@ -22,7 +22,7 @@ from jaxgen.errors import JaxgenError
 
 NAMES = ("mnist", "fashion_mnist", "cifar10", "celeb_a")
 CYCLE_GAN_PREFIX = "cycle_gan/"
-LABELLED = ("mnist", "fashion_mnist", "cifar10")
+LABELLED = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}  # name: classes
 
 
 def is_tfds_name(name: str) -> bool:
@@ -74,6 +74,11 @@ class TfdsDataset:
     @property
     def num_examples(self) -> int:
         return len(self.source)
+
+    @property
+    def num_classes(self) -> int | None:
+        """The classes its ``"label"`` ranges over, or None where batches carry no label."""
+        return LABELLED.get(self.name)
 
     @property
     def element_shape(self) -> tuple[int, ...]:

@@ -1,8 +1,14 @@
 """Denoising diffusion (Ho et al. 2020): noise schedules, the forward process, L_simple, the
-variational bound, ancestral and DDIM samplers."""
+variational bound, ancestral and DDIM samplers; class-conditional denoisers with
+classifier-free guidance (Ho & Salimans 2022)."""
 
 from jaxgen.diffusion.bound import variational_bound
 from jaxgen.diffusion.forward import q_posterior, q_sample, q_step
+from jaxgen.diffusion.guidance import (
+    class_conditional,
+    drop_labels,
+    guided,
+)
 from jaxgen.diffusion.losses import simple_loss
 from jaxgen.diffusion.samplers import (
     DDPM,
@@ -22,8 +28,11 @@ __all__ = [
     "ReverseProcess",
     "Schedule",
     "ancestral_step",
+    "class_conditional",
     "ddim_step",
     "denoiser_fn",
+    "drop_labels",
+    "guided",
     "evenly_spaced",
     "init_diffusion_state",
     "make_diffusion_step",

@@ -33,6 +33,7 @@ def init_diffusion_state(
     tx: optax.GradientTransformation,
     ema: bool = True,
     compute_dtype: Any = jnp.float32,
+    num_classes: int = 0,
 ) -> DiffusionState:
     """A fresh diffusion state, the denoiser initialised from ``init_key`` (a stream no update
     draws from).
@@ -45,13 +46,16 @@ def init_diffusion_state(
       ema: keep an exponential moving average of the parameters, the weights samplers use
         (update it with ``with_ema``).
       compute_dtype: the dtype the denoiser computes in (:mod:`jaxgen.core.precision`).
+      num_classes: > 0 for a class-conditional ``denoiser(x_t, t, labels)``.
 
     Returns:
       a :class:`DiffusionState` at step 0.
     """
     key = jax.random.key(seed)
     x = jnp.zeros((1, *data_shape))
-    variables = init_variables(denoiser, init_key(key), x, jnp.zeros((1,), jnp.int32))
+    t = jnp.zeros((1,), jnp.int32)
+    labels = (jnp.zeros((1,), jnp.int32),) if num_classes else ()
+    variables = init_variables(denoiser, init_key(key), x, t, *labels)
     return DiffusionState(
         step=jnp.zeros((), jnp.int32),
         key=key,
@@ -62,7 +66,8 @@ def init_diffusion_state(
 
 
 def denoiser_fn(net: NetState, params=None):
-    """``net(x_t, t)`` in inference mode, with ``params`` (default: the EMA weights if kept)."""
+    """``net(x_t, t)`` (``net(x_t, t, labels)`` for a class-conditional denoiser) in inference
+    mode, with ``params`` (default: the EMA weights if kept)."""
     if params is None:
         params = net.params if net.ema_params is None else net.ema_params
-    return lambda xt, t: net.forward(params, xt, t, train=False)[0]
+    return lambda xt, t, *labels: net.forward(params, xt, t, *labels, train=False)[0]

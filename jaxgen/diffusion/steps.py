@@ -1,7 +1,11 @@
 """The DDPM train step (Ho et al. 2020, Algorithm 1): one optimiser update descending the mean
 L_simple of a batch (see :mod:`jaxgen.diffusion.losses`). The step's key
 ``fold_in(key, step)`` draws the timesteps, the noise and the dropout masks. Wrap it in
-``with_ema(step, decay, net="denoiser")`` to keep the sampling weights."""
+``with_ema(step, decay, net="denoiser")`` to keep the sampling weights.
+
+A class-conditional denoiser (``num_classes`` > 0) trains on the batch's ``"label"``, each
+replaced by the null label with probability ``p_uncond`` (classifier-free guidance's training,
+Ho & Salimans 2022, Algorithm 1; :mod:`jaxgen.diffusion.guidance`)."""
 
 from __future__ import annotations
 
@@ -13,31 +17,48 @@ from jaxgen.core.combinators import StepFn
 from jaxgen.core.rng import split_by_purpose, step_key
 from jaxgen.core.state import advance
 from jaxgen.diffusion.forward import check_prediction
+from jaxgen.diffusion.guidance import drop_labels
 from jaxgen.diffusion.losses import simple_loss
 from jaxgen.diffusion.schedules import Schedule
 from jaxgen.diffusion.state import DiffusionState
+from jaxgen.errors import JaxgenError
 
 
-def make_diffusion_step(*, schedule: Schedule, prediction: str = "eps") -> StepFn:
+def make_diffusion_step(
+    *, schedule: Schedule, prediction: str = "eps", num_classes: int = 0, p_uncond: float = 0.0
+) -> StepFn:
     """One optimiser update of the denoiser on L_simple (Algorithm 1) for a batch
-    ``{"x": x_0}``; t and ε are drawn from the update's key.
+    ``{"x": x_0}`` (and ``"label"`` for a conditional denoiser); t, ε and the dropped labels
+    are drawn from the update's key.
 
     Args:
       schedule: the noise schedule.
       prediction: what the network predicts: ``"eps"`` (ε), ``"x0"`` or ``"v"``.
+      num_classes: the classes of a class-conditional denoiser ``net(x_t, t, y)`` (0: an
+        unconditional ``net(x_t, t)``).
+      p_uncond: the probability that a label is replaced by the null label (Ho & Salimans
+        2022: 0.1 or 0.2).
 
     Returns:
       ``diffusion_step(state, batch) -> (state, metrics)``.
     """
     check_prediction(prediction)
+    if not 0.0 <= p_uncond <= 1.0 or (p_uncond and not num_classes):
+        raise JaxgenError(
+            f"`p_uncond`={p_uncond} must be a probability, and needs `num_classes` > 0"
+        )
 
     def diffusion_step(state: DiffusionState, batch: dict) -> tuple[DiffusionState, dict]:
-        keys = split_by_purpose(step_key(state), "noise", "dropout")
+        keys = split_by_purpose(step_key(state), "noise", "dropout", "labels")
         net = state.denoiser
+        labels = ()
+        if num_classes:
+            labels = (drop_labels(batch["label"], keys["labels"], p_uncond, num_classes),)
 
         def loss_fn(params):
             def denoise(xt, t):
-                return net.forward(params, xt, t, train=True, rngs={"dropout": keys["dropout"]})[0]
+                rngs = {"dropout": keys["dropout"]}
+                return net.forward(params, xt, t, *labels, train=True, rngs=rngs)[0]
 
             return jnp.mean(simple_loss(schedule, denoise, batch["x"], keys["noise"], prediction))
 

@@ -38,6 +38,7 @@ def init_gan_state(
     d_tx: optax.GradientTransformation,
     ema: bool = False,
     compute_dtype: Any = jnp.float32,
+    num_classes: int = 0,
 ) -> GANState:
     """A fresh GAN state, both networks initialised from ``init_key`` (a stream no update
     draws from) and computing in ``compute_dtype``.
@@ -52,14 +53,16 @@ def init_gan_state(
       d_tx: the discriminator's optimiser.
       ema: also keep an exponential moving average of the generator's parameters.
       compute_dtype: the dtype both networks compute in (:mod:`jaxgen.core.precision`).
+      num_classes: > 0 for a class-conditional pair ``G(z, y)``, ``D(x, y)``.
 
     Returns:
       a :class:`GANState` at step 0.
     """
     key = jax.random.key(seed)
     g_key, d_key = jax.random.split(init_key(key))
-    g_vars = init_variables(generator, g_key, jnp.zeros((1, latent_dim)))
-    d_vars = init_variables(discriminator, d_key, jnp.zeros((1, *data_shape)))
+    labels = (jnp.zeros((1,), jnp.int32),) if num_classes else ()
+    g_vars = init_variables(generator, g_key, jnp.zeros((1, latent_dim)), *labels)
+    d_vars = init_variables(discriminator, d_key, jnp.zeros((1, *data_shape)), *labels)
     return GANState(
         step=jnp.zeros((), jnp.int32),
         g_steps=jnp.zeros((), jnp.int32),

@@ -10,9 +10,14 @@ Generator update (descend the objective's generator loss, e.g. the minimax game'
     ∇_θ  L_G(D_φ(G_θ(z)))
 
 ``objective`` names one of :data:`jaxgen.gan.losses.OBJECTIVES` (also least squares, hinge,
-Wasserstein). A discriminator (critic) update may add the WGAN-GP gradient penalty
-λ E(‖∇f(x̂)‖ − 1)², its interpolation drawn from ``fold_in(step key, 1)``, and may clip every
-critic weight to [−c, c] after the update (WGAN); see :mod:`jaxgen.gan.wasserstein`.
+Wasserstein). A discriminator (critic) update adds any regularisers given as ``penalties``
+(:mod:`jaxgen.gan.penalties`: WGAN-GP's gradient penalty, R1, or a user's own), penalty j
+drawing from ``fold_in(step key, 1 + j)``, and may clip every critic weight to
+[−c, c] after the update (WGAN); see :mod:`jaxgen.gan.wasserstein`.
+
+Class-conditional GANs (``num_classes`` > 0; Mirza & Osindero 2014, Miyato & Koyama 2018)
+call ``G(z, y)`` and ``D(x, y)``: the real batch carries ``"label"``, and fakes are made for
+labels drawn uniformly from ``fold_in(step key, 0)``, which D then judges them as.
 
 Each update draws z ~ N(0, I) from ``fold_in(base_key, step)`` and advances ``step`` by one.
 Both networks run in training mode (batch statistics for BatchNorm). The discriminator update
@@ -23,14 +28,22 @@ only the generator.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import jax
 import jax.numpy as jnp
 
 from jaxgen.core.combinators import StepFn, alternate
 from jaxgen.core.rng import step_key
 from jaxgen.core.state import advance
-from jaxgen.gan import losses, wasserstein
+from jaxgen.errors import JaxgenError
+from jaxgen.gan import losses, penalties, wasserstein
+from jaxgen.gan.penalties import Penalty
 from jaxgen.gan.state import GANState
+
+# an update draws z from its step key, the fakes' labels from fold_in(step key, 0) and
+# penalty j's randomness from fold_in(step key, 1 + j)
+LABEL_STREAM, FIRST_PENALTY_STREAM = 0, 1
 
 
 def latent(key: jax.Array, n: int, latent_dim: int) -> jax.Array:
@@ -38,11 +51,33 @@ def latent(key: jax.Array, n: int, latent_dim: int) -> jax.Array:
     return jax.random.normal(key, (n, latent_dim))
 
 
-def generate(state: GANState, z: jax.Array, *, use_ema: bool = False) -> jax.Array:
-    """G(z) in inference mode: the generator of ``state`` applied to ``z`` with its current
-    parameters, or with their EMA when ``use_ema`` (the state must keep one)."""
+def generate(
+    state: GANState, z: jax.Array, labels: jax.Array | None = None, *, use_ema: bool = False
+) -> jax.Array:
+    """G(z) (G(z, y) for a conditional generator, ``labels`` y of shape (N,)) in inference
+    mode: the generator of ``state`` with its current parameters, or with their EMA when
+    ``use_ema`` (the state must keep one)."""
     params = state.g.ema_params if use_ema else state.g.params
-    return state.g.forward(params, z, train=False)[0]
+    return state.g.forward(params, z, *_labels(labels), train=False)[0]
+
+
+def _labels(labels: jax.Array | None) -> tuple:
+    """The networks' extra positional input: (labels,) for a conditional GAN, else ()."""
+    return () if labels is None else (labels,)
+
+
+def fake_labels(key: jax.Array, n: int, num_classes: int) -> jax.Array | None:
+    """The classes the fakes of an update are made for: uniform, from ``fold_in(key, 0)``
+    (None for an unconditional GAN)."""
+    if not num_classes:
+        return None
+    return jax.random.randint(jax.random.fold_in(key, LABEL_STREAM), (n,), 0, num_classes)
+
+
+def penalty_list(gradient_penalty: float, extra: Sequence[Penalty]) -> tuple[Penalty, ...]:
+    """WGAN-GP's λ (0: none) as a penalty, followed by ``extra``."""
+    listed = (penalties.gradient_penalty(gradient_penalty),) if gradient_penalty else ()
+    return (*listed, *extra)
 
 
 def make_d_step(
@@ -51,28 +86,44 @@ def make_d_step(
     objective: str = "non_saturating",
     gradient_penalty: float = 0.0,
     clip: float | None = None,
+    penalties: Sequence[Penalty] = (),
+    num_classes: int = 0,
 ) -> StepFn:
-    """One discriminator update on a batch ``{"x": real}`` against fresh fakes.
+    """One discriminator update on a batch ``{"x": real}`` (``"label"`` too for a conditional
+    GAN) against fresh fakes.
 
     Args:
       latent_dim: the size of z.
       objective: a name in :data:`jaxgen.gan.losses.OBJECTIVES`.
-      gradient_penalty: WGAN-GP's λ (0: none).
+      gradient_penalty: WGAN-GP's λ (0: none); the same as ``penalties`` starting with
+        :func:`jaxgen.gan.penalties.gradient_penalty`.
       clip: WGAN's c, the bound of every critic weight after the update (None: no clipping).
+      penalties: regularisers added to the loss (:mod:`jaxgen.gan.penalties`).
+      num_classes: the classes of a conditional GAN (0: unconditional).
 
     Returns:
       ``d_step(state, batch) -> (state, metrics)``.
     """
     loss_of = losses.objective(objective)
+    regularisers = penalty_list(gradient_penalty, penalties)
 
     def d_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
         real, key = batch["x"], step_key(state)
+        real_labels = _batch_labels(batch, num_classes)
         z = latent(key, real.shape[0], latent_dim)
-        fake = jax.lax.stop_gradient(state.g.forward(state.g.params, z, train=True)[0])
+        labels = fake_labels(key, real.shape[0], num_classes)
+        fake = state.g.forward(state.g.params, z, *_labels(labels), train=True)[0]
+        fake = jax.lax.stop_gradient(fake)
 
         def loss_fn(d_params):
             return _discriminator_loss(
-                state.d, d_params, real, fake, loss_of, gradient_penalty, jax.random.fold_in(key, 1)
+                state.d,
+                d_params,
+                (real, real_labels),
+                (fake, labels),
+                loss_of,
+                regularisers,
+                key,
             )
 
         (loss, (collections, report)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
@@ -86,36 +137,59 @@ def make_d_step(
     return d_step
 
 
-def _discriminator_loss(d, d_params, real, fake, loss_of, gradient_penalty: float, penalty_key):
+def _batch_labels(batch: dict, num_classes: int) -> jax.Array | None:
+    """The real batch's labels for a conditional GAN (None otherwise)."""
+    if not num_classes:
+        return None
+    if "label" not in batch:
+        raise JaxgenError(
+            'a conditional GAN (`num_classes` > 0) needs batches with a "label"; use a '
+            "labelled dataset"
+        )
+    return batch["label"]
+
+
+def _discriminator_loss(d, d_params, real, fake, loss_of, regularisers, key):
     """The objective's discriminator loss of ``d`` with ``d_params`` on a real and a fake
-    batch, plus λ·E(‖∇f(x̂)‖ − 1)² where λ = ``gradient_penalty`` > 0 (x̂ drawn from
-    ``penalty_key``). The real batch's BatchNorm statistics carry into the fake batch's.
+    batch, each ``(x, labels or None)``, plus each penalty's weighted term (penalty j drawing
+    from ``fold_in(key, 1 + j)``, ``key`` the update's). The real batch's BatchNorm
+    statistics (and spectral normalisation's power iteration) carry into the fake batch's.
 
     Returns:
       ``(loss, (collections, report))``: D's updated collections, and its mean scores
-      ``d_real`` and ``d_fake`` with the ``gradient_penalty`` term where λ > 0.
+      ``d_real`` and ``d_fake`` with each penalty's unweighted term under its name.
     """
-    real_logits, after_real = d.forward(d_params, real, train=True)
-    fake_logits, collections = d.replace(collections=after_real).forward(d_params, fake, train=True)
+    (x_real, y_real), (x_fake, y_fake) = real, fake
+    real_logits, after_real = d.forward(d_params, x_real, *_labels(y_real), train=True)
+    fake_logits, collections = d.replace(collections=after_real).forward(
+        d_params, x_fake, *_labels(y_fake), train=True
+    )
     loss = loss_of.discriminator(real_logits, fake_logits)
     report = {
         "d_real": jnp.mean(loss_of.score(real_logits)),
         "d_fake": jnp.mean(loss_of.score(fake_logits)),
     }
-    if gradient_penalty:
-        critic = lambda x: d.forward(d_params, x, train=True)[0]  # noqa: E731
-        report["gradient_penalty"] = wasserstein.gradient_penalty(critic, real, fake, penalty_key)
-        loss = loss + gradient_penalty * report["gradient_penalty"]
+    critic = lambda x: d.forward(d_params, x, *_labels(y_real), train=True)[0]  # noqa: E731
+    for j, penalty in enumerate(regularisers):
+        term = penalty.term(
+            critic, x_real, x_fake, jax.random.fold_in(key, FIRST_PENALTY_STREAM + j)
+        )
+        report[penalty.name] = term
+        loss = loss + penalty.weight * term
     return loss, (collections, report)
 
 
-def make_g_step(*, latent_dim: int, objective: str = "non_saturating") -> StepFn:
+def make_g_step(
+    *, latent_dim: int, objective: str = "non_saturating", num_classes: int = 0
+) -> StepFn:
     """One generator update descending the objective's generator loss; the batch gives only
     the batch size.
 
     Args:
       latent_dim: the size of z.
       objective: a name in :data:`jaxgen.gan.losses.OBJECTIVES`.
+      num_classes: the classes of a conditional GAN (0: unconditional); fakes are made for
+        uniformly drawn labels and judged as them.
 
     Returns:
       ``g_step(state, batch) -> (state, metrics)``.
@@ -123,11 +197,12 @@ def make_g_step(*, latent_dim: int, objective: str = "non_saturating") -> StepFn
     loss_of = losses.objective(objective)
 
     def g_step(state: GANState, batch: dict) -> tuple[GANState, dict]:
-        z = latent(step_key(state), batch["x"].shape[0], latent_dim)
+        key, n = step_key(state), batch["x"].shape[0]
+        z, labels = latent(key, n, latent_dim), _labels(fake_labels(key, n, num_classes))
 
         def loss_fn(g_params):
-            fake, collections = state.g.forward(g_params, z, train=True)
-            logits, _ = state.d.forward(state.d.params, fake, train=True)
+            fake, collections = state.g.forward(g_params, z, *labels, train=True)
+            logits, _ = state.d.forward(state.d.params, fake, *labels, train=True)
             return loss_of.generator(logits), collections
 
         (loss, collections), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.g.params)
@@ -144,6 +219,8 @@ def make_gan_step(
     k: int = 1,
     gradient_penalty: float = 0.0,
     clip: float | None = None,
+    penalties: Sequence[Penalty] = (),
+    num_classes: int = 0,
 ) -> StepFn:
     """``alternate(d_step, g_step, k)``: k discriminator updates, then one generator update.
 
@@ -157,14 +234,22 @@ def make_gan_step(
         of length ``k`` (:func:`jaxgen.core.alternate`).
       gradient_penalty: WGAN-GP's λ (0: none).
       clip: WGAN's c, the bound of every critic weight after each update (None: no clipping).
+      penalties: the discriminator's regularisers (:mod:`jaxgen.gan.penalties`).
+      num_classes: the classes of a conditional GAN (0: unconditional).
 
     Returns:
       ``step(state, batches) -> (state, metrics)``.
     """
     d_step = make_d_step(
-        latent_dim=latent_dim, objective=objective, gradient_penalty=gradient_penalty, clip=clip
+        latent_dim=latent_dim,
+        objective=objective,
+        gradient_penalty=gradient_penalty,
+        clip=clip,
+        penalties=penalties,
+        num_classes=num_classes,
     )
-    return alternate(d_step, make_g_step(latent_dim=latent_dim, objective=objective), k)
+    g_step = make_g_step(latent_dim=latent_dim, objective=objective, num_classes=num_classes)
+    return alternate(d_step, g_step, k)
 
 
 ORIGINAL_WGAN_MAX_CRITIC = 100

@@ -15,6 +15,18 @@ The stride-2 transposed convolutions are :class:`UpConv`: the input gradient of 
 convolution, which is what a transposed convolution is, on :mod:`jaxgen.kernels.conv`'s
 primitives. It multiplies no inserted zeros and, at these models' shapes, beats both the
 sub-pixel form and zero insertion on either lowering (benchmarks/README.md).
+
+Class-conditional pairs (``num_classes`` > 0) take labels y (N,) after their input:
+* generator ``conditioning="batch_norm"``: every BatchNorm is class-conditional, γ(y) and
+  β(y) (SNGAN, Miyato & Koyama 2018, §4; BigGAN); ``"concat"``: z is concatenated with the
+  one-hot y (Mirza & Osindero 2014, §4.1);
+* discriminator ``conditioning="projection"``: with φ(x) the flattened last feature map,
+  D(x, y) = ψ(φ(x)) + ⟨V e_y, φ(x)⟩, ψ linear (Miyato & Koyama 2018, eq. 3); ``"concat"``: the
+  one-hot y is appended to the image as constant channels (Mirza & Osindero's concatenation,
+  on the input of a convolutional D).
+``spectral_norm`` divides every discriminator weight by its largest singular value,
+estimated by one power iteration per call whose vector lives in ``batch_stats`` (Miyato et
+al. 2018, Algorithm 1; Flax's ``SpectralNorm``).
 """
 
 from __future__ import annotations
@@ -28,6 +40,7 @@ import jax.numpy as jnp
 from jaxgen.errors import JaxgenError
 from jaxgen.kernels.conv import input_grad
 from jaxgen.nn.conv import Conv
+from jaxgen.nn.labels import ConditionalBatchNorm
 
 WEIGHT_INIT = nn.initializers.normal(0.02)
 
@@ -128,29 +141,59 @@ class DCGANGenerator(nn.Module, kw_only=True):
       channels: the images' channels.
       features: the width of the last hidden layer; each layer before it doubles it.
       base_size: the side of the first feature map (the paper: 4).
+      num_classes: the classes of a conditional generator ``G(z, y)`` (0: ``G(z)``).
+      conditioning: how y enters: ``"batch_norm"`` or ``"concat"`` (module docstring).
     """
 
     image_size: int
     channels: int
     features: int = 64
     base_size: int = 4
+    num_classes: int = 0
+    conditioning: str = "batch_norm"
 
     @nn.compact
-    def __call__(self, z: jax.Array, train: bool) -> jax.Array:
+    def __call__(self, z: jax.Array, labels: jax.Array | None = None, train: bool = False):
+        check_conditioning(self, labels, GENERATOR_CONDITIONING)
         ups = resolution_changes(self.image_size, self.base_size)
         width = self.features * 2 ** (ups - 1)
         side = self.base_size
+
+        def normalize(x):
+            if labels is not None and self.conditioning == "batch_norm":
+                return ConditionalBatchNorm(num_classes=self.num_classes)(x, labels, train)
+            return _batch_norm(train)(x)
+
+        if labels is not None and self.conditioning == "concat":
+            z = jnp.concatenate([z, jax.nn.one_hot(labels, self.num_classes, dtype=z.dtype)], -1)
         x = nn.Dense(side * side * width, use_bias=False, kernel_init=WEIGHT_INIT)(z)
-        x = nn.relu(_batch_norm(train)(x.reshape(-1, side, side, width)))
+        x = nn.relu(normalize(x.reshape(-1, side, side, width)))
         for _ in range(ups - 1):
             width //= 2
             x = UpConv(features=width, use_bias=False)(x)
-            x = nn.relu(_batch_norm(train)(x))
+            x = nn.relu(normalize(x))
         x = UpConv(features=self.channels)(x)
         return jnp.tanh(x)
 
 
 NORMALIZATIONS = ("batch", "layer", "none")
+GENERATOR_CONDITIONING = ("batch_norm", "concat")
+DISCRIMINATOR_CONDITIONING = ("projection", "concat")
+
+
+def check_conditioning(module, labels, choices: tuple[str, ...]) -> None:
+    """Labels given exactly when the module is conditional, and a known ``conditioning``."""
+    if (labels is None) != (module.num_classes == 0):
+        raise JaxgenError(
+            f"a {type(module).__name__} of num_classes={module.num_classes} was called "
+            f"{'without' if labels is None else 'with'} labels; pass labels exactly when "
+            "num_classes > 0"
+        )
+    if module.num_classes and module.conditioning not in choices:
+        raise JaxgenError(
+            f"unknown {type(module).__name__} `conditioning` {module.conditioning!r}; "
+            f"use one of {choices}"
+        )
 
 
 class DCGANDiscriminator(nn.Module, kw_only=True):
@@ -162,13 +205,20 @@ class DCGANDiscriminator(nn.Module, kw_only=True):
       base_size: the side of the last feature map (the paper: 4).
       normalization: after every convolution but the first: DCGAN's ``"batch"``, or for a
         WGAN-GP critic, whose penalty needs each score to depend on its own example only
-        (Gulrajani et al. 2017, §4), ``"layer"`` (their recommended drop-in) or ``"none"``.
+        (Gulrajani et al. 2017, §4), ``"layer"`` (their recommended drop-in) or ``"none"``
+        (spectrally normalised discriminators, Miyato et al. 2018, use none).
+      num_classes: the classes of a conditional discriminator ``D(x, y)`` (0: ``D(x)``).
+      conditioning: how y enters: ``"projection"`` or ``"concat"`` (module docstring).
+      spectral_norm: divide every weight by its estimated largest singular value.
     """
 
     image_size: int
     features: int = 64
     base_size: int = 4
     normalization: str = "batch"
+    num_classes: int = 0
+    conditioning: str = "projection"
+    spectral_norm: bool = False
 
     def _normalize(self, x: jax.Array, train: bool) -> jax.Array:
         if self.normalization == "batch":
@@ -177,21 +227,46 @@ class DCGANDiscriminator(nn.Module, kw_only=True):
             return nn.LayerNorm(epsilon=1e-5)(x)
         return x
 
-    @nn.compact
-    def __call__(self, x: jax.Array, train: bool) -> jax.Array:
-        if self.normalization not in NORMALIZATIONS:
-            raise JaxgenError(
-                f"unknown discriminator `normalization` {self.normalization!r}; "
-                f"use one of {NORMALIZATIONS}"
+    def _layer(self, layer: nn.Module, x: jax.Array, train: bool) -> jax.Array:
+        if self.spectral_norm:
+            return nn.SpectralNorm(layer)(x, update_stats=train)
+        return layer(x)
+
+    def _features(self, x: jax.Array, labels: jax.Array | None, train: bool) -> jax.Array:
+        """φ(x): the last feature map, flattened, (N, F) (sown as ``intermediates/features``)."""
+        if labels is not None and self.conditioning == "concat":
+            side = x.shape[1:3]
+            maps = jax.nn.one_hot(labels, self.num_classes, dtype=x.dtype)[:, None, None, :]
+            x = jnp.concatenate(
+                [x, jnp.broadcast_to(maps, (*x.shape[:1], *side, maps.shape[-1]))], -1
             )
         downs = resolution_changes(self.image_size, self.base_size)
         width = self.features
-        x = nn.leaky_relu(Conv(width, (4, 4), (2, 2), "SAME", kernel_init=WEIGHT_INIT)(x), 0.2)
+        first = Conv(width, (4, 4), (2, 2), "SAME", kernel_init=WEIGHT_INIT)
+        x = nn.leaky_relu(self._layer(first, x, train), 0.2)
         for _ in range(downs - 1):
             width *= 2
             no_bias = self.normalization == "batch"  # BatchNorm's shift replaces the bias
             conv = Conv(
                 width, (4, 4), (2, 2), "SAME", use_bias=not no_bias, kernel_init=WEIGHT_INIT
             )
-            x = nn.leaky_relu(self._normalize(conv(x), train), 0.2)
-        return nn.Dense(1, kernel_init=WEIGHT_INIT)(x.reshape(x.shape[0], -1))
+            x = nn.leaky_relu(self._normalize(self._layer(conv, x, train), train), 0.2)
+        return x.reshape(x.shape[0], -1)
+
+    @nn.compact
+    def __call__(self, x: jax.Array, labels: jax.Array | None = None, train: bool = False):
+        if self.normalization not in NORMALIZATIONS:
+            raise JaxgenError(
+                f"unknown discriminator `normalization` {self.normalization!r}; "
+                f"use one of {NORMALIZATIONS}"
+            )
+        check_conditioning(self, labels, DISCRIMINATOR_CONDITIONING)
+        phi = self._features(x, labels, train)
+        self.sow("intermediates", "features", phi)
+        logit = self._layer(nn.Dense(1, kernel_init=WEIGHT_INIT), phi, train)
+        if labels is None or self.conditioning != "projection":
+            return logit
+        embedding = nn.Embed(
+            self.num_classes, phi.shape[-1], embedding_init=WEIGHT_INIT, name="projection"
+        )
+        return logit + jnp.sum(self._layer(embedding, labels, train) * phi, axis=-1, keepdims=True)

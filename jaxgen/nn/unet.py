@@ -11,6 +11,10 @@ GroupNorm, SiLU, a zero-initialised 3x3 conv. A residual block is GroupNorm → 
 resolution, so an image needs ``2**(len(multipliers) − 1)`` to divide its side. Weights start
 from Flax's default initialisers (the original uses fan-average uniform ones), except the
 zero-initialised layers named above.
+
+Class-conditional (``num_classes`` > 0): a learned embedding of the label (with a null label
+∅ for classifier-free guidance, :mod:`jaxgen.nn.labels`) is added to the time embedding, as
+Ho & Salimans (2022, §4) condition their U-Net, so every residual block sees it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgen.errors import JaxgenError
 from jaxgen.nn.conv import Conv
+from jaxgen.nn.labels import ClassEmbedding
 from jaxgen.nn.time_embedding import TimeEmbedding
 
 
@@ -69,8 +75,9 @@ def upsample(x: jax.Array) -> jax.Array:
 
 
 class UNet(nn.Module, kw_only=True):
-    """ε_θ(x_t, t) (or x̂_0, v) for images (B, H, W, C); see the module docstring.
-    ``train`` turns dropout on (it needs a ``"dropout"`` key).
+    """ε_θ(x_t, t) (or x̂_0, v) for images (B, H, W, C), or ε_θ(x_t, t, y) with labels y (B,)
+    when ``num_classes`` > 0; see the module docstring. ``train`` turns dropout on (it needs a
+    ``"dropout"`` key).
 
     Attributes:
       channels: the width of the first level (the paper: 128).
@@ -79,6 +86,7 @@ class UNet(nn.Module, kw_only=True):
       attention_at: the sides (resolutions) at which self-attention follows each block.
       dropout: the residual blocks' dropout rate.
       groups: the GroupNorm groups; they must divide every width.
+      num_classes: the classes of a class-conditional model (0: unconditional).
     """
 
     channels: int = 128
@@ -87,10 +95,24 @@ class UNet(nn.Module, kw_only=True):
     attention_at: Sequence[int] = (16,)
     dropout: float = 0.1
     groups: int = 32
+    num_classes: int = 0
 
     @nn.compact
-    def __call__(self, x: jax.Array, t: jax.Array, train: bool = False) -> jax.Array:
+    def __call__(
+        self, x: jax.Array, t: jax.Array, labels: jax.Array | None = None, train: bool = False
+    ) -> jax.Array:
         embedding = TimeEmbedding(base=self.channels)(t, x.dtype)
+        if (labels is None) != (self.num_classes == 0):
+            raise JaxgenError(
+                f"a U-Net of num_classes={self.num_classes} was called "
+                f"{'without' if labels is None else 'with'} labels; pass labels exactly when "
+                "num_classes > 0"
+            )
+        if labels is not None:
+            width = embedding.shape[-1]
+            embedding = embedding + ClassEmbedding(num_classes=self.num_classes, features=width)(
+                labels
+            ).astype(embedding.dtype)
         block = dict(groups=self.groups, dropout=self.dropout)
         h = Conv(self.channels, (3, 3))(x)
         skips = [h]

@@ -26,6 +26,13 @@ def diffusion_config() -> ConfigDict:
             "sampler": "ancestral",  # Algorithm 2; or "ddim" (Song et al. 2021)
             "sample_steps": 0,  # 0: all T steps; else evenly spaced (respaced) steps
             "eta": 0.0,  # DDIM's η (0: deterministic)
+            # class-conditional models (Ho & Salimans 2022): the classes (0: unconditional),
+            # the probability of training a label as the null label (§4: 0.1 or 0.2), and the
+            # guidance weight w at sample time (eq. 6; 0: the conditional model)
+            "num_classes": 0,
+            "p_uncond": 0.1,
+            "guidance": 0.0,
+            "sample_classes": "",  # the classes samples cycle through ("3,5"; "": all)
             # images: the U-Net (App. B, CIFAR-10)
             "channels": 128,
             "multipliers": (1, 2, 2, 2),

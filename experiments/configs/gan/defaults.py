@@ -24,6 +24,16 @@ def gan_config() -> ConfigDict:
             "gradient_penalty": 0.0,  # WGAN-GP's λ; 0 = none
             "clip": 0.0,  # WGAN's weight clipping c; 0 = none
             "original_wgan_schedule": False,  # 100 critic steps early and every 500th
+            "r1": 0.0,  # R1's γ (Mescheder et al. 2018, eq. 9: γ/2 E‖∇D(x)‖²); 0 = none
+            "spectral_norm": False,  # spectrally normalised D (Miyato et al. 2018)
+            # class-conditional pairs: the classes (0: unconditional), how G takes y
+            # ("batch_norm": conditional BatchNorm, SNGAN/BigGAN; "concat": Mirza & Osindero),
+            # how D takes it ("projection": Miyato & Koyama 2018; "concat"), and the classes
+            # samples cycle through at sample time ("3,5"; "": all)
+            "num_classes": 0,
+            "g_conditioning": "batch_norm",
+            "d_conditioning": "projection",
+            "sample_classes": "",
         }
     )
     config.optim = ConfigDict(

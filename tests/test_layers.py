@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-FAMILIES = ("jaxgen.gan", "jaxgen.flows", "jaxgen.diffusion", "jaxgen.cyclegan")
+FAMILIES = ("jaxgen.gan", "jaxgen.flows", "jaxgen.diffusion", "jaxgen.cyclegan", "jaxgen.pix2pix")
 # what each layer may import from the project (besides its own package)
 ALLOWED = {
     "jaxgen.core": ("jaxgen.errors", "jaxgen.kernels"),

@@ -1,7 +1,13 @@
 """Normalizing flows: bijectors with exact log-determinants, RealNVP and Glow, and their
-maximum-likelihood training (state, step, log-density, dequantization, sampling)."""
+maximum-likelihood training (state, step, log-density, dequantization, sampling); Glow's
+class-conditional prior."""
 
 from jaxgen.flows.bijector import Bijector, Chain, Repeated
+from jaxgen.flows.conditional import (
+    ClassConditionalPrior,
+    conditional_log_prob,
+    conditional_sample,
+)
 from jaxgen.flows.coupling import Coupling, channel_mask, checkerboard, half_mask
 from jaxgen.flows.layers import (
     ActNorm,
@@ -21,6 +27,7 @@ __all__ = [
     "ActNorm",
     "Bijector",
     "Chain",
+    "ClassConditionalPrior",
     "Coupling",
     "FlowState",
     "ImageFlow",
@@ -35,6 +42,8 @@ __all__ = [
     "bits_per_dim",
     "channel_mask",
     "checkerboard",
+    "conditional_log_prob",
+    "conditional_sample",
     "coupling_flow",
     "dequantize",
     "glow",

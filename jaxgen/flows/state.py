@@ -11,6 +11,7 @@ from flax import struct
 
 from jaxgen.core.rng import init_key
 from jaxgen.flows.bijector import Bijector
+from jaxgen.flows.conditional import ClassConditionalPrior
 
 
 class FlowState(struct.PyTreeNode):
@@ -33,6 +34,7 @@ def init_flow_state(
     example: jax.Array,
     tx: optax.GradientTransformation,
     ema: bool = False,
+    prior: ClassConditionalPrior | None = None,
 ) -> FlowState:
     """A fresh state for maximum-likelihood training of ``flow``.
 
@@ -43,12 +45,16 @@ def init_flow_state(
         (ActNorm) initialise.
       tx: the optimiser.
       ema: keep an EMA of the parameters (update it with ``with_ema(step, decay)``).
+      prior: a class-conditional prior: the parameters become ``{"flow", "prior"}``
+        (:mod:`jaxgen.flows.conditional`).
 
     Returns:
       a :class:`FlowState` at step 0.
     """
     key = jax.random.key(seed)
     params = flow.init(init_key(key), example)
+    if prior is not None:
+        params = {"flow": params, "prior": prior.init()}
     return FlowState(
         step=jnp.zeros((), jnp.int32),
         key=key,

@@ -27,6 +27,10 @@ def flow_config() -> ConfigDict:
             "ema_decay": 0.0,  # no weight averaging (neither RealNVP nor Glow uses one)
             "ema_warmup": True,  # decay min(ema_decay, (1 + n)/(10 + n)) (jaxgen.core.with_ema)
             "temperature": 1.0,  # sampling: z ~ N(0, T² I)
+            # images: > 0 for Glow's class-conditional prior on the top level (§5; the code's
+            # ycond), and the classes samples cycle through at sample time ("3,5"; "": all)
+            "num_classes": 0,
+            "sample_classes": "",
         }
     )
     config.optim = ConfigDict(

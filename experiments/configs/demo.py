@@ -83,6 +83,38 @@ ENTRIES = [
         seconds=228.4,
     ),
     Entry(
+        "guided_ddpm_digits",
+        "experiments.configs.diffusion.digits_guided",
+        "Class-conditional DDPM with classifier-free guidance (Ho & Salimans 2022, w = 1) on "
+        "the bundled digits: each column of the figure is one requested class; label accuracy "
+        "by the project's classifier",
+        {
+            "data.batch_size": 64,
+            "train.num_steps": 1500,
+            "train.eval_every": 1500,
+            "train.checkpoint_every": 1500,
+            "optim.warmup_steps": 200,
+            "model.ema_decay": 0.995,
+            "eval.bound_examples": 0,
+        },
+        seconds=230.0,
+    ),
+    Entry(
+        "pix2pix_edges2digits",
+        "experiments.configs.pix2pix.edges2digits",
+        "pix2pix (Isola et al. 2017, cGAN + 100·L1) from the edges of held-out digits to the "
+        "digits: rows input | output | target; L1 and label accuracy beside the untrained "
+        "generator's",
+        {
+            "train.num_steps": 1500,
+            "train.eval_every": 1500,
+            "train.checkpoint_every": 1500,
+            "optim.constant_steps": 1000,
+            "optim.decay_steps": 500,
+        },
+        seconds=40.0,
+    ),
+    Entry(
         "cyclegan_digits",
         "experiments.configs.cyclegan.digits",
         "CycleGAN (Zhu et al. 2017) between the bundled digits and the same kind of digits "

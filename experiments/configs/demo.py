@@ -85,7 +85,7 @@ ENTRIES = [
     Entry(
         "guided_ddpm_digits",
         "experiments.configs.diffusion.digits_guided",
-        "Class-conditional DDPM with classifier-free guidance (Ho & Salimans 2022, w = 1) on "
+        "Class-conditional DDPM with classifier-free guidance (Ho & Salimans 2022, w = 0.5) on "
         "the bundled digits: each column of the figure is one requested class; label accuracy "
         "by the project's classifier",
         {

@@ -67,7 +67,8 @@ def top_level_size(flow, image_shape: tuple[int, ...]) -> int:
 def conditional_log_prob(
     flow: Bijector, prior: ClassConditionalPrior, params: dict, x: jax.Array, labels: jax.Array
 ) -> jax.Array:
-    """log p(x | y) = log p(f(x) | y) + log|det Df(x)| per example, in nats."""
+    """log p(x | y) = log p(f(x) | y) + log|det Df(x)| per example, in nats, for the bijector
+    ``flow`` f and the ``prior`` with ``params`` (``{"flow", "prior"}``) and ``labels`` y."""
     z, log_det = flow.forward_and_log_det(params["flow"], x)
     return prior.log_prob(params["prior"], z, labels) + log_det
 
@@ -81,6 +82,8 @@ def conditional_sample(
     latent_dim: int,
     temperature=1.0,
 ) -> jax.Array:
-    """x = f⁻¹(z), z ~ p(z | y) at ``temperature``, one sample per label."""
+    """x = f⁻¹(z), z ~ p(z | y) of ``latent_dim`` dimensions at ``temperature``, drawn from
+    ``key``: one sample per entry of ``labels``, for the bijector ``flow`` and the ``prior``
+    with ``params`` (``{"flow", "prior"}``)."""
     z = prior.sample(params["prior"], key, labels, latent_dim, temperature)
     return flow.inverse_and_log_det(params["flow"], z)[0]

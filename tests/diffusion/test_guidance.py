@@ -125,14 +125,17 @@ def test_the_conditional_step_trains_on_its_labels_and_drops_them_with_p_uncond(
     x = jax.random.uniform(jax.random.key(4), (8, 8, 8, 1), minval=-1, maxval=1)
     labels = jnp.arange(8, dtype=jnp.int32)
 
-    def params_after(p_uncond, batch_labels):
-        """After two updates: the zero-initialised output layer passes no gradient to the
-        label embedding in the first."""
+    def two_updates(p_uncond):
+        """Two updates: the zero-initialised output layer passes no gradient to the label
+        embedding in the first."""
         step = make_diffusion_step(schedule=schedule, num_classes=10, p_uncond=p_uncond)
-        after = state
-        for _ in range(2):
-            after = step(after, {"x": x, "label": batch_labels})[0]
-        return after.denoiser.params
+        return compiler.jit(lambda s, batch: step(step(s, batch)[0], batch)[0])
+
+    kept, dropped = two_updates(0.0), two_updates(1.0)
+
+    def params_after(p_uncond, batch_labels):
+        run = kept if p_uncond == 0.0 else dropped
+        return run(state, {"x": x, "label": batch_labels}).denoiser.params
 
     with_labels = params_after(0.0, labels)
     all_dropped = params_after(1.0, labels)

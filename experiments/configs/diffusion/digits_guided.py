@@ -20,7 +20,9 @@ def get_config():
     config = digits_config()
     config.model.num_classes = 10
     config.model.p_uncond = 0.1  # §4.1
-    config.model.guidance = 1.0  # eq. 6's w; the sweep measures the trade-off
+    # eq. 6's w: the sweep's choice, the lowest Fréchet distance with label accuracy >= 0.97
+    # (w = 0.5: 0.997 and FD 5.35 against the unconditional model's 5.84; experiments/README.md)
+    config.model.guidance = 0.5
     config.model.sampler = "ddim"
     config.model.sample_steps = 50
     return config

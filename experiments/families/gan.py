@@ -23,7 +23,12 @@ from jaxgen.core.precision import compute_dtype
 from jaxgen.errors import JaxgenError
 from jaxgen.gan import generate, init_gan_state, latent, make_gan_step, r1
 from jaxgen.gan.steps import ORIGINAL_WGAN_MAX_CRITIC, make_scheduled_wgan_step
-from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
+from jaxgen.nn.dcgan import (
+    DISCRIMINATOR_CONDITIONING,
+    GENERATOR_CONDITIONING,
+    DCGANDiscriminator,
+    DCGANGenerator,
+)
 from jaxgen.nn.labels import requested_labels
 from jaxgen.nn.mlp import MLP
 
@@ -61,6 +66,12 @@ def networks(model, data_shape: tuple[int, ...], num_classes: int = 0):
             MLP(hidden=tuple(model.d_hidden), out_dim=1),
         )
     size, _, channels = data_shape
+    for key, choices in (
+        ("g_conditioning", GENERATOR_CONDITIONING),
+        ("d_conditioning", DISCRIMINATOR_CONDITIONING),
+    ):
+        if num_classes and model[key] not in choices:
+            raise JaxgenError(f"unknown --config.model.{key}={model[key]!r}; use one of {choices}")
     return (
         DCGANGenerator(
             image_size=size,

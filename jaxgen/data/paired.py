@@ -22,9 +22,9 @@ Sources:
   ``datasets/download_pix2pix_dataset.sh`` unpacks them) under ``data_dir/<split>/``, either
   one image per pair with A on the left half and B on the right (the paper's files), or
   the subfolders ``A/`` and ``B/`` holding files of the same names. ``direction`` says which
-  is the input (``"AtoB"`` or ``"BtoA"``; the paper's labels → facades is BtoA). Images are
-  resized to ``image_size`` (the paper: 286) and, for training, randomly cropped to
-  ``random_crop`` (256) and flipped.
+  is the input (``"AtoB"`` or ``"BtoA"``; the paper's labels → facades is BtoA). Training
+  images are resized to ``image_size`` (the paper: 286), randomly cropped to
+  ``random_crop`` (256) and flipped; held-out images are resized to ``random_crop``.
 """
 
 from __future__ import annotations
@@ -236,11 +236,16 @@ def paired_folder(
     pairs = folder_pairs(folder)
     if not pairs:
         raise JaxgenError(f"no .png/.jpg/.jpeg pairs in {folder}; add images or fix the path")
-    size = preprocessing.image_size
+    # training pairs are jittered (resize, random crop, flip); held-out pairs are resized to
+    # the training crop, as the CycleGAN datasets' test images are
+    train = split == "train"
+    size = (
+        preprocessing.image_size if train else preprocessing.random_crop or preprocessing.image_size
+    )
     a = np.stack([images.to_unit_range(images.resize(p[0], size)) for p in pairs])
     b = np.stack([images.to_unit_range(images.resize(p[1], size)) for p in pairs])
     source, target = (a, b) if direction == "AtoB" else (b, a)
-    jitter = preprocessing if split == "train" else images.Preprocessing(image_size=size)
+    jitter = preprocessing if train else images.AS_STORED
     return PairedArrays(f"paired_folder:{folder}", {"input": source, "x": target}, seed, jitter)
 
 

@@ -17,6 +17,8 @@ BAD_CHOICES = {
     "diffusion.moons": ("schedule", "nope"),
     "diffusion.grid25": ("variance", "nope"),
     "cyclegan.digits": ("objective", "hinge"),
+    "gan.digits_conditional": ("g_conditioning", "nope"),
+    "pix2pix.edges2digits": ("objective", "nope"),
 }
 
 

@@ -40,8 +40,7 @@ def evaluate_at(config, workdir: Path, num_samples: int) -> tuple[dict, np.ndarr
     config.eval.num_samples = num_samples
     config.eval.bound_examples = 0
     experiment = build_experiment(config)
-    with jax.default_device(jax.local_devices()[0]):
-        state, _ = restore_trained(config, workdir, experiment)
+    state, _ = restore_trained(config, workdir, experiment)
     results = experiment.task.evaluate(state, experiment.dataset)
     grid = experiment.sample(state, jax.random.key(config.seed + 1), 100)
     return results, np.asarray(grid)

@@ -59,8 +59,7 @@ def compare(out: Path, tasks=TASKS, num_steps: int | None = None):
             workdir = out / f"pix2pix_{task}_{name}"
             summary[task][name] = train_and_evaluate(config, workdir)
             experiment = build_experiment(config)
-            with jax.default_device(jax.local_devices()[0]):
-                state, _ = restore_trained(config, workdir, experiment)
+            state, _ = restore_trained(config, workdir, experiment)
             pairs = {k: v[:FIGURE_ROWS] for k, v in held_out_pairs(config).items()}
             key = jax.random.key(EVAL_KEY)  # the evaluation's masks for its first chunk
             outputs[name] = np.asarray(translate(state, pairs["input"], jax.random.fold_in(key, 0)))

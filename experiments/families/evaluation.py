@@ -181,10 +181,12 @@ def digits_metrics(samples: np.ndarray, metrics: tuple[str, ...] = ("fid",)) -> 
 
 
 @functools.cache
-def digits_of_class(label: int) -> np.ndarray:
-    """Every digit (train and test) of class ``label``: each class's reference set."""
+def class_reference(label: int) -> ReferenceStats:
+    """The classifier's statistics of every digit (train and test) of class ``label``: each
+    class's reference set (fixed data, so computed once per process)."""
     digits = load_digits_arrays("all")
-    return digits["x"][digits["label"] == label]
+    mine = digits["x"][digits["label"] == label]
+    return reference_statistics([mine], digits_features, num_examples=len(mine))
 
 
 def conditional_digits_metrics(samples: np.ndarray, wanted: np.ndarray) -> dict:
@@ -203,10 +205,9 @@ def conditional_digits_metrics(samples: np.ndarray, wanted: np.ndarray) -> dict:
         if mine.sum() < 2:  # a Fréchet distance needs two samples
             per_class_distance.append(None)
             continue
-        reference = reference_statistics(
-            [digits_of_class(label)], digits_features, num_examples=len(digits_of_class(label))
+        quality = sample_quality(
+            [samples[mine]], digits_features, class_reference(label), metrics=("fid",)
         )
-        quality = sample_quality([samples[mine]], digits_features, reference, metrics=("fid",))
         per_class_distance.append(quality["fid"])
     return {
         "label_accuracy": float(np.mean(predicted == wanted)),

@@ -68,13 +68,12 @@ def test_tfds_cifar10_config_takes_a_step():
 def test_a_guided_digits_model_draws_each_requested_class_and_reports_its_accuracy(tmp_path):
     model = dict(channels=8, multipliers=(1, 2), attention_at=(), groups=4, num_timesteps=100)
     config = small("digits_guided", 2, sample_steps=5, **model)
-    config.eval.update(num_samples=20, sample_batch=10, metrics="fid", bound_examples=10)
+    config.eval.update(num_samples=20, sample_batch=10, metrics="fid", bound_examples=0)
     state = run(config, tmp_path)
     experiment = build_experiment(config)
     results = experiment.task.evaluate(state, experiment.dataset)
     assert 0.0 <= results["label_accuracy"] <= 1.0
     assert len(results["per_class_accuracy"]) == 10
-    assert np.isfinite(results["test_bound_bits_per_dim"])
     conditional = experiment.sample(state, jax.random.key(0), 10)
     config.model.guidance = 3.0  # a sampler setting: the same run, another sampler
     guided = build_experiment(config).sample(state, jax.random.key(0), 10)

@@ -31,7 +31,7 @@ def params_with_a_prior(flow, prior):
     x = jax.random.uniform(jax.random.key(0), (16, *SHAPE), minval=-0.5, maxval=0.5)
     keys = jax.random.split(jax.random.key(1), 2)
     return {
-        "flow": flow.init(jax.random.key(2), x),
+        "flow": jax.jit(flow.init)(jax.random.key(2), x),
         "prior": {
             "mean": jax.random.normal(keys[0], (3, prior.top_dims)),
             "log_scale": 0.3 * jax.random.normal(keys[1], (3, prior.top_dims)),
@@ -48,12 +48,15 @@ def test_the_conditional_density_swaps_the_top_levels_base_for_the_class_gaussia
     flow, prior = flow_and_prior()
     params, x = params_with_a_prior(flow, prior)
     labels = jnp.arange(16) % 3
-    z, _ = flow.forward_and_log_det(params["flow"], x)
+    z, _ = jax.jit(flow.forward_and_log_det)(params["flow"], x)
     top = np.asarray(z[:, -prior.top_dims :], np.float64)
     mean = np.asarray(params["prior"]["mean"])[labels]
     scale = np.exp(np.asarray(params["prior"]["log_scale"]))[labels]
     difference = norm.logpdf(top, mean, scale).sum(1) - norm.logpdf(top).sum(1)
-    got = conditional_log_prob(flow, prior, params, x, labels) - log_prob(flow, params["flow"], x)
+    both = jax.jit(
+        lambda p: conditional_log_prob(flow, prior, p, x, labels) - log_prob(flow, p["flow"], x)
+    )
+    got = both(params)
     np.testing.assert_allclose(got, difference, rtol=1e-4, atol=1e-3)
 
 
@@ -75,8 +78,9 @@ def test_samples_carry_their_classes_top_level_moments():
 def test_the_conditional_step_moves_only_the_prior_rows_of_the_classes_it_sees():
     flow, prior = flow_and_prior()
     x = jax.random.uniform(jax.random.key(4), (8, *SHAPE), minval=-1, maxval=1)
-    state = init_flow_state(flow=flow, seed=0, example=x, tx=optax.adam(1e-2), prior=prior)
-    step = make_flow_step(flow=flow, levels=17, prior=prior)
+    tx = optax.adam(1e-2)
+    state = jax.jit(lambda: init_flow_state(flow=flow, seed=0, example=x, tx=tx, prior=prior))()
+    step = jax.jit(make_flow_step(flow=flow, levels=17, prior=prior))
     after, metrics = step(state, {"x": x, "label": jnp.zeros(8, jnp.int32)})
     moved = np.any(after.params["prior"]["mean"] != state.params["prior"]["mean"], axis=1)
     assert moved.tolist() == [True, False, False]

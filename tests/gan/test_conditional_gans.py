@@ -93,9 +93,10 @@ def test_r1_matches_its_finite_difference_value():
 
 
 def conditional_state(**networks):
+    """A small conditional GAN state, its initialisation compiled (op by op, each parameter's
+    initialiser would compile on its own)."""
     g, d = pair(**networks)
-    return init_gan_state(
-        seed=0,
+    settings = dict(
         generator=g,
         discriminator=d,
         latent_dim=4,
@@ -104,6 +105,7 @@ def conditional_state(**networks):
         d_tx=optax.adam(1e-3),
         num_classes=10,
     )
+    return jax.jit(lambda: init_gan_state(seed=0, **settings))()
 
 
 def test_a_penalty_given_to_the_d_step_adds_its_weighted_term():
@@ -118,8 +120,8 @@ def test_a_penalty_given_to_the_d_step_adds_its_weighted_term():
     hooked = make_d_step(
         latent_dim=4, objective="hinge", num_classes=10, penalties=(mean_square, r1(10.0))
     )
-    _, base = plain(state, batch)
-    _, metrics = hooked(state, batch)
+    _, base = jax.jit(plain)(state, batch)
+    _, metrics = jax.jit(hooked)(state, batch)
     expected = base["d_loss"] + 0.5 * metrics["mean_square"] + 5.0 * metrics["r1_penalty"]
     np.testing.assert_allclose(metrics["d_loss"], expected, rtol=1e-6)
     assert float(metrics["r1_penalty"]) > 0
@@ -145,8 +147,9 @@ def test_the_conditional_steps_read_the_labels_and_keep_the_power_iteration_in_t
     assert np.isfinite(metrics["g_loss"]) and int(g_after.g_steps) == 1
     g, _ = pair()
     z = jnp.ones((2, 4))
-    variables = g.init(jax.random.key(0), z, jnp.array([0, 1]))
-    assert not np.allclose(*g.apply(variables, z, jnp.array([0, 1])))  # G(z, y) depends on y
+    two_labels = jnp.array([0, 1])
+    variables = jax.jit(g.init)(jax.random.key(0), z, two_labels)
+    assert not np.allclose(*jax.jit(g.apply)(variables, z, two_labels))  # G(z, y) depends on y
 
 
 def test_conditional_configs_refuse_unlabelled_data_and_wrong_class_counts():

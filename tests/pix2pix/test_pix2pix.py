@@ -2,6 +2,8 @@
 noise is its dropout, the step is the paper's objective, L1 alone leaves D untouched, and a
 resumed run equals an uninterrupted one."""
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -9,6 +11,7 @@ import optax
 from PIL import Image
 
 from experiments.train import build_experiment
+from jaxgen.core import compiler
 from jaxgen.gan import losses
 from jaxgen.nn.cyclegan import PatchDiscriminator
 from jaxgen.nn.pix2pix import UNetGenerator
@@ -20,9 +23,11 @@ X = jax.random.uniform(jax.random.key(0), (4, 8, 8, 1), minval=-1, maxval=1)
 Y = jax.random.uniform(jax.random.key(1), (4, 8, 8, 3), minval=-1, maxval=1)
 
 
+@functools.cache
 def state():
-    return init_pix2pix_state(
-        seed=0,
+    """A small pix2pix state, its initialisation compiled once (op by op, each parameter's
+    initialiser would compile on its own)."""
+    settings = dict(
         generator=UNetGenerator(channels=3, features=8),
         discriminator=PatchDiscriminator(features=8, layers=1),
         input_shape=(8, 8, 1),
@@ -30,6 +35,7 @@ def state():
         g_tx=optax.adam(2e-4, 0.5),
         d_tx=optax.adam(2e-4, 0.5),
     )
+    return compiler.jit(lambda: init_pix2pix_state(seed=0, **settings))()
 
 
 def leaves_equal(a, b) -> bool:
@@ -58,7 +64,7 @@ def test_the_generator_noise_is_dropout_and_a_key_fixes_it():
 def test_the_step_descends_the_papers_objective_and_l1_alone_leaves_d_alone():
     s = state()
     batch = {"input": X, "x": Y}
-    after, metrics = make_pix2pix_step()(s, batch)
+    after, metrics = compiler.jit(make_pix2pix_step())(s, batch)
     expected = 100.0 * metrics["l1"] + metrics["g_adversarial"]
     np.testing.assert_allclose(metrics["g_loss"], expected, rtol=1e-6)
     # D's loss is half the cross-entropy on (x, y) against (x, G(x)) with the step's masks
@@ -72,7 +78,7 @@ def test_the_step_descends_the_papers_objective_and_l1_alone_leaves_d_alone():
     np.testing.assert_allclose(metrics["l1"], jnp.mean(jnp.abs(Y - fake)), rtol=1e-5)
     assert int(after.step) == 2 and int(after.g_steps) == 1
     assert not leaves_equal(after.d.params, s.d.params)
-    l1_only, l1_metrics = make_pix2pix_step(adversarial_weight=0.0)(s, batch)
+    l1_only, l1_metrics = compiler.jit(make_pix2pix_step(adversarial_weight=0.0))(s, batch)
     assert leaves_equal(l1_only.d.params, s.d.params) and "d_loss" not in l1_metrics
     np.testing.assert_allclose(l1_metrics["g_loss"], 100.0 * l1_metrics["l1"], rtol=1e-6)
 

@@ -21,6 +21,30 @@ def image_grid(images: np.ndarray, columns: int = 10) -> np.ndarray:
     return grid
 
 
+def image_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """Images side by side, one row per example: ``columns`` of (N, H, W, C) images in
+    [−1, 1] (greyscale ones repeated to the widest channel count) tiled into one grid in
+    [0, 1], row i holding example i of each column."""
+    channels = max(c.shape[-1] for c in columns)
+    columns = [np.repeat(c, channels, axis=-1) if c.shape[-1] < channels else c for c in columns]
+    shape = columns[0].shape[1:]
+    tiles = np.clip((np.stack(columns, axis=1).reshape(-1, *shape) + 1) / 2, 0, 1)
+    return image_grid(tiles, columns=len(columns))
+
+
+def save_rows_figure(columns: list[np.ndarray], path: Path, *, title: str, size=(3, 8)):
+    """:func:`image_rows` of ``columns`` drawn to ``path`` (translations: input | output |
+    target, a → G(a) → F(G(a)), ...)."""
+    grid = image_rows(columns)
+    fig, ax = plt.subplots(figsize=size)
+    ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def save_samples_figure(samples: np.ndarray, path: Path, *, title: str = "", reference=None):
     """A scatter (2-D), a histogram (1-D) or an image grid ((N, H, W, C) in [0, 1])."""
     fig, ax = plt.subplots(figsize=(5, 5))

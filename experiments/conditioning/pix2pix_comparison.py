@@ -25,13 +25,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from experiments.families.pix2pix import (  # noqa: E402
     EVAL_KEY,
     FIGURE_ROWS,
-    as_rgb,
     held_out_pairs,
 )
 from experiments.lecture.common import write_json  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.pix2pix import translate  # noqa: E402
-from jaxgen.viz import image_grid  # noqa: E402
+from jaxgen.viz import image_rows  # noqa: E402
 
 TASKS = ("edges2digits", "bw2colour")
 LOSSES = {"l1": 0.0, "cgan_l1": 1.0}  # the generator's adversarial weight
@@ -72,13 +71,7 @@ def compare(out: Path, tasks=TASKS, num_steps: int | None = None):
             "untrained": untrained,
             **{name: strip(r) for name, r in summary[task].items()},
         }
-        channels = pairs["x"].shape[-1]
-        rows[task] = [
-            as_rgb(pairs["input"], channels),
-            outputs["l1"],
-            outputs["cgan_l1"],
-            pairs["x"],
-        ]
+        rows[task] = [pairs["input"], outputs["l1"], outputs["cgan_l1"], pairs["x"]]
     return summary, rows
 
 
@@ -89,10 +82,8 @@ def strip(results: dict) -> dict:
 def draw(rows: dict, path: Path) -> None:
     fig, axes = plt.subplots(1, len(rows), figsize=(3.2 * len(rows), 8), squeeze=False)
     for ax, (task, columns) in zip(axes[0], rows.items(), strict=True):
-        shape = columns[-1].shape[1:]
-        tiles = np.clip((np.stack(columns, axis=1).reshape(-1, *shape) + 1) / 2, 0, 1)
-        grid = image_grid(tiles, columns=len(columns))
-        ax.imshow(grid[..., 0] if shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
+        grid = image_rows(columns)
+        ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"{task}\ninput | L1 | cGAN + L1 | target", fontsize=9)
         ax.axis("off")
     fig.tight_layout()

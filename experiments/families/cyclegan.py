@@ -22,29 +22,28 @@ import numpy as np
 import optax
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
-from experiments.families.common import Experiment, make_experiment  # noqa: E402
-from experiments.families.evaluation import metric_names  # noqa: E402
-from jaxgen.core import compiler, parallel  # noqa: E402
-from jaxgen.core.precision import compute_dtype  # noqa: E402
-from jaxgen.cyclegan import init_cyclegan_state, make_cyclegan_step, translate  # noqa: E402
-from jaxgen.data.batching import ArrayDataset  # noqa: E402
-from jaxgen.data.digits import load_digits_arrays  # noqa: E402
-from jaxgen.data.unpaired import get_unpaired_dataset, thicken_and_invert  # noqa: E402
-from jaxgen.metrics.digits_classifier import (  # noqa: E402
+from experiments.families.common import Experiment, make_experiment
+from experiments.families.evaluation import metric_names
+from jaxgen.core import compiler, parallel
+from jaxgen.core.precision import compute_dtype
+from jaxgen.cyclegan import init_cyclegan_state, make_cyclegan_step, translate
+from jaxgen.data.batching import ArrayDataset
+from jaxgen.data.digits import load_digits_arrays
+from jaxgen.data.unpaired import get_unpaired_dataset, thicken_and_invert
+from jaxgen.metrics.digits_classifier import (
     DigitsClassifier,
     load_digits_classifier,
     train_digits_classifier,
 )
-from jaxgen.metrics.inception import load_inception_variables  # noqa: E402
-from jaxgen.metrics.sample_quality import (  # noqa: E402
+from jaxgen.metrics.inception import load_inception_variables
+from jaxgen.metrics.sample_quality import (
     inception_features,
     reference_statistics,
     sample_quality,
 )
-from jaxgen.nn.cyclegan import PatchDiscriminator, ResnetGenerator  # noqa: E402
-from jaxgen.viz import image_grid  # noqa: E402
+from jaxgen.nn.cyclegan import PatchDiscriminator, ResnetGenerator
+from jaxgen.viz import save_rows_figure
 
 EVAL_CHUNK = 100  # test images translated per call
 FIGURE_ROWS = 8
@@ -204,17 +203,12 @@ class HeldOut:
         """Rows of a → G(a) → F(G(a)) | b → F(b) → G(F(b)) to ``translations_<tag>.png``."""
         rows = {k: v[:FIGURE_ROWS] for k, v in self.images.items()}
         t = self.translations(state, rows)
-        columns = [rows["a"], t["g_a"], t["f_g_a"], rows["b"], t["f_b"], t["g_f_b"]]
-        shape = rows["a"].shape[1:]
-        tiles = np.clip((np.stack(columns, axis=1).reshape(-1, *shape) + 1) / 2, 0, 1)
-        grid = image_grid(tiles, columns=len(columns))
-        fig, ax = plt.subplots(figsize=(6, 8))
-        ax.imshow(grid[..., 0] if shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
-        ax.set_title(f"a → G(a) → F(G(a)) | b → F(b) → G(F(b)), iteration {int(tag)}", fontsize=9)
-        ax.axis("off")
-        fig.tight_layout()
-        fig.savefig(directory / f"translations_{tag}.png", dpi=100)
-        plt.close(fig)
+        save_rows_figure(
+            [rows["a"], t["g_a"], t["f_g_a"], rows["b"], t["f_b"], t["g_f_b"]],
+            directory / f"translations_{tag}.png",
+            title=f"a → G(a) → F(G(a)) | b → F(b) → G(F(b)), iteration {int(tag)}",
+            size=(6, 8),
+        )
 
     def sample(self, state, key: jax.Array, n: int) -> np.ndarray:
         """G(a) for n held-out images of domain A drawn by ``key``."""

@@ -18,29 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import jax
-import matplotlib
 import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from experiments.families.common import Experiment, make_experiment, preprocessing_of  # noqa: E402
-from experiments.families.cyclegan import moment_gap, optimizer  # noqa: E402
-from experiments.families.evaluation import metric_names  # noqa: E402
-from jaxgen.core import compiler, parallel  # noqa: E402
-from jaxgen.core.precision import compute_dtype  # noqa: E402
-from jaxgen.data.paired import get_paired_dataset  # noqa: E402
-from jaxgen.metrics.digits_classifier import digits_features, load_digits_classifier  # noqa: E402
-from jaxgen.metrics.inception import load_inception_variables  # noqa: E402
-from jaxgen.metrics.sample_quality import (  # noqa: E402
+from experiments.families.common import Experiment, make_experiment, preprocessing_of
+from experiments.families.cyclegan import moment_gap, optimizer
+from experiments.families.evaluation import metric_names
+from jaxgen.core import compiler, parallel
+from jaxgen.core.precision import compute_dtype
+from jaxgen.data.paired import get_paired_dataset
+from jaxgen.metrics.digits_classifier import digits_features, load_digits_classifier
+from jaxgen.metrics.inception import load_inception_variables
+from jaxgen.metrics.sample_quality import (
     inception_features,
     reference_statistics,
     sample_quality,
 )
-from jaxgen.nn.cyclegan import PatchDiscriminator  # noqa: E402
-from jaxgen.nn.pix2pix import UNetGenerator  # noqa: E402
-from jaxgen.pix2pix import init_pix2pix_state, make_pix2pix_step, translate  # noqa: E402
-from jaxgen.viz import image_grid  # noqa: E402
+from jaxgen.nn.cyclegan import PatchDiscriminator
+from jaxgen.nn.pix2pix import UNetGenerator
+from jaxgen.pix2pix import init_pix2pix_state, make_pix2pix_step, translate
+from jaxgen.viz import save_rows_figure
 
 EVAL_CHUNK = 100  # held-out inputs translated per call
 FIGURE_ROWS = 8
@@ -58,11 +54,6 @@ def load_paired(config, split: str):
         photo_scale=data.photo_scale,
         direction=data.direction,
     )
-
-
-def as_rgb(x: np.ndarray, channels: int) -> np.ndarray:
-    """Greyscale images repeated to ``channels`` (for drawing beside colour ones)."""
-    return np.repeat(x, channels, axis=-1) if x.shape[-1] == 1 and channels == 3 else x
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,17 +130,11 @@ class HeldOutPairs:
     def write_figures(self, state, directory: Path, tag: str) -> None:
         """Rows of input | output | target to ``translations_<tag>.png``."""
         inputs, targets = self.pairs["input"][:FIGURE_ROWS], self.pairs["x"][:FIGURE_ROWS]
-        channels = targets.shape[-1]
-        columns = [as_rgb(inputs, channels), self.outputs(state, inputs), targets]
-        tiles = np.clip((np.stack(columns, axis=1).reshape(-1, *targets.shape[1:]) + 1) / 2, 0, 1)
-        grid = image_grid(tiles, columns=3)
-        fig, ax = plt.subplots(figsize=(3, 8))
-        ax.imshow(grid[..., 0] if channels == 1 else grid, cmap="gray", vmin=0, vmax=1)
-        ax.set_title(f"input | output | target\niteration {int(tag)}", fontsize=9)
-        ax.axis("off")
-        fig.tight_layout()
-        fig.savefig(directory / f"translations_{tag}.png", dpi=100)
-        plt.close(fig)
+        save_rows_figure(
+            [inputs, self.outputs(state, inputs), targets],
+            directory / f"translations_{tag}.png",
+            title=f"input | output | target\niteration {int(tag)}",
+        )
 
     def sample(self, state, key: jax.Array, n: int) -> np.ndarray:
         """G(x) for n held-out inputs drawn by ``key``."""

@@ -6,7 +6,8 @@ Vectors (toy 2-D data) get the MLP denoiser, images the DDPM U-Net; both train o
 sampling (Algorithm 2) or DDIM on ``sample_steps`` evenly spaced steps. Evaluation: toy data
 as for GANs (modes, high-quality fraction, NLL of the samples under the data); digits by the
 project's classifier (classes, Fréchet distance) and the variational bound in bits/dim on
-held-out digits.
+held-out digits. Samplers chosen at sample time: ancestral, DDIM, and the probability-flow
+ODE solvers DPM-Solver++(2M) and EDM's Heun (``model.sampler``, ``model.sample_steps``).
 
 A class-conditional model (``model.num_classes`` > 0) trains with classifier-free guidance's
 label dropout (``model.p_uncond``) and samples sample i for class i mod ``num_classes`` with
@@ -32,6 +33,7 @@ from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.precision import compute_dtype
+from jaxgen.core.rng import split_by_purpose
 from jaxgen.diffusion import (
     ReverseProcess,
     ancestral_step,
@@ -48,6 +50,7 @@ from jaxgen.diffusion import (
     variational_bound,
 )
 from jaxgen.diffusion.bound import bits_per_dim
+from jaxgen.diffusion.ode_samplers import ODE_SAMPLERS, dpm_solver_pp_2m, heun, logsnr_spaced
 from jaxgen.errors import JaxgenError
 from jaxgen.nn.labels import requested_labels
 from jaxgen.nn.mlp import TimeConditionedMLP
@@ -84,6 +87,17 @@ def reverse_process(model) -> ReverseProcess:
     )
 
 
+def ode_sample(model, schedule, net, sampler: str, sample_steps: int, x_T):
+    """x_0 from x_T by a probability-flow ODE solver (:mod:`jaxgen.diffusion.ode_samplers`):
+    DPM-Solver++(2M) on ``sample_steps`` log-SNR-spaced steps, or EDM's Heun on
+    ``sample_steps`` noise levels."""
+    reverse = reverse_process(model)
+    if sampler == "heun":
+        return heun(schedule=schedule, net=net, x_T=x_T, num_levels=sample_steps, reverse=reverse)
+    grid = respace(schedule, logsnr_spaced(schedule, sample_steps))
+    return dpm_solver_pp_2m(schedule=grid, net=net, x_T=x_T, reverse=reverse)
+
+
 def reverse_steps(model, schedule, net, sampler: str, sample_steps: int):
     """(the step function, its number of steps) for ``sampler`` on ``sample_steps`` evenly
     spaced steps of ``schedule`` (0: all of them)."""
@@ -97,7 +111,7 @@ def reverse_steps(model, schedule, net, sampler: str, sample_steps: int):
     raise JaxgenError(f"unknown `sampler` {sampler!r}; use one of {SAMPLERS}")
 
 
-SAMPLERS = ("ancestral", "ddim")
+SAMPLERS = ("ancestral", "ddim", *ODE_SAMPLERS)
 
 
 def sampling_denoiser(model, state, n: int):
@@ -119,6 +133,11 @@ def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
     if sampler not in SAMPLERS:
         raise JaxgenError(f"unknown `sampler` {sampler!r}; use one of {SAMPLERS}")
     reverse_process(model)  # a bad prediction or variance is refused now, not when traced
+    if sampler in ODE_SAMPLERS and sample_steps < 2:
+        raise JaxgenError(
+            f"--config.model.sampler={sampler} needs --config.model.sample_steps of 2 or more "
+            f"(its {'noise levels' if sampler == 'heun' else 'steps'}), got {sample_steps}"
+        )
     if model.num_classes:  # a class outside the model's is refused now, not when traced
         requested_labels(1, model.num_classes, sample_classes(model))
     if model.guidance < 0:
@@ -128,6 +147,9 @@ def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
 
     def run(state, key, n):
         net = sampling_denoiser(model, state, n)
+        if sampler in ODE_SAMPLERS:  # x_T drawn as `sample` draws it, so samplers compare
+            x_T = jax.random.normal(split_by_purpose(key, "x_T", "steps")["x_T"], (n, *data_shape))
+            return ode_sample(model, schedule, net, sampler, sample_steps, x_T)
         step, num_steps = reverse_steps(model, schedule, net, sampler, sample_steps)
         return sample(step, num_steps, key, (n, *data_shape))
 

@@ -1,6 +1,7 @@
 """Denoising diffusion (Ho et al. 2020): noise schedules, the forward process, L_simple, the
-variational bound, ancestral and DDIM samplers; class-conditional denoisers with
-classifier-free guidance (Ho & Salimans 2022)."""
+variational bound, ancestral and DDIM samplers, the probability-flow ODE solvers
+DPM-Solver++(2M) and EDM's Heun; class-conditional denoisers with classifier-free guidance
+(Ho & Salimans 2022)."""
 
 from jaxgen.diffusion.bound import variational_bound
 from jaxgen.diffusion.forward import q_posterior, q_sample, q_step
@@ -10,6 +11,7 @@ from jaxgen.diffusion.guidance import (
     guided,
 )
 from jaxgen.diffusion.losses import simple_loss
+from jaxgen.diffusion.ode_samplers import dpm_solver_pp_2m, heun, karras_sigmas, logsnr_spaced
 from jaxgen.diffusion.samplers import (
     DDPM,
     ReverseProcess,
@@ -31,10 +33,14 @@ __all__ = [
     "class_conditional",
     "ddim_step",
     "denoiser_fn",
+    "dpm_solver_pp_2m",
     "drop_labels",
     "guided",
+    "heun",
     "evenly_spaced",
     "init_diffusion_state",
+    "karras_sigmas",
+    "logsnr_spaced",
     "make_diffusion_step",
     "make_schedule",
     "q_posterior",

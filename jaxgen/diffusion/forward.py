@@ -92,6 +92,11 @@ def to_x0_and_eps(prediction: str, output: jax.Array, xt: jax.Array, schedule: S
     """(x̂_0, ε̂) from a network ``output`` at (x_t, t), using x_t = √ᾱ x_0 + √(1 − ᾱ) ε."""
     a = at(schedule.sqrt_alphas_cumprod, t, xt)
     s = at(schedule.sqrt_one_minus_alphas_cumprod, t, xt)
+    return x0_and_eps_at(prediction, output, xt, a, s)
+
+
+def x0_and_eps_at(prediction: str, output: jax.Array, xt: jax.Array, a, s):
+    """(x̂_0, ε̂) from a network ``output`` at x_t where √ᾱ = ``a`` and √(1 − ᾱ) = ``s``."""
     if prediction == "eps":
         return (xt - s * output) / a, output
     if prediction == "x0":

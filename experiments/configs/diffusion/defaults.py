@@ -23,8 +23,12 @@ def diffusion_config() -> ConfigDict:
             # short run's average forgets the initial weights; the paper's fixed 0.9999 from
             # ~90k of its 800k steps on (False: fixed from the first step)
             "ema_warmup": True,
-            "sampler": "ancestral",  # Algorithm 2; or "ddim" (Song et al. 2021)
-            "sample_steps": 0,  # 0: all T steps; else evenly spaced (respaced) steps
+            # Algorithm 2; or "ddim" (Song et al. 2021), or the probability-flow ODE solvers
+            # "dpm_solver_pp" (DPM-Solver++(2M), Lu et al. 2022) and "heun" (Karras et al. 2022)
+            "sampler": "ancestral",
+            # 0: all T steps; else evenly spaced (respaced) steps; DPM-Solver++: its
+            # log-SNR-spaced steps; Heun: its noise levels (2 or more for both ODE solvers)
+            "sample_steps": 0,
             "eta": 0.0,  # DDIM's η (0: deterministic)
             # class-conditional models (Ho & Salimans 2022): the classes (0: unconditional),
             # the probability of training a label as the null label (§4: 0.1 or 0.2), and the

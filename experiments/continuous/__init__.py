@@ -1,0 +1,2 @@
+"""Experiments in continuous time: probability-flow ODE samplers of trained diffusion
+models."""

@@ -1,7 +1,9 @@
-"""Class labels as network inputs: an embedding table with one extra row, the null label ∅
-that classifier-free guidance trains and samples with (Ho & Salimans 2022, §3.2), and the
-classes a conditional model's samples are drawn for, and the class-conditional batch
-normalisation of SNGAN's and BigGAN's generators.
+"""Class labels as network inputs:
+
+* an embedding table with one extra row, the null label ∅ that classifier-free guidance
+  trains and samples with (Ho & Salimans 2022, §3.2);
+* the class-conditional batch normalisation of SNGAN's and BigGAN's generators;
+* the classes a conditional model's samples are drawn for (:func:`requested_labels`).
 
 Labels are int32 in ``[0, num_classes]``; ``num_classes`` itself is ∅."""
 

@@ -16,7 +16,6 @@ and ``guidance_sweep.json``.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import jax
@@ -27,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.configs.diffusion import digits, digits_guided  # noqa: E402
-from experiments.lecture.common import write_json  # noqa: E402
+from experiments.lecture.common import output_folder, save_results, study_arguments  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.viz import image_grid  # noqa: E402
 
@@ -80,7 +79,7 @@ def sweep(out: Path, weights=WEIGHTS, num_samples: int = 1000, num_steps: int | 
     return summary, grids
 
 
-def draw(summary: dict, grids: dict, path: Path) -> None:
+def draw(summary: dict, grids: dict):
     rows = summary["sweep"]
     fig = plt.figure(figsize=(4 + 2.2 * len(rows), 4.5))
     ax = fig.add_subplot(1, len(rows) + 2, (1, 2))
@@ -98,24 +97,18 @@ def draw(summary: dict, grids: dict, path: Path) -> None:
         panel.imshow(image_grid(np.clip((grids[r["guidance"]] + 1) / 2, 0, 1))[..., 0], "gray")
         panel.set_title(f"w = {r['guidance']:g}")
         panel.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return fig
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="runs/conditioning", help="output folder")
+    parser = study_arguments(__doc__, "runs/conditioning")
     parser.add_argument("--weights", default=",".join(map(str, WEIGHTS)), help="the w swept")
     parser.add_argument("--num_samples", type=int, default=1000)
-    parser.add_argument("--num_steps", type=int, default=None, help="override the run length")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args)
     weights = tuple(float(w) for w in args.weights.split(","))
     summary, grids = sweep(out, weights, args.num_samples, args.num_steps)
-    draw(summary, grids, out / "guidance_sweep.png")
-    write_json(out / "guidance_sweep.json", summary)
+    save_results(draw(summary, grids), out, "guidance_sweep", summary)
     for r in summary["sweep"]:
         print(
             f"w={r['guidance']:g}: accuracy {r['label_accuracy']:.3f}, "

@@ -11,7 +11,6 @@ task) and ``pix2pix_comparison.json``.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from experiments.families.pix2pix import (  # noqa: E402
     FIGURE_ROWS,
     held_out_pairs,
 )
-from experiments.lecture.common import write_json  # noqa: E402
+from experiments.lecture.common import output_folder, save_results, study_arguments  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.pix2pix import translate  # noqa: E402
 from jaxgen.viz import image_rows  # noqa: E402
@@ -79,29 +78,23 @@ def strip(results: dict) -> dict:
     return {k: v for k, v in results.items() if not k.startswith("untrained_")}
 
 
-def draw(rows: dict, path: Path) -> None:
+def draw(rows: dict):
     fig, axes = plt.subplots(1, len(rows), figsize=(3.2 * len(rows), 8), squeeze=False)
     for ax, (task, columns) in zip(axes[0], rows.items(), strict=True):
         grid = image_rows(columns)
         ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"{task}\ninput | L1 | cGAN + L1 | target", fontsize=9)
         ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return fig
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="runs/conditioning", help="output folder")
+    parser = study_arguments(__doc__, "runs/conditioning")
     parser.add_argument("--tasks", default=",".join(TASKS))
-    parser.add_argument("--num_steps", type=int, default=None, help="override the run length")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args)
     summary, rows = compare(out, tuple(args.tasks.split(",")), args.num_steps)
-    draw(rows, out / "pix2pix_comparison.png")
-    write_json(out / "pix2pix_comparison.json", summary)
+    save_results(draw(rows), out, "pix2pix_comparison", summary)
     for task, models in summary.items():
         for name, results in models.items():
             numbers = ", ".join(f"{k} {v:.4g}" for k, v in results.items())

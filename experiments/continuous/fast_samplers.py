@@ -14,7 +14,6 @@ standard error (one draw of 1000 digits varies by about ±1). Writes ``fast_samp
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments.configs.diffusion.digits import get_config  # noqa: E402
 from experiments.families.evaluation import digits_metrics  # noqa: E402
-from experiments.lecture.common import write_json  # noqa: E402
+from experiments.lecture.common import output_folder, save_results, study_arguments  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.diffusion.ode_samplers import function_evaluations  # noqa: E402
 
@@ -83,7 +82,7 @@ def compare(out: Path, num_samples: int, seeds: int, num_steps: int | None = Non
     return rows
 
 
-def draw(rows: list[dict], path: Path) -> None:
+def draw(rows: list[dict]):
     fig, ax = plt.subplots(figsize=(6, 4))
     for sampler in dict.fromkeys(r["sampler"] for r in rows):
         mine = [r for r in rows if r["sampler"] == sampler]
@@ -94,23 +93,17 @@ def draw(rows: list[dict], path: Path) -> None:
     ax.set_xlabel("network calls (NFE)")
     ax.set_ylabel("Fréchet distance to test digits")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return fig
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="runs/conditioning", help="output folder")
+    parser = study_arguments(__doc__, "runs/conditioning")
     parser.add_argument("--num_samples", type=int, default=1000)
     parser.add_argument("--seeds", type=int, default=5, help="draws per sampler")
-    parser.add_argument("--num_steps", type=int, default=None, help="override the run length")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args)
     rows = compare(out, args.num_samples, args.seeds, args.num_steps)
-    draw(rows, out / "fast_samplers.png")
-    write_json(out / "fast_samplers.json", {"num_samples": args.num_samples, "rows": rows})
+    save_results(draw(rows), out, "fast_samplers", {"num_samples": args.num_samples, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -27,6 +27,22 @@ def output_dir(name: str, doc: str) -> Path:
     return out
 
 
+def study_arguments(doc: str, out: str) -> argparse.ArgumentParser:
+    """The options every trained study shares: ``--out`` (default ``out``) and
+    ``--num_steps`` (override its runs' length); add the study's own to the parser."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--out", default=out, help="output folder")
+    parser.add_argument("--num_steps", type=int, default=None, help="override the run length")
+    return parser
+
+
+def output_folder(args) -> Path:
+    """``args.out``, created."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def fit(loss_fn, params, tx: optax.GradientTransformation, steps: int, seed: int):
     """``params`` after ``steps`` updates by ``tx`` descending ``loss_fn(params, key)``,
     update i drawing from ``fold_in(key(seed), i)``, in one compiled scan."""
@@ -43,9 +59,13 @@ def fit(loss_fn, params, tx: optax.GradientTransformation, steps: int, seed: int
 
 
 def save_results(fig, out: Path, name: str, numbers: dict) -> None:
-    """``fig`` to ``out/<name>.png`` and the numbers (arrays left out) to ``out/<name>.json``."""
+    """``fig`` to ``out/<name>.png`` (then closed) and the numbers (arrays left out) to
+    ``out/<name>.json``."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     fig.savefig(out / f"{name}.png", dpi=100)
+    plt.close(fig)
     write_json(
         out / f"{name}.json", {k: v for k, v in numbers.items() if not isinstance(v, np.ndarray)}
     )

@@ -90,6 +90,13 @@ def checked_classes(config, dataset) -> int:
     the dataset yields."""
     wanted = config.model.num_classes
     if not wanted:
+        for key in ("sample_classes", "guidance"):  # settings of conditional sampling alone
+            if config.model.get(key):
+                raise JaxgenError(
+                    f"--config.model.{key}={config.model[key]!r} asks an unconditional model "
+                    "for classes; set --config.model.num_classes (and train with labels) or "
+                    f"leave {key} unset"
+                )
         return 0
     have = getattr(dataset, "num_classes", None)
     if have is None:

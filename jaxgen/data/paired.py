@@ -36,7 +36,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from jaxgen.data import images
-from jaxgen.data.batching import ArrayDataset, Batch, batch_indices, rng_for, select_rows
+from jaxgen.data.batching import ArrayDataset, Batch, rng_for, select_rows
 from jaxgen.data.digits import load_digits_arrays
 from jaxgen.errors import JaxgenError
 
@@ -67,27 +67,20 @@ def luma(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class PairedArrays:
-    """Pairs held in memory: ``arrays`` has ``"input"``, ``"x"`` (the target) and optionally
-    ``"label"``, all of one length; ``preprocessing`` jitters input and target alike."""
+class PairedArrays(ArrayDataset):
+    """Pairs held in memory, batched by :class:`~jaxgen.data.batching.ArrayDataset`'s
+    schedule: ``arrays`` has ``"input"``, ``"x"`` (the target) and optionally ``"label"``;
+    ``preprocessing`` jitters input and target alike, with the draws of the global batch."""
 
-    name: str
-    arrays: Batch
-    seed: int = 0
     preprocessing: images.Preprocessing = images.AS_STORED
-    num_classes: int | None = None
 
     def __post_init__(self):
-        ArrayDataset(self.name, self.arrays)  # one length for every array
+        super().__post_init__()
         if self.arrays["input"].shape[1:3] != self.arrays["x"].shape[1:3]:
             raise JaxgenError(
                 f"{self.name}: inputs are {self.arrays['input'].shape[1:3]} but targets "
                 f"{self.arrays['x'].shape[1:3]}; resize both to one `image_size`"
             )
-
-    @property
-    def num_examples(self) -> int:
-        return len(self.arrays["x"])
 
     @property
     def element_shape(self) -> tuple[int, ...]:
@@ -104,7 +97,7 @@ class PairedArrays:
 
     def examples(self, start: int, stop: int) -> Batch:
         """Pairs ``start`` to ``stop`` in stored order, center-cropped where training crops."""
-        batch = {k: v[start:stop] for k, v in self.arrays.items()}
+        batch = super().examples(start, stop)
         crop = self.preprocessing.random_crop
         if crop is not None:
             for key in ("input", "x"):
@@ -112,8 +105,7 @@ class PairedArrays:
         return batch
 
     def get_batch(self, index: int, batch_size: int, rows: slice | None = None) -> Batch:
-        idx = batch_indices(self.seed, index, batch_size, self.num_examples)
-        batch = {k: v[idx] for k, v in self.arrays.items()}
+        batch = super().get_batch(index, batch_size)
         for key in ("input", "x"):  # the same draws for both: one crop and flip per row
             batch[key] = self.preprocessing.jitter(batch[key], self.seed, index)
         return select_rows(batch, rows)
@@ -246,7 +238,9 @@ def paired_folder(
     b = np.stack([images.to_unit_range(images.resize(p[1], size)) for p in pairs])
     source, target = (a, b) if direction == "AtoB" else (b, a)
     jitter = preprocessing if train else images.AS_STORED
-    return PairedArrays(f"paired_folder:{folder}", {"input": source, "x": target}, seed, jitter)
+    return PairedArrays(
+        f"paired_folder:{folder}", {"input": source, "x": target}, seed, preprocessing=jitter
+    )
 
 
 def get_paired_dataset(

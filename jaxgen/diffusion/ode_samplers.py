@@ -157,5 +157,6 @@ ODE_SAMPLERS = ("dpm_solver_pp", "heun")
 
 
 def function_evaluations(sampler: str, steps: int) -> int:
-    """The network calls of ``sampler`` on ``steps`` steps (Heun: levels)."""
+    """The network calls of ``sampler`` (any of the diffusion samplers) on ``steps`` steps
+    (Heun: noise levels): one per step, Heun's two per level but the last."""
     return 2 * steps - 1 if sampler == "heun" else steps

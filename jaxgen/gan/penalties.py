@@ -43,11 +43,6 @@ class Penalty:
     term: PenaltyTerm
 
 
-def gradient_penalty_term(critic: Critic, real, fake, key) -> jax.Array:
-    """WGAN-GP's E(‖∇D(x̂)‖ − 1)² at interpolates drawn with ``key``."""
-    return wasserstein.gradient_penalty(critic, real, fake, key)
-
-
 def r1_term(critic: Critic, real, fake, key) -> jax.Array:
     """R1's E‖∇_x D(x)‖² over the real batch (``fake`` and ``key`` unused). The critic must
     score each example on its own (no BatchNorm across the batch) for the gradient of the
@@ -59,7 +54,7 @@ def r1_term(critic: Critic, real, fake, key) -> jax.Array:
 
 def gradient_penalty(weight: float) -> Penalty:
     """WGAN-GP's penalty with λ = ``weight``."""
-    return Penalty(name="gradient_penalty", weight=weight, term=gradient_penalty_term)
+    return Penalty(name="gradient_penalty", weight=weight, term=wasserstein.gradient_penalty)
 
 
 def r1(gamma: float) -> Penalty:

@@ -152,7 +152,7 @@ def test_the_conditional_steps_read_the_labels_and_keep_the_power_iteration_in_t
     assert not np.allclose(*jax.jit(g.apply)(variables, z, two_labels))  # G(z, y) depends on y
 
 
-def test_conditional_configs_refuse_unlabelled_data_and_wrong_class_counts():
+def test_conditional_settings_refuse_unlabelled_data_wrong_classes_and_unconditional_models():
     config = short_config("gan.digits_conditional", 1)
     config.data.name = "ring8"
     with pytest.raises(JaxgenError, match="has no labels; use a labelled dataset"):
@@ -163,3 +163,9 @@ def test_conditional_configs_refuse_unlabelled_data_and_wrong_class_counts():
     config = short_config("gan.digits_conditional", 1, sample_classes="3,12")
     with pytest.raises(JaxgenError, match="label 12 is outside the model's classes"):
         build_experiment(config)
+    for name, setting in (
+        ("gan.digits", {"sample_classes": "3"}),
+        ("diffusion.digits", {"guidance": 1.0}),
+    ):
+        with pytest.raises(JaxgenError, match="asks an unconditional model for classes"):
+            build_experiment(short_config(name, 1, **setting))

@@ -140,7 +140,7 @@ def test_the_pytorch_unet_is_jaxgens(module):
     torch = pytest.importorskip("torch")
     from benchmarks.torch_models import TorchUNet
     from experiments.configs.base import config_with_overrides
-    from experiments.families.diffusion import build_denoiser
+    from experiments.families.common import time_conditioned_net
 
     config = config_with_overrides(f"experiments.configs.{module}", {}, module)
     m, (side, channels) = config.model, ((8, 1) if module.endswith("digits") else (32, 3))
@@ -149,7 +149,7 @@ def test_the_pytorch_unet_is_jaxgens(module):
     )
     x = jnp.zeros((1, side, side, channels))
     variables = jax.eval_shape(
-        build_denoiser(m, x.shape[1:]).init, jax.random.key(0), x, x[:, 0, 0, 0]
+        time_conditioned_net(m, x.shape[1:]).init, jax.random.key(0), x, x[:, 0, 0, 0]
     )
     assert sum(p.numel() for p in net.parameters()) == parameter_count(variables["params"])
     out = net(torch.zeros(2, channels, side, side), torch.tensor([3, 700]))

@@ -20,11 +20,15 @@ BACKEND_KEYS = frozenset(f"backend.{f.name}" for f in dataclasses.fields(Backend
 SAMPLER_KEYS = frozenset(
     {
         "model.sampler",  # diffusion: ancestral or DDIM
-        "model.sample_steps",  # diffusion: respaced steps
+        "model.sample_steps",  # diffusion: respaced steps; flow matching: fixed ODE steps
         "model.eta",  # diffusion: DDIM's η
         "model.guidance",  # diffusion: classifier-free guidance's w
         "model.sample_classes",  # conditional models: the classes samples are drawn for
         "model.temperature",  # flows: z ~ N(0, T² I)
+        "model.solver",  # flow matching: the ODE solver
+        "model.rtol",  # flow matching: Dopri5's tolerances and step budget
+        "model.atol",
+        "model.max_steps",
     }
 )
 

@@ -4,6 +4,7 @@ translation, the sampler, the sample figures, the optimiser (the evaluation of s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,10 @@ from jaxgen.data import get_dataset
 from jaxgen.data.images import Preprocessing
 from jaxgen.data.toy import ToyDataset
 from jaxgen.errors import JaxgenError
+from jaxgen.nn.mlp import TimeConditionedMLP
+from jaxgen.nn.unet import UNet
 from jaxgen.training.loop import Task
-from jaxgen.viz import save_samples_figure
+from jaxgen.viz import grid_over, save_density_figure, save_samples_figure
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,56 @@ def sample_figure_writer(config, dataset, sample: Callable, title: str):
         )
 
     return write_figures
+
+
+def density_figure_writer(
+    config, dataset: ToyDataset, log_density, draw, sample_figures, grid_size: int = 200
+):
+    """``write_figures`` for 2-D toy data: the sample figure, and ``density_<tag>.png`` with
+    the data's exact density beside the model's ``log_density(state, x)`` on a ``grid_size``
+    x ``grid_size`` grid over the test set, and the model's samples; the title gives the
+    model density's grid integral."""
+    grid, extent, cell = grid_over(dataset.test_set(config.eval.num_samples), grid_size)
+    size = int(np.sqrt(len(grid)))
+
+    @functools.cache
+    def exact() -> np.ndarray:  # seconds of numpy for the curve densities: only when drawn
+        return np.exp(dataset.log_prob(grid)).reshape(size, size)
+
+    def write_figures(state, directory, tag: str) -> None:
+        sample_figures(state, directory, tag)
+        model = np.exp(np.asarray(log_density(state, grid))).reshape(size, size)
+        save_density_figure(
+            {f"data: {config.data.name}": exact(), "model p_X": model},
+            extent,
+            draw(state, jax.random.key(config.seed + 1), config.eval.num_samples),
+            directory / f"density_{tag}.png",
+            title=f"iteration {int(tag)}, ∫ p_X over the grid = {model.sum() * cell:.3f}",
+        )
+
+    return write_figures
+
+
+def time_conditioned_net(model, data_shape: tuple[int, ...], num_classes: int = 0):
+    """The time-conditioned network of the diffusion and flow-matching families: the MLP for
+    vectors (``model.hidden``, ``model.embedding``), the DDPM U-Net for images (class-
+    conditional when ``num_classes`` > 0)."""
+    if len(data_shape) == 1:
+        if num_classes:
+            raise JaxgenError(
+                "a class-conditional model needs images (the U-Net); set "
+                "--config.model.num_classes=0 for vector data"
+            )
+        return TimeConditionedMLP(hidden=tuple(model.hidden), embedding=model.embedding)
+    return UNet(
+        channels=model.channels,
+        multipliers=tuple(model.multipliers),
+        blocks=model.blocks,
+        attention_at=tuple(model.attention_at),
+        dropout=model.dropout,
+        groups=model.groups,
+        num_classes=num_classes,
+    )
 
 
 def warmed_up_adam(optim) -> optax.GradientTransformation:

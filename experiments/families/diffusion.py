@@ -27,6 +27,7 @@ from experiments.families.common import (
     load_dataset,
     make_experiment,
     sample_classes,
+    time_conditioned_net,
     warmed_up_adam,
 )
 from experiments.families.evaluation import SampleEvaluation
@@ -53,31 +54,8 @@ from jaxgen.diffusion.bound import bits_per_dim
 from jaxgen.diffusion.ode_samplers import ODE_SAMPLERS, dpm_solver_pp_2m, heun, logsnr_spaced
 from jaxgen.errors import JaxgenError
 from jaxgen.nn.labels import requested_labels
-from jaxgen.nn.mlp import TimeConditionedMLP
-from jaxgen.nn.unet import UNet
 
 BOUND_KEY = 0xB0D  # the bound's x_t draws: fixed, so evaluations compare
-
-
-def build_denoiser(model, data_shape: tuple[int, ...]):
-    """The MLP denoiser for vectors, the DDPM U-Net for images (class-conditional when
-    ``model.num_classes`` > 0)."""
-    if len(data_shape) == 1:
-        if model.num_classes:
-            raise JaxgenError(
-                "class-conditional diffusion needs images (the U-Net); set "
-                "--config.model.num_classes=0 for vector data"
-            )
-        return TimeConditionedMLP(hidden=tuple(model.hidden), embedding=model.embedding)
-    return UNet(
-        channels=model.channels,
-        multipliers=tuple(model.multipliers),
-        blocks=model.blocks,
-        attention_at=tuple(model.attention_at),
-        dropout=model.dropout,
-        groups=model.groups,
-        num_classes=model.num_classes,
-    )
 
 
 def reverse_process(model) -> ReverseProcess:
@@ -206,7 +184,7 @@ def build(config) -> Experiment:
     num_classes = checked_classes(config, dataset)
     schedule = make_schedule(model.schedule, model.num_timesteps)
     state_settings = dict(
-        denoiser=build_denoiser(model, shape),
+        denoiser=time_conditioned_net(model, shape, num_classes),
         data_shape=shape,
         tx=warmed_up_adam(config.optim),
         ema=bool(model.ema_decay),

@@ -11,7 +11,6 @@ under their labels, and draws sample i for class i mod C.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import jax
@@ -22,6 +21,7 @@ from experiments.families.common import (
     Experiment,
     checked_classes,
     compiled_sampler,
+    density_figure_writer,
     load_dataset,
     make_experiment,
     sample_classes,
@@ -47,7 +47,6 @@ from jaxgen.flows.likelihood import bits_per_dim, dequantize, log_prob, sample, 
 from jaxgen.flows.state import init_flow_state
 from jaxgen.flows.steps import make_flow_step, prepare
 from jaxgen.nn.labels import requested_labels
-from jaxgen.viz import grid_over, save_density_figure
 
 EVAL_KEY = 0xE1A1  # dequantization noise of the test set: fixed, so evaluations compare
 
@@ -112,31 +111,6 @@ def likelihood_evaluation(config, flow, levels: int | None, test, prior=None):
     return extra, (log_density if prior is None else None)
 
 
-def density_figure_writer(config, dataset: ToyDataset, log_density, draw, sample_figures):
-    """``write_figures`` for 2-D toy data: the sample figure, and ``density_<tag>.png`` with
-    the data's exact density beside the model's p_X(x) = p_Z(f(x))|det Df(x)| on a grid over
-    the test set, and the model's samples; the title gives the model density's grid integral."""
-    grid, extent, cell = grid_over(dataset.test_set(config.eval.num_samples))
-    size = int(np.sqrt(len(grid)))
-
-    @functools.cache
-    def exact() -> np.ndarray:  # seconds of numpy for the curve densities: only when drawn
-        return np.exp(dataset.log_prob(grid)).reshape(size, size)
-
-    def write_figures(state, directory, tag: str) -> None:
-        sample_figures(state, directory, tag)
-        model = np.exp(np.asarray(log_density(weights(state), grid))).reshape(size, size)
-        save_density_figure(
-            {f"data: {config.data.name}": exact(), "model p_X": model},
-            extent,
-            draw(state, jax.random.key(config.seed + 1), config.eval.num_samples),
-            directory / f"density_{tag}.png",
-            title=f"iteration {int(tag)}, ∫ p_X over the grid = {model.sum() * cell:.3f}",
-        )
-
-    return write_figures
-
-
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, shape = config.model, tuple(dataset.element_shape)
@@ -184,7 +158,13 @@ def build(config) -> Experiment:
         config, dataset, draw, f"{model.kind} flow on {config.data.name}"
     )
     if isinstance(dataset, ToyDataset) and shape == (2,):
-        figures = density_figure_writer(config, dataset, log_density, draw, figures)
+        figures = density_figure_writer(
+            config,
+            dataset,
+            lambda state, x: log_density(weights(state), x),
+            draw,
+            figures,
+        )
     step = make_flow_step(flow=flow, levels=levels, prior=prior)
     evaluation = SampleEvaluation(config, draw, extra, num_classes=num_classes, classes=classes)
     return make_experiment(

@@ -57,7 +57,7 @@ def test_the_closed_form_velocity_minimises_the_loss():
 
     best = loss(optimal_velocity)
     for scale, shift in [(1.05, 0.0), (0.95, 0.0), (1.0, 0.05), (1.0, -0.05)]:
-        assert loss(lambda x, t: scale * optimal_velocity(x, t) + shift) > best
+        assert loss(lambda x, t, a=scale, b=shift: a * optimal_velocity(x, t) + b) > best
 
 
 def test_the_flow_of_the_closed_form_velocity_carries_noise_onto_the_data():

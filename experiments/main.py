@@ -4,6 +4,7 @@
     python -m experiments.main --config=... --workdir=... --config.train.num_steps=200
     python -m experiments.main --config=... --workdir=... --mode=sample --num_samples=50000
     python -m experiments.main --config=... --workdir=... --mode=eval --config.model.sampler=ddim
+    python -m experiments.main --config=... --workdir=... --mode=likelihood  # flow matching
 
 Errors the user can fix print one line (``error: ...``), naming the flag to change
 (:mod:`experiments.error_text`), and exit with status 2. In a
@@ -35,7 +36,7 @@ from jaxgen.training.workdir import disk_full, disk_full_error
 
 CONFIG = config_flags.DEFINE_config_file("config", None, "ml_collections config file")
 WORKDIR = flags.DEFINE_string("workdir", None, "directory for checkpoints, metrics, figures")
-MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval"], "what to do")
+MODE = flags.DEFINE_enum("mode", "train", ["train", "sample", "eval", "likelihood"], "what to do")
 NUM_SAMPLES = flags.DEFINE_integer("num_samples", 1000, "samples to write in sample mode")
 PNG = flags.DEFINE_bool("png", False, "sample mode: also write each image as a PNG")
 COORDINATOR = flags.DEFINE_string("coordinator", None, "host:port of process 0 (multi-host)")
@@ -196,6 +197,8 @@ def run_mode() -> dict:
     if MODE.value == "sample":
         path = train.sample(CONFIG.value, WORKDIR.value, NUM_SAMPLES.value, png=PNG.value)
         return {"samples": str(path)}
+    if MODE.value == "likelihood":
+        return train.likelihood(CONFIG.value, WORKDIR.value)
     return train.evaluate(CONFIG.value, WORKDIR.value)
 
 

@@ -173,6 +173,21 @@ def sample(
     return workdir / "samples.npz"
 
 
+def likelihood(config, workdir: str | Path) -> dict:
+    """The test log-likelihood of the newest checkpoint by its ODE (``eval.likelihood``'s
+    trace, no samples drawn); writes nothing. A model without an ODE is refused."""
+    experiment = build_experiment(config)
+    if experiment.likelihood is None:
+        raise JaxgenError(
+            f"--mode=likelihood needs a model with an ODE (the flow_matching family), and a "
+            f"{config.family} model has none; use --mode=eval (flows report their exact test "
+            "NLL there, DDPMs their variational bound)"
+        )
+    with exclusive(Path(workdir)):
+        state, iteration = restore_trained(config, Path(workdir), experiment)
+        return {"iteration": iteration, **experiment.likelihood(state)}
+
+
 def evaluate(config, workdir: str | Path) -> dict:
     """Evaluate the newest checkpoint; appends to ``eval.jsonl`` and returns the numbers."""
     workdir = Path(workdir)

@@ -35,6 +35,8 @@ class Experiment:
     sample: Callable[[Any, jax.Array, int], np.ndarray]
     # loads what the evaluation reads (weights, reference statistics) before a run starts
     prepare: Callable[[], Any] | None = None
+    # the test log-likelihood by the model's ODE (``--mode=likelihood``); None: it has none
+    likelihood: Callable[[Any], dict] | None = None
 
 
 def make_experiment(
@@ -48,10 +50,12 @@ def make_experiment(
     figures: str | Callable,
     sub_batches: int | None = None,
     prepare: Callable[[], Any] | None = None,
+    likelihood: Callable[[Any], dict] | None = None,
 ) -> Experiment:
     """The experiment of a family's parts: its task's example shape is the dataset's, and its
     figures are ``figures(state, directory, tag)``, or, given a title, ``draw``'s samples.
-    ``prepare()`` loads what ``evaluate`` reads, before a run starts."""
+    ``prepare()`` loads what ``evaluate`` reads, before a run starts; ``likelihood(state)``
+    is the test log-likelihood of a model with an ODE."""
     task = Task(
         init_state=init_state,
         step=step,
@@ -64,7 +68,9 @@ def make_experiment(
             else figures
         ),
     )
-    return Experiment(task=task, dataset=dataset, sample=draw, prepare=prepare)
+    return Experiment(
+        task=task, dataset=dataset, sample=draw, prepare=prepare, likelihood=likelihood
+    )
 
 
 def compiled_sampler(sample: Callable[[Any, jax.Array, int], jax.Array]):

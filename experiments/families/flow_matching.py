@@ -198,4 +198,5 @@ def build(config) -> Experiment:
         evaluate=evaluate,
         prepare=evaluation.prepare,
         figures=figures,
+        likelihood=None if extra is None else (lambda state: extra(state, dataset)),
     )

@@ -44,6 +44,14 @@ FAMILIES = {
         "--config.eval.num_samples=64",
         "--config.train.steps_per_dispatch=5",
     ),
+    "flow_matching": (
+        "--config=experiments/configs/flow_matching/ring8.py",
+        "--config.model.hidden=(16,)",
+        "--config.model.embedding=8",
+        "--config.eval.num_samples=64",
+        "--config.eval.likelihood_tolerance=1e-3",
+        "--config.train.steps_per_dispatch=5",
+    ),
     "cyclegan": (  # photo patches: the digits' evaluation retrains a classifier per process
         "--config=experiments/configs/cyclegan/photos.py",
         "--config.data.image_size=8",

@@ -2,6 +2,8 @@
 NFE, its image configs train on the digits and on mock TFDS data, and bad settings are one
 line each."""
 
+import json
+
 import jax
 import numpy as np
 import pytest
@@ -90,7 +92,9 @@ def test_bad_solver_settings_are_one_line_before_anything_runs(changes, message)
         build_experiment(config)
 
 
-def test_an_exhausted_step_budget_in_sample_mode_writes_nothing(tmp_path):
+def test_an_exhausted_step_budget_in_sample_mode_writes_nothing_and_likelihood_mode_works(
+    tmp_path,
+):
     workdir = tmp_path / "run"
     common = (
         "--config=experiments/configs/flow_matching/ring8.py",
@@ -113,3 +117,19 @@ def test_an_exhausted_step_budget_in_sample_mode_writes_nothing(tmp_path):
     lines = failed.stderr.strip().splitlines()
     assert "did not reach the end of the ODE within max_steps=2" in lines[-1]
     assert sorted(p.relative_to(workdir) for p in workdir.rglob("*")) == before
+    exact = run_main(*common, *train, "--mode=likelihood", check=True)
+    results = json.loads(exact.stdout.strip().splitlines()[-1])
+    assert results["iteration"] == 20 and np.isfinite(results["kl_gap"])
+    assert sorted(p.relative_to(workdir) for p in workdir.rglob("*")) == before
+
+
+def test_a_likelihood_request_on_a_model_without_an_ode_is_one_line(tmp_path):
+    gan = run_main(
+        "--config=experiments/configs/gan/ring8.py", f"--workdir={tmp_path}", "--mode=likelihood"
+    )
+    assert gan.returncode == 2
+    assert gan.stderr.strip().splitlines() == [
+        "error: --mode=likelihood needs a model with an ODE (the flow_matching family), and a "
+        "gan model has none; use --mode=eval (flows report their exact test NLL there, DDPMs "
+        "their variational bound)"
+    ]

@@ -1,4 +1,5 @@
-"""What ``make bench`` measures: each default model's train step, the diffusion samplers, and
+"""What ``make bench`` measures: each default model's train step, the diffusion and
+flow-matching samplers, and
 the scalings. A case is a config (``experiments/configs/<module>.py``) with overrides; cases
 on TFDS data run on ``tfds.testing.mock_data`` (random images of the dataset's shape), which
 times the same step without the download."""
@@ -46,6 +47,8 @@ STEPS = [
     Case("realnvp_32x32", "flow.realnvp_cifar10", tfds=True),
     Case("ddpm_unet_8x8", "diffusion.digits"),
     Case("ddpm_unet_32x32", "diffusion.cifar10", tfds=True),
+    Case("flow_matching_mlp_2d", "flow_matching.ring8", B256),
+    Case("flow_matching_unet_8x8", "flow_matching.digits"),
     # the bfloat16 compute option (float32 state): for GPUs and TPUs; timed here for the record
     Case("dcgan_32x32_bf16", "gan.cifar10", {"train.compute_dtype": "bfloat16"}, tfds=True),
     Case("ddpm_unet_8x8_bf16", "diffusion.digits", {"train.compute_dtype": "bfloat16"}),
@@ -54,6 +57,20 @@ STEPS = [
 SAMPLERS = [
     Case("ancestral_1000_8x8", "diffusion.digits", {"model.sampler": "ancestral"}),
     Case("ddim_50_8x8", "diffusion.digits", {"model.sampler": "ddim", "model.sample_steps": 50}),
+]
+# flow matching's fixed-step ODE samplers (diffrax): speed per network call (NFE)
+ODE_SAMPLERS = [
+    Case(
+        "fm_euler_50_2d", "flow_matching.ring8", {"model.solver": "euler", "model.sample_steps": 50}
+    ),
+    Case(
+        "fm_euler_50_8x8",
+        "flow_matching.digits",
+        {"model.solver": "euler", "model.sample_steps": 50},
+    ),
+    Case(
+        "fm_heun_25_8x8", "flow_matching.digits", {"model.solver": "heun", "model.sample_steps": 25}
+    ),
 ]
 SAMPLES_PER_CALL = 100
 INCEPTION_BATCH = 16  # images per call of the FID Inception (299x299)

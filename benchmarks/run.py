@@ -1,7 +1,7 @@
 """``make bench``: compile time, steady-state speed, FLOP/s and memory of every default train
-step, the diffusion samplers and the FID Inception; each image step fed by its data pipeline
-against one device-resident batch; speed against batch size, against device count, and with
-several steps per dispatch under ``lax.scan`` (rolled and unrolled) against one per call.
+step, the diffusion and flow-matching samplers and the FID Inception; each image step fed by
+its data pipeline against one device-resident batch; speed against batch size, against
+device count, and with several steps per dispatch under ``lax.scan`` (rolled and unrolled) against one per call.
 
 Writes ``benchmarks/results/bench.json`` and its tables in ``bench.md`` (also printed),
 replacing the last run's; ``--pipeline-only`` writes ``pipeline.{json,md}``. ``--only
@@ -21,6 +21,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -61,6 +62,16 @@ class SamplerRow:
     gflop_per_call: float
     fraction_of_matmul_peak: float
     peak_memory_mib: float
+
+
+@dataclass(frozen=True)
+class ODESamplerRow:
+    case: str
+    samples_per_call: int
+    nfe: int
+    compile_seconds: float
+    samples_per_second: float
+    ms_per_nfe: float
 
 
 def first_batch(experiment, config):
@@ -226,6 +237,36 @@ def bench_sampler(case: cases.Case, peak: float) -> SamplerRow:
     )
 
 
+def bench_ode_sampler(case: cases.Case) -> ODESamplerRow:
+    """A flow-matching model's ODE sampler (fixed-step solvers: the NFE is the case's): the
+    samples per second of one call, and the milliseconds per network call."""
+    config = case.config()
+    n = cases.SAMPLES_PER_CALL
+    experiment = build_experiment(config)
+    state = experiment.task.init_state(config.seed)
+    key = jax.random.key(0)
+    run = experiment.sample.run
+    start = time.perf_counter()
+    jax.block_until_ready(run(state, key, n))
+    compile_seconds = time.perf_counter() - start
+
+    def calls(count: int):
+        for _ in range(count):
+            out = run(state, key, n)
+        jax.block_until_ready(out)
+
+    timing = measure.time_calls(calls, repeats=3, target_seconds=0.0)
+    nfe = int(run(state, key, n)[1].nfe)
+    return ODESamplerRow(
+        case.name,
+        n,
+        nfe,
+        round(compile_seconds, 2),
+        measure.per_second(n, timing.seconds_per_call),
+        round(1e3 * timing.seconds_per_call / nfe, 3),
+    )
+
+
 def device_scaling(name: str) -> list[dict]:
     """The sharded step of case ``name`` on 1, 2, 4, 8 virtual CPU devices, each count in its
     own process (the device count is fixed when JAX starts)."""
@@ -306,6 +347,7 @@ def main() -> None:
 
     steps = [shown(bench_step(c, peak)) for c in chosen(cases.STEPS)]
     samplers = [shown(bench_sampler(c, peak)) for c in chosen(cases.SAMPLERS)]
+    ode_samplers = [shown(bench_ode_sampler(c)) for c in chosen(cases.ODE_SAMPLERS)]
     features = []
     if not args.pipeline_only and args.only in "fid_inception_299":
         features.append(shown(bench_inception(peak, batch=cases.INCEPTION_BATCH)))
@@ -335,6 +377,7 @@ def main() -> None:
         "matmul_peak_gflops": round(peak / 1e9, 1),
         "steps": [asdict(r) for r in steps],
         "samplers": [asdict(r) for r in samplers],
+        "ode_samplers": [asdict(r) for r in ode_samplers],
         "feature_networks": [asdict(r) for r in features],
         "pipeline": [asdict(r) for r in pipeline],
         "batch_scaling": [asdict(r) for r in batch_rows],
@@ -348,6 +391,7 @@ def main() -> None:
     for title, rows, render in (
         ("Train steps", steps, table),
         ("Samplers", samplers, table),
+        ("Flow matching's ODE samplers", ode_samplers, table),
         ("The FID Inception's features at 299x299", features, table),
         ("Fed by the data pipeline against one device-resident batch", pipeline, table),
         ("Steps/s against batch size", batch_rows, table),

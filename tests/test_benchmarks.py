@@ -18,7 +18,9 @@ from jaxgen.kernels import conv, onednn
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("case", cases.STEPS + cases.SAMPLERS, ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case", cases.STEPS + cases.SAMPLERS + cases.ODE_SAMPLERS, ids=lambda c: c.name
+)
 def test_every_case_is_a_config_with_real_keys(case):
     config = case.config()
     for path, value in case.overrides.items():
@@ -226,7 +228,13 @@ def test_rates_keep_three_significant_digits_slow_or_fast():
 def test_make_bench_measures_a_step_a_sampler_and_steps_per_dispatch():
     """Every kind of row ``make bench`` writes, on tiny cases (the samplers once broke when
     their program became a nested ``jit``)."""
-    from benchmarks.run import bench_dispatch, bench_pipeline, bench_sampler, bench_step
+    from benchmarks.run import (
+        bench_dispatch,
+        bench_ode_sampler,
+        bench_pipeline,
+        bench_sampler,
+        bench_step,
+    )
 
     tiny_unet = {
         "model.channels": 4,
@@ -242,6 +250,9 @@ def test_make_bench_measures_a_step_a_sampler_and_steps_per_dispatch():
     row = bench_sampler(sampler, peak=1e11)
     assert row.samples_per_call == cases.SAMPLES_PER_CALL and row.samples_per_second > 0
     assert row.gflop_per_call > 0 and row.peak_memory_mib > 0
+    heun = {"model.hidden": (8,), "model.solver": "heun", "model.sample_steps": 3}
+    ode = bench_ode_sampler(cases.Case("fm_tiny", "flow_matching.ring8", heun))
+    assert ode.nfe == 6 and ode.samples_per_second > 0 and ode.ms_per_nfe > 0
     gan = cases.Case("gan_tiny", "gan.ring8", {"data.batch_size": 16})
     step = bench_step(gan, peak=1e11)
     assert step.steps_per_second > 0 and step.gflop_per_step > 0

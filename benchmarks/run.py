@@ -1,7 +1,8 @@
 """``make bench``: compile time, steady-state speed, FLOP/s and memory of every default train
 step, the diffusion and flow-matching samplers and the FID Inception; each image step fed by
 its data pipeline against one device-resident batch; speed against batch size, against
-device count, and with several steps per dispatch under ``lax.scan`` (rolled and unrolled) against one per call.
+device count, and with several steps per dispatch under ``lax.scan`` (rolled and unrolled)
+against one per call.
 
 Writes ``benchmarks/results/bench.json`` and its tables in ``bench.md`` (also printed),
 replacing the last run's; ``--pipeline-only`` writes ``pipeline.{json,md}``. ``--only

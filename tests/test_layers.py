@@ -6,7 +6,14 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-FAMILIES = ("jaxgen.gan", "jaxgen.flows", "jaxgen.diffusion", "jaxgen.cyclegan", "jaxgen.pix2pix")
+FAMILIES = (
+    "jaxgen.gan",
+    "jaxgen.flows",
+    "jaxgen.diffusion",
+    "jaxgen.cyclegan",
+    "jaxgen.pix2pix",
+    "jaxgen.flow_matching",
+)
 # what each layer may import from the project (besides its own package)
 ALLOWED = {
     "jaxgen.core": ("jaxgen.errors", "jaxgen.kernels"),

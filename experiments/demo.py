@@ -45,7 +45,8 @@ def latest_figure(workdir: Path, prefix: str) -> str | None:
 
 def write_index(out: Path, entries: list[Entry], all_results: dict) -> None:
     """``out/index.html``: per entry, its numbers, its newest samples figure (for CycleGAN its
-    translations), its loss curves and, for a 2-D flow, its density beside the data's."""
+    translations), its loss curves and, for a 2-D flow or flow-matching model, its density
+    beside the data's."""
     sections = []
     for entry in entries:
         name = entry.name

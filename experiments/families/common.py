@@ -94,6 +94,27 @@ def load_dataset(config, split: str = "train"):
     )
 
 
+def pixel_levels(config, data_shape: tuple[int, ...], model: str) -> int | None:
+    """``config.data.levels`` (None for continuous data), which images need: a density model
+    dequantizes their discrete values (``model`` names it in the error)."""
+    levels = config.data.levels or None
+    if levels is None and len(data_shape) > 1:
+        raise JaxgenError(
+            f"{model} on images needs --config.data.levels (pixel values per channel) to "
+            "dequantize them; set it"
+        )
+    return levels
+
+
+def held_out_batch(test, n: int) -> dict:
+    """The first ``n`` examples of a test split: from its arrays when it is in memory (the
+    digits), else its first batch of ``n``."""
+    arrays = getattr(test, "arrays", None)
+    if arrays is not None:
+        return {key: value[:n] for key, value in arrays.items()}
+    return test.get_batch(0, n)
+
+
 def checked_classes(config, dataset) -> int:
     """``config.model.num_classes`` (0: an unconditional model), checked against the labels
     the dataset yields."""

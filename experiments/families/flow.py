@@ -22,8 +22,10 @@ from experiments.families.common import (
     checked_classes,
     compiled_sampler,
     density_figure_writer,
+    held_out_batch,
     load_dataset,
     make_experiment,
+    pixel_levels,
     sample_classes,
     sample_figure_writer,
     warmed_up_adam,
@@ -97,9 +99,7 @@ def likelihood_evaluation(config, flow, levels: int | None, test, prior=None):
             nll = float(np.mean(-log_density(weights(state), x)))
             entropy = float(-np.mean(data.log_prob(x)))
             return {"test_nll": nll, "data_entropy": entropy, "kl_gap": nll - entropy}
-        whole = getattr(test, "arrays", None)
-        held_out = {k: v[:n] for k, v in whole.items()} if whole is not None else None
-        held_out = held_out or test.get_batch(0, n)
+        held_out = held_out_batch(test, n)
         x = dequantize(jax.random.key(EVAL_KEY), held_out["x"], levels)
         if prior is None:
             nll = float(-np.mean(log_density(weights(state), x)))
@@ -114,11 +114,7 @@ def likelihood_evaluation(config, flow, levels: int | None, test, prior=None):
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, shape = config.model, tuple(dataset.element_shape)
-    levels = config.data.levels or None
-    if levels is None and len(shape) > 1:
-        raise JaxgenError(
-            "image flows need --config.data.levels (pixel values per channel); set it"
-        )
+    levels = pixel_levels(config, shape, "a flow")
     flow = build_flow(model, shape, compute_dtype(config.train.compute_dtype))
     num_classes = checked_classes(config, dataset)
     if num_classes and len(shape) == 1:

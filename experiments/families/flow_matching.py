@@ -23,8 +23,10 @@ import numpy as np
 from experiments.families.common import (
     Experiment,
     density_figure_writer,
+    held_out_batch,
     load_dataset,
     make_experiment,
+    pixel_levels,
     sample_figure_writer,
     time_conditioned_net,
     warmed_up_adam,
@@ -34,7 +36,6 @@ from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.precision import compute_dtype
 from jaxgen.data.toy import ToyDataset
-from jaxgen.errors import JaxgenError
 from jaxgen.flow_matching import (
     ODESolver,
     OTPath,
@@ -95,14 +96,6 @@ class ODESampler:
         return np.asarray(x)
 
 
-def held_out(config, levels: int) -> np.ndarray:
-    """The first ``eval.likelihood_examples`` test images (the whole split when it is in
-    memory, as the digits are; else a batch of it)."""
-    test, n = load_dataset(config, split="test"), config.eval.likelihood_examples
-    arrays = getattr(test, "arrays", None)
-    return np.asarray(arrays["x"][:n] if arrays is not None else test.get_batch(0, n)["x"])
-
-
 def likelihood_evaluation(config, levels: int | None):
     """``extra(state, data)``: the test NLL under the model's ODE (``eval.likelihood``):
     toy data by the exact trace, beside the data's entropy (the gap is KL(data ‖ model));
@@ -147,7 +140,8 @@ def likelihood_evaluation(config, levels: int | None):
                 "likelihood_nfe": nfe,
             }
         if images is None:
-            x = held_out(config, levels)
+            test = load_dataset(config, split="test")
+            x = held_out_batch(test, eval_.likelihood_examples)["x"]
             images = 2.0 * dequantize(jax.random.key(LIKELIHOOD_KEY), jnp.asarray(x), levels)
         log_p, nfe = finished_log_density(state, images)
         dim = math.prod(images.shape[1:])
@@ -161,12 +155,7 @@ def likelihood_evaluation(config, levels: int | None):
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, shape = config.model, tuple(dataset.element_shape)
-    levels = config.data.levels or None
-    if levels is None and len(shape) > 1:
-        raise JaxgenError(
-            "flow matching on images needs --config.data.levels (pixel values per channel) "
-            "to dequantize them; set it"
-        )
+    levels = pixel_levels(config, shape, "flow matching")
     draw = ODESampler(sampling_solver(model), shape, levels)
     state_settings = dict(
         velocity=time_conditioned_net(model, shape),

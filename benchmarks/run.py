@@ -22,7 +22,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -246,18 +245,17 @@ def bench_ode_sampler(case: cases.Case) -> ODESamplerRow:
     experiment = build_experiment(config)
     state = experiment.task.init_state(config.seed)
     key = jax.random.key(0)
-    run = experiment.sample.run
-    start = time.perf_counter()
-    jax.block_until_ready(run(state, key, n))
-    compile_seconds = time.perf_counter() - start
+    run, compile_seconds = measure.compile_timed(
+        lambda s, k: experiment.sample.sample_fn(s, k, n), state, key, donate=False
+    )
 
     def calls(count: int):
         for _ in range(count):
-            out = run(state, key, n)
+            out = run(state, key)
         jax.block_until_ready(out)
 
     timing = measure.time_calls(calls, repeats=3, target_seconds=0.0)
-    nfe = int(run(state, key, n)[1].nfe)
+    nfe = int(run(state, key)[1].nfe)
     return ODESamplerRow(
         case.name,
         n,

@@ -33,7 +33,13 @@ from experiments.families.flow import build_flow  # noqa: E402
 from experiments.lecture.common import output_folder, save_results, study_arguments  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.core import compiler  # noqa: E402
-from jaxgen.flow_matching import ODESolver, integrate, ode_log_prob, velocity_fn  # noqa: E402
+from jaxgen.flow_matching import (  # noqa: E402
+    ODESolver,
+    check_finished,
+    integrate,
+    ode_log_prob,
+    velocity_fn,
+)
 from jaxgen.flows.likelihood import log_prob  # noqa: E402
 from jaxgen.viz import grid_over  # noqa: E402
 
@@ -64,16 +70,26 @@ def continuous_flow(num_steps, out: Path):
     """The continuous flow's log p_1 (exact trace) and its trajectories from x0."""
     experiment, state = trained(ode_config(), out / "fm_ring8", num_steps)
     velocity = velocity_fn(state.velocity)
-    log_density = compiler.jit(lambda x: ode_log_prob(velocity, x, SOLVER)[0])
+    solve_backwards = compiler.jit(lambda x: ode_log_prob(velocity, x, SOLVER))
+
+    def log_density(x):
+        log_p, solve = solve_backwards(x)
+        check_finished(solve, SOLVER)
+        return log_p
 
     @compiler.jit
-    def trajectories(x0):
+    def solve_segments(x0):
         def segment(x, times):
             solve = integrate(lambda t, y: velocity(y, t), x, SOLVER, t0=times[0], t1=times[1])
-            return solve.y, solve.y
+            return solve.y, solve
 
         pairs = jnp.stack([TIMES[:-1], TIMES[1:]], 1)
-        return jnp.concatenate([x0[None], jax.lax.scan(segment, x0, pairs)[1]])
+        return jax.lax.scan(segment, x0, pairs)[1]
+
+    def trajectories(x0):
+        solves = solve_segments(x0)
+        check_finished(solves, SOLVER)  # every segment's flag
+        return jnp.concatenate([x0[None], solves.y])
 
     return log_density, trajectories
 

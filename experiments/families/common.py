@@ -207,14 +207,10 @@ def density_figure_writer(
 
 def time_conditioned_net(model, data_shape: tuple[int, ...], num_classes: int = 0):
     """The time-conditioned network of the diffusion and flow-matching families: the MLP for
-    vectors (``model.hidden``, ``model.embedding``), the DDPM U-Net for images (class-
-    conditional when ``num_classes`` > 0)."""
+    vectors (``model.hidden``, ``model.embedding``; toy data have no labels, which
+    ``checked_classes`` refuses), the DDPM U-Net for images (class-conditional when
+    ``num_classes`` > 0)."""
     if len(data_shape) == 1:
-        if num_classes:
-            raise JaxgenError(
-                "a class-conditional model needs images (the U-Net); set "
-                "--config.model.num_classes=0 for vector data"
-            )
         return TimeConditionedMLP(hidden=tuple(model.hidden), embedding=model.embedding)
     return UNet(
         channels=model.channels,

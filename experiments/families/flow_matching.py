@@ -35,7 +35,9 @@ from experiments.families.evaluation import SampleEvaluation
 from jaxgen.core import compiler
 from jaxgen.core.combinators import with_ema
 from jaxgen.core.precision import compute_dtype
+from jaxgen.core.rng import split_by_purpose
 from jaxgen.data.toy import ToyDataset
+from jaxgen.errors import JaxgenError
 from jaxgen.flow_matching import (
     ODESolver,
     OTPath,
@@ -47,14 +49,26 @@ from jaxgen.flow_matching import (
     velocity_fn,
 )
 from jaxgen.flow_matching.likelihood import check_trace
+from jaxgen.flow_matching.ode import FIXED_STEP
 from jaxgen.flows.likelihood import bits_per_dim, dequantize, to_pixel_range
 
-LIKELIHOOD_KEY = 0x0DE  # the test set's dequantization noise and Hutchinson's probes: fixed
+# split into the test images' dequantization noise and Hutchinson's probes (independent of
+# the points they probe, as the estimator needs): fixed, so evaluations compare
+LIKELIHOOD_KEY = 0x0DE
+EXACT_TRACE_MOST_DIMENSIONS = 64  # the exact trace costs a JVP per dimension: the digits' 64
+LIKELIHOOD_REMEDY = (
+    "loosen --config.eval.likelihood_tolerance or raise --config.eval.likelihood_max_steps"
+)
 
 
 def sampling_solver(model) -> ODESolver:
     """The solver ``model`` names: ``solver`` with ``sample_steps`` (Euler, Heun) or
     ``rtol``, ``atol`` and ``max_steps`` (Dopri5)."""
+    if model.solver in FIXED_STEP and model.sample_steps <= 0:
+        raise JaxgenError(
+            f"--config.model.solver={model.solver} needs a positive "
+            f"--config.model.sample_steps, got {model.sample_steps} (or use dopri5)"
+        )
     return ODESolver(
         name=model.solver,
         steps=model.sample_steps,
@@ -78,16 +92,18 @@ class ODESampler:
     most function evaluations a call has taken. An adaptive solve that exhausts its step
     budget is a one-line error, and no sample is returned."""
 
-    def __init__(self, solver: ODESolver, data_shape: tuple[int, ...], levels: int | None):
+    def __init__(self, *, solver: ODESolver, data_shape: tuple[int, ...], levels: int | None):
         self.solver, self.nfe = solver, 0
 
-        def run(state, key, n):
+        def sample_fn(state, key, n):
+            """(the samples, the :class:`~jaxgen.flow_matching.ode.Integration`), unjitted."""
             x0 = jax.random.normal(key, (n, *data_shape))
             solve = flow(velocity_fn(state.velocity), x0, solver)
             x = solve.y if levels is None else to_pixel_range(solve.y / 2, levels)
             return x, solve
 
-        self.run = compiler.jit(run, static_argnums=2)
+        self.sample_fn = sample_fn
+        self.run = compiler.jit(sample_fn, static_argnums=2)
 
     def __call__(self, state, key, n) -> np.ndarray:
         x, solve = self.run(state, key, n)
@@ -96,7 +112,7 @@ class ODESampler:
         return np.asarray(x)
 
 
-def likelihood_evaluation(config, levels: int | None):
+def likelihood_evaluation(config, data_shape: tuple[int, ...], levels: int | None):
     """``extra(state, data)``: the test NLL under the model's ODE (``eval.likelihood``):
     toy data by the exact trace, beside the data's entropy (the gap is KL(data ‖ model));
     images by Hutchinson's estimate on ``eval.likelihood_examples`` dequantized test images,
@@ -105,7 +121,14 @@ def likelihood_evaluation(config, levels: int | None):
     if not eval_.likelihood:
         return None, None
     check_trace(eval_.likelihood, eval_.probe)
+    dim = math.prod(data_shape)
+    if eval_.likelihood == "exact" and dim > EXACT_TRACE_MOST_DIMENSIONS:
+        raise JaxgenError(
+            f"--config.eval.likelihood=exact takes one JVP per dimension, {dim} here; use "
+            "--config.eval.likelihood=hutchinson"
+        )
     solver = likelihood_solver(eval_)
+    keys = split_by_purpose(jax.random.key(LIKELIHOOD_KEY), "dequantize", "probes")
 
     def log_density(state, x):
         velocity = velocity_fn(state.velocity)
@@ -114,7 +137,7 @@ def likelihood_evaluation(config, levels: int | None):
             x,
             solver,
             trace=eval_.likelihood,
-            key=jax.random.key(LIKELIHOOD_KEY),
+            key=keys["probes"],
             probe=eval_.probe,
         )
 
@@ -122,7 +145,7 @@ def likelihood_evaluation(config, levels: int | None):
 
     def finished_log_density(state, x):
         log_p, solve = compiled(state, x)
-        check_finished(solve, solver)
+        check_finished(solve, solver, LIKELIHOOD_REMEDY)
         return np.asarray(log_p), int(solve.nfe)
 
     images = None
@@ -142,9 +165,8 @@ def likelihood_evaluation(config, levels: int | None):
         if images is None:
             test = load_dataset(config, split="test")
             x = held_out_batch(test, eval_.likelihood_examples)["x"]
-            images = 2.0 * dequantize(jax.random.key(LIKELIHOOD_KEY), jnp.asarray(x), levels)
+            images = 2.0 * dequantize(keys["dequantize"], jnp.asarray(x), levels)
         log_p, nfe = finished_log_density(state, images)
-        dim = math.prod(images.shape[1:])
         nll = float(-np.mean(log_p))  # of x̃ in [−1, 1): x̃/2 in [−½, ½) has D·log 2 less
         bits = float(bits_per_dim(nll - dim * math.log(2.0), dim, levels))
         return {"test_nll": nll, "test_bits_per_dim": bits, "likelihood_nfe": nfe}
@@ -152,11 +174,20 @@ def likelihood_evaluation(config, levels: int | None):
     return extra, (lambda state, x: finished_log_density(state, x)[0])
 
 
+def test_likelihood(extra, state, dataset) -> dict:
+    """``--mode=likelihood``: the test NLL alone, which needs ``eval.likelihood`` set."""
+    if extra is None:
+        raise JaxgenError(
+            "--mode=likelihood needs --config.eval.likelihood (exact or hutchinson); it is empty"
+        )
+    return extra(state, dataset)
+
+
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, shape = config.model, tuple(dataset.element_shape)
     levels = pixel_levels(config, shape, "flow matching")
-    draw = ODESampler(sampling_solver(model), shape, levels)
+    draw = ODESampler(solver=sampling_solver(model), data_shape=shape, levels=levels)
     state_settings = dict(
         velocity=time_conditioned_net(model, shape),
         data_shape=shape,
@@ -165,7 +196,7 @@ def build(config) -> Experiment:
         compute_dtype=compute_dtype(config.train.compute_dtype),
     )
     step = make_flow_matching_step(path=OTPath(sigma_min=model.sigma_min), levels=levels)
-    extra, log_density = likelihood_evaluation(config, levels)
+    extra, log_density = likelihood_evaluation(config, shape, levels)
     evaluation = SampleEvaluation(config, draw, extra)
 
     def evaluate(state, data) -> dict:
@@ -187,5 +218,5 @@ def build(config) -> Experiment:
         evaluate=evaluate,
         prepare=evaluation.prepare,
         figures=figures,
-        likelihood=None if extra is None else (lambda state: extra(state, dataset)),
+        likelihood=lambda state: test_likelihood(extra, state, dataset),
     )

@@ -24,21 +24,11 @@ import jax.numpy as jnp
 
 from jaxgen.errors import JaxgenError
 from jaxgen.flow_matching.ode import Integration, ODESolver, integrate
+from jaxgen.flows.bijector import sum_per_example
+from jaxgen.flows.likelihood import standard_normal_log_prob
 
 TRACES = ("exact", "hutchinson")
 PROBES = ("rademacher", "gaussian")
-
-
-def standard_normal_log_prob(z: jax.Array) -> jax.Array:
-    """log N(z; 0, I) per example."""
-    dim = math.prod(z.shape[1:])
-    return -0.5 * jnp.sum(jnp.square(z).reshape(z.shape[0], -1), 1) - 0.5 * dim * math.log(
-        2 * math.pi
-    )
-
-
-def per_example_sum(x: jax.Array) -> jax.Array:
-    return jnp.sum(x.reshape(x.shape[0], -1), axis=1)
 
 
 def exact_divergence(velocity: Callable, x: jax.Array, t) -> tuple[jax.Array, jax.Array]:
@@ -58,19 +48,19 @@ def exact_divergence(velocity: Callable, x: jax.Array, t) -> tuple[jax.Array, ja
 def hutchinson_divergence(velocity: Callable, x: jax.Array, t, probe: jax.Array):
     """(v(x, t), εᵀ(∂v/∂x)ε per example) for the probes ε (x's shape)."""
     v, jvp = jax.jvp(lambda y: velocity(y, t), (x,), (probe,))
-    return v, per_example_sum(probe * jvp)
+    return v, sum_per_example(probe * jvp)
 
 
 def draw_probes(key: jax.Array, shape, probe: str, dtype=jnp.float32) -> jax.Array:
     """Hutchinson's probes: Rademacher (±1) or standard Gaussian, E[εεᵀ] = I."""
+    check_trace("hutchinson", probe)
     if probe == "rademacher":
         return jax.random.rademacher(key, shape, dtype)
-    if probe == "gaussian":
-        return jax.random.normal(key, shape, dtype)
-    raise JaxgenError(f"unknown Hutchinson probe {probe!r}; use one of {', '.join(PROBES)}")
+    return jax.random.normal(key, shape, dtype)
 
 
 def check_trace(trace: str, probe: str = "rademacher") -> None:
+    """Refuse an unknown trace or probe, naming the choices."""
     if trace not in TRACES:
         raise JaxgenError(f"unknown trace {trace!r}; use one of {', '.join(TRACES)}")
     if probe not in PROBES:
@@ -110,11 +100,7 @@ def ode_log_prob(
         def divergence(y, t):
             return exact_divergence(velocity, y, t)
 
-    def augmented(t, state):
-        v, div = divergence(state[0], t)
-        return v, div
-
     y0 = (x, jnp.zeros(x.shape[:1], jnp.float32))
-    solve = integrate(augmented, y0, solver, t0=1.0, t1=0.0)
+    solve = integrate(lambda t, state: divergence(state[0], t), y0, solver, t0=1.0, t1=0.0)
     z, integral = solve.y  # integral = ∫_1^0 tr dt = −∫_0^1 tr dt
     return standard_normal_log_prob(z) + integral, solve

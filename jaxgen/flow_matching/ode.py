@@ -7,7 +7,10 @@ accepted or rejected, plus 1 for the first-same-as-last stage). The number of fu
 evaluations (NFE) is counted from diffrax's step statistics by those rules.
 
 The whole batch is one ODE state: the adaptive solver picks one step size for all its
-examples (the examples do not interact, so each still follows its own trajectory).
+examples (the examples do not interact, so each still follows its own trajectory), and
+diffrax's error norm is the RMS over the whole batch, so the tolerance holds for the batch,
+not for each example: an adaptive solve's NFE, and its result to within the tolerance,
+depend on the batch it is given.
 An adaptive solve that runs out of ``max_steps`` does not raise inside the compiled program;
 its result says so, and :func:`check_finished` turns that into a one-line error outside.
 """
@@ -28,7 +31,7 @@ FIXED_STEP = ("euler", "heun")
 EVALUATIONS_PER_STEP = {"euler": 1, "heun": 2, "dopri5": 6}
 
 
-class ODESolver(struct.PyTreeNode):
+class ODESolver(struct.PyTreeNode, kw_only=True):
     """How to integrate: ``name`` (one of ``SOLVERS``); ``steps`` for the fixed-step solvers;
     ``rtol``, ``atol`` and the step budget ``max_steps`` for ``dopri5``."""
 
@@ -40,16 +43,18 @@ class ODESolver(struct.PyTreeNode):
 
     def __post_init__(self):
         if self.name not in SOLVERS:
-            raise JaxgenError(f"unknown ODE solver {self.name!r}; use one of {', '.join(SOLVERS)}")
+            raise JaxgenError(
+                f"unknown ODE `solver` {self.name!r}; use one of {', '.join(SOLVERS)}"
+            )
         if self.name in FIXED_STEP and self.steps <= 0:
             raise JaxgenError(
-                f"the fixed-step solver {self.name} needs a positive number of steps, got "
-                f"{self.steps}; set --config.model.sample_steps (or use dopri5)"
+                f"the fixed-step solver {self.name} needs a positive number of `steps`, got "
+                f"{self.steps}"
             )
         if self.name == "dopri5" and not (self.rtol > 0 and self.atol > 0 and self.max_steps > 0):
             raise JaxgenError(
-                f"dopri5 needs rtol > 0, atol > 0 and max_steps > 0, got rtol={self.rtol}, "
-                f"atol={self.atol}, max_steps={self.max_steps}"
+                f"dopri5 needs `rtol` > 0, `atol` > 0 and `max_steps` > 0, got "
+                f"{self.rtol}, {self.atol} and {self.max_steps}"
             )
 
     def describe(self) -> str:
@@ -101,14 +106,14 @@ def integrate(
     )
 
 
-def check_finished(integration: Integration, solver: ODESolver) -> None:
+def check_finished(integration: Integration, solver: ODESolver, remedy: str = "") -> None:
     """Raise a one-line error if an adaptive solve ran out of its step budget (call it on the
-    concrete result, before anything is written)."""
-    if not bool(integration.finished):
+    concrete result, before anything is written). ``remedy`` replaces the default advice
+    (loosen `rtol` and `atol`, or raise `max_steps`) where other settings made the solver."""
+    if not bool(jnp.all(integration.finished)):
         raise JaxgenError(
-            f"{solver.describe()} did not reach the end of the ODE within max_steps="
-            f"{solver.max_steps}; loosen rtol/atol (--config.model.rtol, --config.model.atol) "
-            "or raise --config.model.max_steps; nothing was written"
+            f"{solver.describe()} did not reach the end of the ODE within {solver.max_steps} "
+            f"steps; {remedy or 'loosen `rtol` and `atol`, or raise `max_steps`'}"
         )
 
 

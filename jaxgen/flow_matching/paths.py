@@ -26,7 +26,7 @@ from flax import struct
 from jaxgen.errors import JaxgenError
 
 
-class OTPath(struct.PyTreeNode):
+class OTPath(struct.PyTreeNode, kw_only=True):
     """The conditional optimal-transport path (σ_min = 0: rectified flow)."""
 
     sigma_min: float = struct.field(pytree_node=False, default=0.0)

@@ -4,7 +4,8 @@ EMA.
 The networks are jaxgen's time-conditioned MLP (2-D data) and DDPM U-Net (images), whose
 sinusoidal time embedding was made for DDPM's integer timesteps 0…999. A flow-matching time
 t ∈ [0, 1] enters them as ``TIME_SCALE``·t, so the embedding's frequencies span the interval
-as they span DDPM's (Song et al. 2021's continuous-time models scale t by 999 the same way).
+as they span DDPM's (Song et al. 2021 feed their continuous-time networks 999·t for the
+same reason).
 """
 
 from __future__ import annotations

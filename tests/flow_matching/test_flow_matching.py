@@ -29,10 +29,13 @@ def optimal_velocity(x, t):
     return MU + (t * S**2 - (1 - t)) / variance * (x - t * MU)
 
 
-def test_the_paths_regression_is_the_closed_form_velocity():
+@pytest.mark.parametrize("sigma_min", [0.0, 0.1])
+def test_the_paths_regression_is_the_closed_form_velocity(sigma_min):
     """Least squares of the target u_t on (x_t, 1) over path samples at fixed t recovers
-    v*'s slope and intercept: the path and its target are right."""
-    path = OTPath()
+    v*'s slope and intercept, Cov(u_t, x_t)/Var(x_t) and μ − slope·tμ, with
+    Var(x_t) = (1 − (1 − σ_min)t)² + t²s² and Cov = t·s² − (1 − σ_min)(1 − (1 − σ_min)t):
+    the path and its target are right."""
+    path = OTPath(sigma_min=sigma_min)
     k0, k1 = jax.random.split(jax.random.key(0))
     x0 = jax.random.normal(k0, (200_000, 2))
     x1 = MU + S * jax.random.normal(k1, (200_000, 2))
@@ -40,7 +43,8 @@ def test_the_paths_regression_is_the_closed_form_velocity():
         xt = np.asarray(path.interpolate(x0, x1, jnp.full((len(x0),), t)))
         u = np.asarray(path.target(x0, x1))
         mu, s = np.asarray(MU[0]), np.asarray(S[0])
-        slope = (t * s**2 - (1 - t)) / ((1 - t) ** 2 + t**2 * s**2)
+        shrink = 1 - sigma_min
+        slope = (t * s**2 - shrink * (1 - shrink * t)) / ((1 - shrink * t) ** 2 + t**2 * s**2)
         for d in range(2):
             fit = np.linalg.lstsq(np.stack([xt[:, d], np.ones(len(xt))], 1), u[:, d])[0]
             # standard errors up to 0.006 (Var(u | x_t) up to 5 over 200k samples): 5 of them
@@ -146,16 +150,16 @@ def test_an_exhausted_step_budget_is_an_error():
     solver = ODESolver(name="dopri5", rtol=1e-9, atol=1e-9, max_steps=3)
     solve = flow(optimal_velocity, jnp.ones((4, 2)), solver)
     assert not bool(solve.finished)
-    with pytest.raises(JaxgenError, match="max_steps=3; loosen rtol/atol"):
+    with pytest.raises(JaxgenError, match="within 3 steps; loosen `rtol` and `atol`"):
         check_finished(solve, solver)
 
 
 @pytest.mark.parametrize(
     "settings, message",
     [
-        ({"name": "rk4"}, "unknown ODE solver 'rk4'"),
-        ({"name": "euler", "steps": 0}, "needs a positive number of steps"),
-        ({"name": "dopri5", "rtol": 0.0}, "rtol > 0"),
+        ({"name": "rk4"}, "unknown ODE `solver` 'rk4'"),
+        ({"name": "euler", "steps": 0}, "needs a positive number of `steps`"),
+        ({"name": "dopri5", "rtol": 0.0}, "`rtol` > 0"),
     ],
 )
 def test_bad_solver_settings_are_refused(settings, message):

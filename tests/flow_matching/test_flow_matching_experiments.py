@@ -44,22 +44,45 @@ def test_flow_matching_learns_moons_and_reports_its_likelihood(tmp_path):
     # the ODE's NLL of test points is the data's entropy plus KL(data ‖ model) >= 0, and
     # nearer it than N(0, I)'s
     assert 0.0 < results["kl_gap"] < -np.mean(jax.scipy.stats.norm.logpdf(noise).sum(1)) - entropy
-    assert results["sample_nfe"] > 6 and results["likelihood_nfe"] > 6
+    # the evaluation reports the NFE of its Dopri5 solves: 6 per step and the first stage
+    assert results["sample_nfe"] % 6 == 1 and results["likelihood_nfe"] % 6 == 1
+    assert results["sample_nfe"] == experiment.sample.nfe
 
 
-def test_the_digits_config_reports_fd_nfe_and_bits_per_dim(tmp_path):
+def test_the_digits_config_reports_fd_and_nfe_of_requantized_samples(tmp_path):
     config = small("digits", 2, **TINY_UNET, sample_steps=3)
-    config.eval.update(num_samples=20, sample_batch=10, likelihood_examples=8)
+    # the likelihood: test_the_untrained_fields_bits_per_dim_is_the_gaussians
+    config.eval.update(num_samples=20, sample_batch=10, likelihood="")
     state = train_config(config, tmp_path)
     results = build_experiment(config).task.evaluate(state, None)
     assert results["sample_nfe"] == 6  # Heun: 2 per step
-    # an untrained field is near N(0, I) on x̃ ∈ [−1, 1): −log N ≈ 0.92 + ½E[x̃²] nats per
-    # dimension, ~0.5 bits/dim of 17 levels above log2(17/2) = 3.09
-    assert 3.0 < results["test_bits_per_dim"] < 5.0
     assert np.isfinite(results["frechet_distance_to_test"])
     samples = build_experiment(config).sample(state, jax.random.key(0), 4)
     levels = np.linspace(-1, 1, 17)
     assert np.abs(samples[..., None] - levels).min(-1).max() < 1e-6  # requantized pixels
+
+
+def test_the_untrained_fields_bits_per_dim_is_the_gaussians():
+    """The U-Net's output starts at zero, so x(0) = x̃ and log p(x̃) = log N(x̃; 0, I): per
+    dimension ½E[x̃²] + ½log 2π nats, with x̃ = 2(k + u)/L − 1 of E[x̃²] = a² + 2a/L + 4/(3L²)
+    for a = 2k/L − 1; bits/dim adds log(L/2) and divides by log 2."""
+    config = small("digits", 1, **TINY_UNET)
+    config.eval.likelihood_examples = 64
+    experiment = build_experiment(config)
+    results = experiment.likelihood(initial_state(experiment.task))
+    levels = 17
+    k = np.round((load_digits_test_x(64) + 1) / 2 * (levels - 1))
+    a = 2 * k / levels - 1
+    square = np.mean(a**2 + 2 * a / levels + 4 / (3 * levels**2))
+    nats = 0.5 * square + 0.5 * np.log(2 * np.pi) + np.log(levels / 2)
+    # the dequantization noise of 64 x 64 values: E[x̃²] within ~0.002
+    assert results["test_bits_per_dim"] == pytest.approx(nats / np.log(2), abs=0.01)
+
+
+def load_digits_test_x(n):
+    from jaxgen.data import get_dataset
+
+    return np.asarray(get_dataset("digits", split="test").arrays["x"][:n])
 
 
 def test_tfds_configs_read_mock_data_and_cifar10_takes_a_step():
@@ -69,6 +92,10 @@ def test_tfds_configs_read_mock_data_and_cifar10_takes_a_step():
         mnist = build_experiment(small("mnist", 1, **TINY_UNET))
         assert mnist.task.input_shape == mnist.dataset.get_batch(0, 2)["x"].shape[1:]
         assert mnist.task.input_shape == (28, 28, 1)
+        exact = small("mnist", 1, **TINY_UNET)
+        exact.eval.likelihood = "exact"
+        with pytest.raises(JaxgenError, match="exact takes one JVP per dimension, 784 here"):
+            build_experiment(exact)
         experiment = build_experiment(small("cifar10", 1, **TINY_UNET))
         batch = experiment.dataset.get_batch(0, 8)
         state = initial_state(experiment.task)
@@ -80,8 +107,11 @@ def test_tfds_configs_read_mock_data_and_cifar10_takes_a_step():
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"model.solver": "rk4"}, "unknown ODE solver 'rk4'; use one of euler, heun, dopri5"),
-        ({"model.solver": "euler", "model.sample_steps": 0}, "needs a positive number of steps"),
+        ({"model.solver": "rk4"}, "unknown ODE `solver` 'rk4'; use one of euler, heun, dopri5"),
+        (
+            {"model.solver": "euler", "model.sample_steps": 0},
+            "solver=euler needs a positive --config.model.sample_steps, got 0",
+        ),
         ({"eval.likelihood": "skilling"}, "unknown trace 'skilling'"),
         ({"eval.probe": "sobol"}, "unknown Hutchinson probe 'sobol'"),
     ],
@@ -118,12 +148,20 @@ def test_an_exhausted_step_budget_in_sample_mode_writes_nothing_and_likelihood_m
     failed = run_main(*common, *train, "--mode=sample", "--num_samples=10", *tight)
     assert failed.returncode != 0
     lines = failed.stderr.strip().splitlines()
-    assert "did not reach the end of the ODE within max_steps=2" in lines[-1]
+    assert lines[-1] == (
+        "error: dopri5 at rtol=1e-12, atol=1e-12 did not reach the end of the ODE within 2 "
+        "steps; loosen --config.model.rtol and --config.model.atol, or raise "
+        "--config.model.max_steps"
+    )
     assert sorted(p.relative_to(workdir) for p in workdir.rglob("*")) == before
     exact = run_main(*common, *train, "--mode=likelihood", check=True)
     results = json.loads(exact.stdout.strip().splitlines()[-1])
     assert results["iteration"] == 20 and np.isfinite(results["kl_gap"])
     assert sorted(p.relative_to(workdir) for p in workdir.rglob("*")) == before
+    unset = run_main(*common, *train, "--mode=likelihood", "--config.eval.likelihood=")
+    assert unset.stderr.strip().splitlines() == [
+        "error: --mode=likelihood needs --config.eval.likelihood (exact or hutchinson); it is empty"
+    ]
 
 
 def test_a_likelihood_request_on_a_model_without_an_ode_is_one_line(tmp_path):

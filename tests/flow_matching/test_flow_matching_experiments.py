@@ -2,14 +2,12 @@
 NFE, its image configs train on the digits and on mock TFDS data, and bad settings are one
 line each."""
 
-import json
-
 import jax
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from experiments.train import build_experiment
+from experiments.train import build_experiment, likelihood
 from jaxgen.core import compiler
 from jaxgen.errors import JaxgenError
 from tests.conftest import initial_state, run_main, short_config, train_config
@@ -129,39 +127,48 @@ def test_an_exhausted_step_budget_in_sample_mode_writes_nothing_and_likelihood_m
     tmp_path,
 ):
     workdir = tmp_path / "run"
-    common = (
+    config = small("ring8", 20, hidden=(8,), embedding=8)
+    config.train.update(steps_per_dispatch=10, log_every=10, checkpoint_every=20)
+    train_config(config, workdir)
+    before = sorted(p.relative_to(workdir) for p in workdir.rglob("*"))
+    failed = run_main(
         "--config=experiments/configs/flow_matching/ring8.py",
         f"--workdir={workdir}",
-        "--config.model.hidden=(8,)",
-        "--config.model.embedding=8",
-        "--config.train.progress=False",
+        *(f"--config.{key}={value}" for key, value in flags_of(config).items()),
+        "--mode=sample",
+        "--num_samples=10",
+        "--config.model.rtol=1e-12",
+        "--config.model.atol=1e-12",
+        "--config.model.max_steps=2",
     )
-    train = (
-        "--config.train.num_steps=20",
-        "--config.train.steps_per_dispatch=10",
-        "--config.train.checkpoint_every=20",
-        "--config.train.eval_every=0",
-    )
-    run_main(*common, *train, check=True)
-    before = sorted(p.relative_to(workdir) for p in workdir.rglob("*"))
-    tight = ("--config.model.rtol=1e-12", "--config.model.atol=1e-12", "--config.model.max_steps=2")
-    failed = run_main(*common, *train, "--mode=sample", "--num_samples=10", *tight)
-    assert failed.returncode != 0
-    lines = failed.stderr.strip().splitlines()
-    assert lines[-1] == (
+    assert failed.returncode == 2
+    assert failed.stderr.strip().splitlines()[-1] == (
         "error: dopri5 at rtol=1e-12, atol=1e-12 did not reach the end of the ODE within 2 "
         "steps; loosen --config.model.rtol and --config.model.atol, or raise "
         "--config.model.max_steps"
     )
     assert sorted(p.relative_to(workdir) for p in workdir.rglob("*")) == before
-    exact = run_main(*common, *train, "--mode=likelihood", check=True)
-    results = json.loads(exact.stdout.strip().splitlines()[-1])
+    results = likelihood(config, workdir)
     assert results["iteration"] == 20 and np.isfinite(results["kl_gap"])
     assert sorted(p.relative_to(workdir) for p in workdir.rglob("*")) == before
-    unset = run_main(*common, *train, "--mode=likelihood", "--config.eval.likelihood=")
-    assert unset.stderr.strip().splitlines() == [
-        "error: --mode=likelihood needs --config.eval.likelihood (exact or hutchinson); it is empty"
-    ]
+    unset = small("ring8", 1)
+    unset.eval.likelihood = ""
+    with pytest.raises(JaxgenError, match="needs --config.eval.likelihood .exact or hutch"):
+        build_experiment(unset).likelihood(None)
+
+
+def flags_of(config) -> dict:
+    """The keys where ``config`` differs from the ring8 config file, as flag values."""
+    from experiments.configs.flow_matching.ring8 import get_config
+
+    default = get_config().to_dict()
+    return {
+        f"{section}.{key}": value
+        for section, values in config.to_dict().items()
+        if isinstance(values, dict)
+        for key, value in values.items()
+        if default[section][key] != value
+    }
 
 
 def test_a_likelihood_request_on_a_model_without_an_ode_is_one_line(tmp_path):

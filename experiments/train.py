@@ -18,7 +18,7 @@ import numpy as np
 matplotlib.use("Agg")  # runs draw their figures to files, with or without a display
 
 from experiments.configs.base import run_fingerprint  # noqa: E402
-from experiments.families import FAMILIES
+from experiments.families import FAMILIES, family
 from experiments.families.common import Experiment
 from jaxgen.core import backend
 from jaxgen.data.sample_files import write_samples
@@ -37,7 +37,7 @@ def build_experiment(config) -> Experiment:
         raise JaxgenError(
             f"unknown model family {config.family!r}; choose one of: {', '.join(FAMILIES)}"
         )
-    return FAMILIES[config.family].build(config)
+    return family(config.family).build(config)
 
 
 def loop_settings(config) -> LoopSettings:

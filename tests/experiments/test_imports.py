@@ -8,7 +8,9 @@ from tests.conftest import ROOT
 
 CHECK = """
 import experiments.main, experiments.train, experiments.demo
-from experiments.families import FAMILIES
+from experiments.families import FAMILIES, family
+for name in FAMILIES:
+    family(name)
 from jax._src import xla_bridge
 assert not xla_bridge.backends_are_initialized(), "an import started JAX's backend"
 """

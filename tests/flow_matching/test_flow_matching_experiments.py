@@ -47,27 +47,17 @@ def test_flow_matching_learns_moons_and_reports_its_likelihood(tmp_path):
     assert results["sample_nfe"] == experiment.sample.nfe
 
 
-def test_the_digits_config_reports_fd_and_nfe_of_requantized_samples(tmp_path):
-    config = small("digits", 2, **TINY_UNET, sample_steps=3)
-    # the likelihood: test_the_untrained_fields_bits_per_dim_is_the_gaussians
-    config.eval.update(num_samples=20, sample_batch=10, likelihood="")
-    state = train_config(config, tmp_path)
-    results = build_experiment(config).task.evaluate(state, None)
-    assert results["sample_nfe"] == 6  # Heun: 2 per step
-    assert np.isfinite(results["frechet_distance_to_test"])
-    samples = build_experiment(config).sample(state, jax.random.key(0), 4)
-    levels = np.linspace(-1, 1, 17)
-    assert np.abs(samples[..., None] - levels).min(-1).max() < 1e-6  # requantized pixels
-
-
-def test_the_untrained_fields_bits_per_dim_is_the_gaussians():
+def test_the_digits_config_untrained_reports_fd_nfe_and_the_gaussians_bits_per_dim():
     """The U-Net's output starts at zero, so x(0) = x̃ and log p(x̃) = log N(x̃; 0, I): per
     dimension ½E[x̃²] + ½log 2π nats, with x̃ = 2(k + u)/L − 1 of E[x̃²] = a² + 2a/L + 4/(3L²)
-    for a = 2k/L − 1; bits/dim adds log(L/2) and divides by log 2."""
-    config = small("digits", 1, **TINY_UNET)
-    config.eval.likelihood_examples = 64
+    for a = 2k/L − 1; bits/dim adds log(L/2) and divides by log 2. Its samples are requantized
+    to the 17 levels, and Heun's NFE is 2 per step."""
+    config = small("digits", 1, **TINY_UNET, sample_steps=3)
+    config.eval.update(num_samples=20, sample_batch=10, likelihood_examples=64)
     experiment = build_experiment(config)
-    results = experiment.likelihood(initial_state(experiment.task))
+    state = initial_state(experiment.task)
+    results = experiment.task.evaluate(state, None)
+    assert results["sample_nfe"] == 6 and np.isfinite(results["frechet_distance_to_test"])
     levels = 17
     k = np.round((load_digits_test_x(64) + 1) / 2 * (levels - 1))
     a = 2 * k / levels - 1
@@ -75,6 +65,8 @@ def test_the_untrained_fields_bits_per_dim_is_the_gaussians():
     nats = 0.5 * square + 0.5 * np.log(2 * np.pi) + np.log(levels / 2)
     # the dequantization noise of 64 x 64 values: E[x̃²] within ~0.002
     assert results["test_bits_per_dim"] == pytest.approx(nats / np.log(2), abs=0.01)
+    samples = experiment.sample(state, jax.random.key(0), 4)
+    assert np.abs(samples[..., None] - np.linspace(-1, 1, levels)).min(-1).max() < 1e-6
 
 
 def load_digits_test_x(n):

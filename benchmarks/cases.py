@@ -61,15 +61,19 @@ SAMPLERS = [
 # flow matching's fixed-step ODE samplers (diffrax): speed per network call (NFE)
 ODE_SAMPLERS = [
     Case(
-        "fm_euler_50_2d", "flow_matching.ring8", {"model.solver": "euler", "model.sample_steps": 50}
+        "flow_matching_euler_50_2d",
+        "flow_matching.ring8",
+        {"model.solver": "euler", "model.sample_steps": 50},
     ),
     Case(
-        "fm_euler_50_8x8",
+        "flow_matching_euler_50_8x8",
         "flow_matching.digits",
         {"model.solver": "euler", "model.sample_steps": 50},
     ),
     Case(
-        "fm_heun_25_8x8", "flow_matching.digits", {"model.solver": "heun", "model.sample_steps": 25}
+        "flow_matching_heun_25_8x8",
+        "flow_matching.digits",
+        {"model.solver": "heun", "model.sample_steps": 25},
     ),
 ]
 SAMPLES_PER_CALL = 100

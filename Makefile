@@ -39,10 +39,8 @@ $(TEST_STAMP): $(STAMP) requirements-test.lock
 	$(PY) -m pip install --quiet -r requirements-test.lock
 	touch $(TEST_STAMP)
 
-# three workers on two cores: several tests mostly wait (a process 35 s late to a collective,
-# heartbeat and join timeouts, killed runs), and the third worker computes meanwhile
 test: lint $(TEST_STAMP)
-	$(PY) -m pytest -n 3 -q
+	$(PY) -m pytest -n 2 -q
 
 # The API reference, built from the docstrings by pdoc into docs/api/ (open docs/api/index.html);
 # any pdoc warning (a module that fails to import, an annotation it cannot resolve) fails it.

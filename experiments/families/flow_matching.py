@@ -81,6 +81,11 @@ def sampling_solver(model) -> ODESolver:
 def likelihood_solver(eval_) -> ODESolver:
     """The likelihood's solver: Dopri5 at ``eval.likelihood_tolerance`` (rtol = atol)."""
     tolerance = eval_.likelihood_tolerance
+    if not (tolerance > 0 and eval_.likelihood_max_steps > 0):
+        raise JaxgenError(
+            f"--config.eval.likelihood_tolerance={tolerance} and "
+            f"--config.eval.likelihood_max_steps={eval_.likelihood_max_steps} must be positive"
+        )
     return ODESolver(
         name="dopri5", rtol=tolerance, atol=tolerance, max_steps=eval_.likelihood_max_steps
     )

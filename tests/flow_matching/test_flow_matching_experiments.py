@@ -104,6 +104,7 @@ def test_tfds_configs_read_mock_data_and_cifar10_takes_a_step():
         ),
         ({"eval.likelihood": "skilling"}, "unknown trace 'skilling'"),
         ({"eval.probe": "sobol"}, "unknown Hutchinson probe 'sobol'"),
+        ({"eval.likelihood_tolerance": 0.0}, "likelihood_tolerance=0.0 and .* must be positive"),
     ],
 )
 def test_bad_solver_settings_are_one_line_before_anything_runs(changes, message):

@@ -179,7 +179,7 @@ def likelihood_evaluation(config, data_shape: tuple[int, ...], levels: int | Non
     return extra, (lambda state, x: finished_log_density(state, x)[0])
 
 
-def test_likelihood(extra, state, dataset) -> dict:
+def held_out_likelihood(extra, state, dataset) -> dict:
     """``--mode=likelihood``: the test NLL alone, which needs ``eval.likelihood`` set."""
     if extra is None:
         raise JaxgenError(
@@ -223,5 +223,5 @@ def build(config) -> Experiment:
         evaluate=evaluate,
         prepare=evaluation.prepare,
         figures=figures,
-        likelihood=lambda state: test_likelihood(extra, state, dataset),
+        likelihood=lambda state: held_out_likelihood(extra, state, dataset),
     )

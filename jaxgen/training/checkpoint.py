@@ -429,10 +429,20 @@ class Checkpointer:
             self.manager.wait_until_finished()
             self.manager.close()
         except BaseException:
+            self.stop_writers()
             self.remove_partial_saves()  # still holding the lock: no other run's save
             raise
         finally:
             self.lock.release()
+
+    def stop_writers(self) -> None:
+        """Close the manager after a failed save, ignoring the save's error: a failed save's
+        other writers may still be writing into its temporary directory until the manager
+        is closed, and a file written after :meth:`remove_partial_saves` would stay behind."""
+        try:
+            self.manager.close()
+        except Exception:
+            pass
 
     def abort(self) -> None:
         """:meth:`close` after a failure elsewhere, which may have been a save's (orbax raises
@@ -440,9 +450,9 @@ class Checkpointer:
         directory is removed, and a save failing from the same cause is not raised again."""
         try:
             self.manager.wait_until_finished()
-            self.manager.close()
         except Exception:
             pass
         finally:
+            self.stop_writers()
             self.remove_partial_saves()
             self.lock.release()

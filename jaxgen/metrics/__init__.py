@@ -15,7 +15,8 @@ Gaussian mixtures (VEEGAN, PacGAN), and ground-truth Wasserstein-1 distances.
   :func:`inception_features` as a feature function;
 * :func:`frechet_distance_of`: the Fréchet distance of two sample sets by a feature function;
 * :func:`mode_coverage`: modes captured and the fraction of high-quality samples;
-* :func:`wasserstein_1d` and :func:`sliced_wasserstein`: W1 in 1-D and sliced W1;
+* :func:`wasserstein_1d`, :func:`sliced_wasserstein` and :func:`earth_movers_distance`: W1 in
+  1-D, sliced W1, and exact W1 in any dimension by optimal assignment;
 * :mod:`jaxgen.metrics.digits_classifier`: the committed 8x8 digits classifier, its feature
   function and the metrics built on it (its own module, which
   ``python -m jaxgen.metrics.digits_classifier`` runs to retrain it).
@@ -43,7 +44,7 @@ from jaxgen.metrics.sample_quality import (
     sample_quality,
 )
 from jaxgen.metrics.statistics import FeatureMoments, ReferenceStats, load_stats, save_stats
-from jaxgen.metrics.wasserstein import sliced_wasserstein, wasserstein_1d
+from jaxgen.metrics.wasserstein import earth_movers_distance, sliced_wasserstein, wasserstein_1d
 
 __all__ = [
     "FeatureMoments",
@@ -56,6 +57,7 @@ __all__ = [
     "ReferenceStats",
     "SampleFeatures",
     "convert_state_dict",
+    "earth_movers_distance",
     "frechet_distance",
     "frechet_distance_of",
     "gaussian_stats",

@@ -205,13 +205,17 @@ def density_figure_writer(
     return write_figures
 
 
-def time_conditioned_net(model, data_shape: tuple[int, ...], num_classes: int = 0):
+def time_conditioned_net(
+    model, data_shape: tuple[int, ...], num_classes: int = 0, outputs: int = 1
+):
     """The time-conditioned network of the diffusion and flow-matching families: the MLP for
     vectors (``model.hidden``, ``model.embedding``; toy data have no labels, which
     ``checked_classes`` refuses), the DDPM U-Net for images (class-conditional when
-    ``num_classes`` > 0)."""
+    ``num_classes`` > 0); ``outputs`` x-shaped outputs (2 with a learned variance)."""
     if len(data_shape) == 1:
-        return TimeConditionedMLP(hidden=tuple(model.hidden), embedding=model.embedding)
+        return TimeConditionedMLP(
+            hidden=tuple(model.hidden), embedding=model.embedding, outputs=outputs
+        )
     return UNet(
         channels=model.channels,
         multipliers=tuple(model.multipliers),
@@ -220,6 +224,7 @@ def time_conditioned_net(model, data_shape: tuple[int, ...], num_classes: int = 
         dropout=model.dropout,
         groups=model.groups,
         num_classes=num_classes,
+        outputs=outputs,
     )
 
 

@@ -122,6 +122,11 @@ def sampling_fn(model, schedule, data_shape, sampler: str, sample_steps: int):
         raise JaxgenError(
             f"--config.model.guidance={model.guidance}: the guidance weight w must be >= 0"
         )
+    if model.guidance and model.variance == "learned":
+        raise JaxgenError(
+            "--config.model.guidance with --config.model.variance=learned would extrapolate "
+            "the variance's v too; guide a model with a fixed variance (large or small)"
+        )
 
     def run(state, key, n):
         net = sampling_denoiser(model, state, n)
@@ -178,13 +183,28 @@ def bound_evaluation(config, schedule):
     return extra
 
 
+def checked_learned_variance(config, data_shape) -> bool:
+    """Whether the model learns its variance; refused for vector data, which are continuous
+    (L_vlb's decoder term needs the data's discrete levels)."""
+    learned = reverse_process(config.model).variance == "learned"
+    if learned and len(data_shape) == 1:
+        raise JaxgenError(
+            f"--config.model.variance=learned needs discrete image data for L_vlb's decoder "
+            f"term, and {config.data.name} is continuous; use large or small"
+        )
+    return learned
+
+
 def build(config) -> Experiment:
     dataset = load_dataset(config)
     model, shape = config.model, tuple(dataset.element_shape)
     num_classes = checked_classes(config, dataset)
     schedule = make_schedule(model.schedule, model.num_timesteps)
+    learned_variance = checked_learned_variance(config, shape)
     state_settings = dict(
-        denoiser=time_conditioned_net(model, shape, num_classes),
+        denoiser=time_conditioned_net(
+            model, shape, num_classes, outputs=reverse_process(model).outputs
+        ),
         data_shape=shape,
         tx=warmed_up_adam(config.optim),
         ema=bool(model.ema_decay),
@@ -197,6 +217,9 @@ def build(config) -> Experiment:
         prediction=model.prediction,
         num_classes=num_classes,
         p_uncond=model.p_uncond if num_classes else 0.0,
+        learned_variance=learned_variance,
+        levels=config.data.levels,
+        vlb_weight=model.vlb_weight,
     )
     evaluation = SampleEvaluation(
         config,

@@ -5,11 +5,12 @@
     L_{t−1} = KL(q(x_{t−1} | x_t, x_0) ‖ p_θ(x_{t−1} | x_t)),   x_t ~ q(x_t | x_0),
     L_0     = −log p_θ(x_0 | x_1), a Gaussian discretised to the data's bins.
 
-p_θ(x_{t−1} | x_t) = N(μ̃_t(x_t, x̂_0), σ_t² I) with the samplers' x̂_0 (clipped or not) and
-σ_t² = β_t or β̃_t. The data are ``levels`` values per dimension scaled to [−1, 1], so each
-bin has width 2/(levels − 1) and the outermost bins extend to ±∞ (eq. 13). Every term is a
-sum over the example's dimensions in nats; ``bits_per_dim`` divides by D·ln 2, so the bound
-is directly comparable with a flow's bits/dim on the same discrete data.
+p_θ(x_{t−1} | x_t) = N(μ̃_t(x_t, x̂_0), Σ_θ) with the samplers' x̂_0 (clipped or not) and
+Σ_θ = β_t I, β̃_t I or learned (:class:`~jaxgen.diffusion.samplers.ReverseProcess`). The data
+are ``levels`` values per dimension scaled to [−1, 1], so each bin has width 2/(levels − 1)
+and the outermost bins extend to ±∞ (eq. 13). Every term is a sum over the example's
+dimensions in nats; ``bits_per_dim`` divides by D·ln 2, so the bound is directly comparable
+with a flow's bits/dim on the same discrete data.
 """
 
 from __future__ import annotations
@@ -87,13 +88,21 @@ def step_term(
     keywords as for :func:`variational_bound`."""
     t = jnp.full(x0.shape[:1], t_index)
     xt = q_sample(schedule, x0, t, noise)
-    x0_hat, _, _ = reverse.predict(schedule, net, xt, t_index)
-    model_mean, _, _ = q_posterior(schedule, x0_hat, xt, t)
-    model_log_var = at(reverse.log_variances(schedule), t, xt)
+    model_mean, model_log_var = reverse.mean_and_log_variance(schedule, net, xt, t_index)
+    return _sum_dims(
+        term_per_dim(schedule, x0, xt, t, model_mean, model_log_var, levels=levels)
+    )
+
+
+def term_per_dim(schedule: Schedule, x0, xt, t, model_mean, model_log_var, *, levels: int):
+    """L_{t−1} per dimension in nats for p_θ(x_{t−1} | x_t) = N(``model_mean``,
+    e^``model_log_var``) at step indices ``t`` (B,): KL(q(x_{t−1} | x_t, x_0) ‖ p_θ) for t > 0,
+    the discretised decoder's −log p_θ(x_0 | x_1) at t = 0."""
     true_mean, _, true_log_var = q_posterior(schedule, x0, xt, t)
     kl = normal_kl(true_mean, true_log_var, model_mean, model_log_var)
     decoder = -discretized_gaussian_log_likelihood(x0, model_mean, model_log_var, levels)
-    return _sum_dims(jnp.where(t_index == 0, decoder, kl))
+    first = (t == 0).reshape(t.shape + (1,) * (x0.ndim - 1))
+    return jnp.where(first, decoder, kl)
 
 
 def variational_bound(

@@ -45,8 +45,8 @@ RHO = 7.0  # Karras et al. 2022, eq. 5
 
 def _x0(reverse: ReverseProcess, net: Denoiser, x, timestep, alpha_bar):
     """x̂_0 of the network at x (of the schedule's step with ᾱ = ``alpha_bar`` and network
-    time input ``timestep``), clipped as ``reverse`` says."""
-    out = net(x, jnp.full(x.shape[:1], timestep))
+    time input ``timestep``), clipped as ``reverse`` says (a learned variance's v unused)."""
+    out, _ = reverse.split(net(x, jnp.full(x.shape[:1], timestep)))
     x0, _ = x0_and_eps_at(reverse.prediction, out, x, jnp.sqrt(alpha_bar), jnp.sqrt(1 - alpha_bar))
     return x0 if reverse.clip is None else jnp.clip(x0, -reverse.clip, reverse.clip)
 

@@ -5,15 +5,25 @@ first; pass a :func:`~jaxgen.diffusion.schedules.respace`-d schedule to sample i
 Step ``i`` draws its noise from ``fold_in(key, i)``.
 
 * Ancestral sampling (Ho et al. 2020, Algorithm 2): x_{t−1} = μ̃_t(x_t, x̂_0) + σ_t z, with
-  σ_t² = β_t (``variance="large"``) or β̃_t (``"small"``), no noise at the last step; μ̃_t is
-  the posterior mean of eq. 7 at the predicted x̂_0, which for ε-prediction equals eq. 11's
-  (x_t − β_t/√(1 − ᾱ_t) ε̂)/√α_t.
+  σ_t² = β_t (``variance="large"``), β̃_t (``"small"``) or learned (``"learned"``, below),
+  no noise at the last step; μ̃_t is the posterior mean of eq. 7 at the predicted x̂_0, which
+  for ε-prediction equals eq. 11's (x_t − β_t/√(1 − ᾱ_t) ε̂)/√α_t.
 * DDIM (Song et al. 2021, eq. 12): x_{t−1} = √ᾱ_{t−1} x̂_0 + √(1 − ᾱ_{t−1} − σ_t²) ε̂ + σ_t z,
   σ_t = η √((1 − ᾱ_{t−1})/(1 − ᾱ_t)) √(1 − ᾱ_t/ᾱ_{t−1}); η = 0 is deterministic given x_T,
   η = 1 is ancestral sampling with σ_t² = β̃_t.
 
 A :class:`ReverseProcess` says what the network predicts, σ_t² and how x̂_0 is clipped
 (Ho et al.'s code clips it to the data range [−1, 1] before it is used).
+
+A learned variance (Nichol & Dhariwal 2021, §3.1, eq. 15) interpolates in the log domain
+between the two fixed choices, per dimension:
+
+    Σ_θ(x_t, t) = exp(u log β_t + (1 − u) log β̃_t),   u = (v + 1)/2,
+
+where the network outputs v beside its prediction (its last axis holds the prediction's
+channels, then v's: ``UNet(outputs=2)``) and v = 0 is the geometric mean (their code's
+``(v + 1)/2``, so that a zero-initialised output layer starts between the bounds). On a
+respaced schedule β and β̃ are the respaced ones, as in their §4.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ from jaxgen.errors import JaxgenError
 
 # step(x_t, i, key) -> x_{t−1}, where i indexes the schedule's steps
 ReverseStep = Callable[[jax.Array, jax.Array, jax.Array], jax.Array]
-VARIANCES = ("large", "small")
+VARIANCES = ("large", "small", "learned")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,7 +53,9 @@ class ReverseProcess:
     Args:
       prediction: what the network predicts: ``"eps"`` (ε, Ho et al.), ``"x0"`` or ``"v"``
         (Salimans & Ho 2022).
-      variance: σ_t² = β_t (``"large"``) or β̃_t (``"small"``); DDIM sets its own.
+      variance: σ_t² = β_t (``"large"``), β̃_t (``"small"``) or learned by interpolation
+        between them (``"learned"``: the network outputs v beside its prediction); DDIM sets
+        its own.
       clip: x̂_0 is clipped to [−clip, clip], the data range (None: not clipped).
     """
 
@@ -56,22 +68,63 @@ class ReverseProcess:
         if self.variance not in VARIANCES:
             raise JaxgenError(f"unknown reverse `variance` {self.variance!r}; use {VARIANCES}")
 
+    @property
+    def outputs(self) -> int:
+        """How many x-shaped outputs the network has: 2 (prediction and v) when the variance
+        is learned, else 1."""
+        return 2 if self.variance == "learned" else 1
+
+    def split(self, output: jax.Array) -> tuple[jax.Array, jax.Array | None]:
+        """The network's ``output`` as (prediction, v), v None unless the variance is
+        learned."""
+        if self.variance != "learned":
+            return output, None
+        prediction, v = jnp.split(output, 2, axis=-1)
+        return prediction, v
+
     def predict(self, schedule: Schedule, net: Denoiser, xt: jax.Array, i):
         """(x̂_0, ε̂, t) at step ``i`` of ``schedule``, x̂_0 clipped and ε̂ made to agree."""
+        x0, eps, t, _ = self._predict(schedule, net, xt, i)
+        return x0, eps, t
+
+    def mean_and_log_variance(self, schedule: Schedule, net: Denoiser, xt: jax.Array, i):
+        """(μ_θ, log Σ_θ) of p_θ(x_{t−1} | x_t) at step ``i`` of ``schedule``: the posterior
+        mean at the predicted x̂_0, and the fixed or learned log-variance, shaped to
+        broadcast against ``xt``."""
+        x0, _, t, v = self._predict(schedule, net, xt, i)
+        mean, _, _ = q_posterior(schedule, x0, xt, t)
+        if v is None:
+            return mean, at(self.log_variances(schedule), t, xt)
+        return mean, interpolated_log_variance(schedule, v, t)
+
+    def log_variances(self, schedule: Schedule) -> jax.Array:
+        """log σ_t² of every step of ``schedule`` for a fixed variance."""
+        if self.variance == "learned":
+            raise JaxgenError("a learned variance depends on x_t; use `mean_and_log_variance`")
+        if self.variance == "large":
+            return schedule.log_variance_large
+        return schedule.posterior_log_variance_clipped
+
+    def _predict(self, schedule: Schedule, net: Denoiser, xt: jax.Array, i):
         t = jnp.full(xt.shape[:1], i)
-        x0, eps = to_x0_and_eps(self.prediction, net(xt, schedule.timesteps[t]), xt, schedule, t)
+        output, v = self.split(net(xt, schedule.timesteps[t]))
+        x0, eps = to_x0_and_eps(self.prediction, output, xt, schedule, t)
         if self.clip is not None:
             x0 = jnp.clip(x0, -self.clip, self.clip)
             eps = (xt - at(schedule.sqrt_alphas_cumprod, t, xt) * x0) / at(
                 schedule.sqrt_one_minus_alphas_cumprod, t, xt
             )
-        return x0, eps, t
+        return x0, eps, t, v
 
-    def log_variances(self, schedule: Schedule) -> jax.Array:
-        """log σ_t² of every step of ``schedule``."""
-        if self.variance == "large":
-            return schedule.log_variance_large
-        return schedule.posterior_log_variance_clipped
+
+def interpolated_log_variance(schedule: Schedule, v: jax.Array, t: jax.Array) -> jax.Array:
+    """log Σ_θ = u log β_t + (1 − u) log β̃_t with u = (v + 1)/2 (Nichol & Dhariwal 2021,
+    eq. 15), per dimension of ``v``, at step indices ``t`` (B,); β̃ at the first step is
+    the second step's (it is 0 there)."""
+    u = (v + 1) / 2
+    return u * at(jnp.log(schedule.betas), t, v) + (1 - u) * at(
+        schedule.posterior_log_variance_clipped, t, v
+    )
 
 
 DDPM = ReverseProcess()
@@ -91,13 +144,11 @@ def ancestral_step(
     Returns:
       ``step(x_t, i, key) -> x_{t−1}``, ``i`` indexing the schedule's steps.
     """
-    log_variance = reverse.log_variances(schedule)
 
     def step(xt, i, key):
-        x0, _, t = reverse.predict(schedule, net, xt, i)
-        mean, _, _ = q_posterior(schedule, x0, xt, t)
+        mean, log_variance = reverse.mean_and_log_variance(schedule, net, xt, i)
         z = jax.random.normal(key, xt.shape, xt.dtype)
-        return mean + jnp.where(i > 0, jnp.exp(0.5 * log_variance[i]), 0.0) * z
+        return mean + jnp.where(i > 0, jnp.exp(0.5 * log_variance), 0.0) * z
 
     return step
 

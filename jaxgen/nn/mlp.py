@@ -40,10 +40,13 @@ class TimeConditionedMLP(nn.Module, kw_only=True):
     Attributes:
       hidden: the widths of the hidden layers.
       embedding: the base width of the time embedding (:class:`TimeEmbedding`).
+      outputs: the x-shaped outputs, concatenated on the last axis (2 for a learned reverse
+        variance: the prediction and v).
     """
 
     hidden: Sequence[int]
     embedding: int = 64
+    outputs: int = 1
 
     @nn.compact
     def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:
@@ -51,4 +54,4 @@ class TimeConditionedMLP(nn.Module, kw_only=True):
         h = x
         for width in self.hidden:
             h = nn.silu(nn.Dense(width)(h) + nn.Dense(width)(nn.silu(e)))
-        return nn.Dense(x.shape[-1], kernel_init=nn.initializers.zeros)(h)
+        return nn.Dense(self.outputs * x.shape[-1], kernel_init=nn.initializers.zeros)(h)

@@ -87,6 +87,8 @@ class UNet(nn.Module, kw_only=True):
       dropout: the residual blocks' dropout rate.
       groups: the GroupNorm groups; they must divide every width.
       num_classes: the classes of a class-conditional model (0: unconditional).
+      outputs: the x-shaped outputs, stacked on the channel axis (2 for a learned reverse
+        variance: the prediction and v, Nichol & Dhariwal 2021, §3.1).
     """
 
     channels: int = 128
@@ -96,6 +98,7 @@ class UNet(nn.Module, kw_only=True):
     dropout: float = 0.1
     groups: int = 32
     num_classes: int = 0
+    outputs: int = 1
 
     @nn.compact
     def __call__(
@@ -137,4 +140,4 @@ class UNet(nn.Module, kw_only=True):
             if level > 0:
                 h = Conv(h.shape[-1], (3, 3))(upsample(h))
         h = nn.silu(nn.GroupNorm(self.groups)(h))
-        return zero_conv(x.shape[-1])(h)
+        return zero_conv(self.outputs * x.shape[-1])(h)

@@ -1,7 +1,7 @@
 """Denoising diffusion (Ho et al. 2020): noise schedules, the forward process, L_simple, the
-variational bound, ancestral and DDIM samplers, the probability-flow ODE solvers
-DPM-Solver++(2M) and EDM's Heun; class-conditional denoisers with classifier-free guidance
-(Ho & Salimans 2022)."""
+variational bound, a learned reverse variance trained by L_hybrid (Nichol & Dhariwal 2021),
+ancestral and DDIM samplers, the probability-flow ODE solvers DPM-Solver++(2M) and EDM's
+Heun; class-conditional denoisers with classifier-free guidance (Ho & Salimans 2022)."""
 
 from jaxgen.diffusion.bound import variational_bound
 from jaxgen.diffusion.forward import q_posterior, q_sample, q_step
@@ -10,6 +10,7 @@ from jaxgen.diffusion.guidance import (
     drop_labels,
     guided,
 )
+from jaxgen.diffusion.hybrid import hybrid_terms
 from jaxgen.diffusion.losses import simple_loss
 from jaxgen.diffusion.ode_samplers import dpm_solver_pp_2m, heun, karras_sigmas, logsnr_spaced
 from jaxgen.diffusion.samplers import (
@@ -17,6 +18,7 @@ from jaxgen.diffusion.samplers import (
     ReverseProcess,
     ancestral_step,
     ddim_step,
+    interpolated_log_variance,
     run_reverse,
     sample,
 )
@@ -38,7 +40,9 @@ __all__ = [
     "guided",
     "heun",
     "evenly_spaced",
+    "hybrid_terms",
     "init_diffusion_state",
+    "interpolated_log_variance",
     "karras_sigmas",
     "logsnr_spaced",
     "make_diffusion_step",

@@ -35,7 +35,7 @@ class TimeConditionedMLP(nn.Module, kw_only=True):
     """A denoiser for low-dimensional data: each hidden layer is
     h ← SiLU(Dense(h) + Dense(SiLU(e(t)))), starting from h = x_t, with e(t) the U-Net's time
     embedding (the MLP analogue of the U-Net's residual blocks); a zero-initialised output
-    of x_t's shape.
+    of ``outputs`` blocks of x_t's shape.
 
     Attributes:
       hidden: the widths of the hidden layers.

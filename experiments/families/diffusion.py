@@ -51,6 +51,7 @@ from jaxgen.diffusion import (
     variational_bound,
 )
 from jaxgen.diffusion.bound import bits_per_dim
+from jaxgen.diffusion.hybrid import VLB_WEIGHT
 from jaxgen.diffusion.ode_samplers import ODE_SAMPLERS, dpm_solver_pp_2m, heun, logsnr_spaced
 from jaxgen.errors import JaxgenError
 from jaxgen.nn.labels import requested_labels
@@ -219,7 +220,7 @@ def build(config) -> Experiment:
         p_uncond=model.p_uncond if num_classes else 0.0,
         learned_variance=learned_variance,
         levels=config.data.levels,
-        vlb_weight=model.vlb_weight,
+        vlb_weight=model.get("vlb_weight", VLB_WEIGHT),
     )
     evaluation = SampleEvaluation(
         config,

@@ -17,8 +17,6 @@ def diffusion_config() -> ConfigDict:
             "num_timesteps": 1000,  # §4: T = 1000
             "prediction": "eps",  # §3.2: ε-prediction, L_simple (eq. 14)
             "variance": "large",  # §3.2: σ_t² = β_t ("small": β̃_t; similar results)
-            # with variance "learned" (Nichol & Dhariwal 2021, §3.1): L_hybrid's λ on L_vlb
-            "vlb_weight": 0.001,
             "clip": 1.0,  # the code clips x̂_0 to the data range [−1, 1]; 0: no clipping
             "ema_decay": 0.9999,  # App. B: EMA decay 0.9999
             # jaxgen: decay min(ema_decay, (1 + n)/(10 + n)) (TF's num_updates rule), so that a

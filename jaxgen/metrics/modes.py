@@ -27,12 +27,19 @@ class ModeCoverage:
     high_quality_fraction: float
 
 
+def nearest_mode(samples: np.ndarray, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's nearest centre: its index k = argmin_k ‖x − μ_k‖ (n,) and the Euclidean
+    distance ‖x − μ_k‖ (n,), for ``samples`` (n, d) and centres ``means`` (K, d)."""
+    distances = np.linalg.norm(samples[:, None, :] - means[None], axis=-1)  # (n, K)
+    nearest = distances.argmin(1)
+    return nearest, distances[np.arange(len(samples)), nearest]
+
+
 def mode_coverage(samples: np.ndarray, means: np.ndarray, std: float) -> ModeCoverage:
     """Modes captured and the high-quality fraction (definitions above) of ``samples`` (n, d)
     from a mixture with centres ``means`` (K, d) and per-component standard deviation
     ``std``."""
-    distances = np.linalg.norm(samples[:, None, :] - means[None], axis=-1)  # (n, K)
-    nearest = distances.argmin(1)
-    high_quality = distances[np.arange(len(samples)), nearest] <= 3 * std
+    nearest, distance = nearest_mode(samples, means)
+    high_quality = distance <= 3 * std
     captured = np.unique(nearest[high_quality])
     return ModeCoverage(len(captured), len(means), float(high_quality.mean()))

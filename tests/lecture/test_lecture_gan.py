@@ -93,3 +93,27 @@ def test_wgan_gp_critic_estimate_tracks_the_sliced_and_equals_the_exact_w1_on_ri
     whole = np.corrcoef(record["critic_estimate"], exact)[0, 1]
     assert record["exact_w1_correlation"] == pytest.approx(whole)
     np.testing.assert_allclose(estimate, exact[4:], atol=0.1)
+
+
+def test_mode_hopping_minimax_gan_rotates_through_the_modes_the_other_covers(tmp_path, monkeypatch):
+    from experiments.lecture import mode_hopping
+
+    argv = ["mode_hopping", "--out", str(tmp_path), "--num_steps", "500", "--every", "25"]
+    monkeypatch.setattr(sys, "argv", argv)
+    mode_hopping.main()
+    assert (tmp_path / "mode_hopping.png").is_file()
+    numbers = json.loads((tmp_path / "mode_hopping.json").read_text())
+    for record in numbers.values():
+        assert record["iterations"] == list(range(0, 501, 25))
+        assert all(0 <= m <= 8 for m in record["modes_captured"])
+        assert record["snapshot_iterations"] == list(range(150, 501, 50))
+        for shares in record["snapshot_shares"]:
+            assert sum(shares) == pytest.approx(1.0)
+    collapsed, covering = numbers["collapsed"], numbers["covering"]
+    late = [i for i, it in enumerate(collapsed["iterations"]) if it >= 200]
+    # one blob (its bulk nearest one centre) capturing at most 2 of the 8 modes ...
+    assert max(collapsed["modes_captured"][i] for i in late) <= 2
+    assert np.median([collapsed["bulk_share"][i] for i in late]) > 0.8
+    # ... which moves around the ring within a few hundred iterations
+    assert len({collapsed["bulk_mode"][i] for i in late}) >= 6
+    assert max(covering["modes_captured"]) >= 7

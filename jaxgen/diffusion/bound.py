@@ -89,9 +89,7 @@ def step_term(
     t = jnp.full(x0.shape[:1], t_index)
     xt = q_sample(schedule, x0, t, noise)
     model_mean, model_log_var = reverse.mean_and_log_variance(schedule, net, xt, t_index)
-    return _sum_dims(
-        term_per_dim(schedule, x0, xt, t, model_mean, model_log_var, levels=levels)
-    )
+    return _sum_dims(term_per_dim(schedule, x0, xt, t, model_mean, model_log_var, levels=levels))
 
 
 def term_per_dim(schedule: Schedule, x0, xt, t, model_mean, model_log_var, *, levels: int):

@@ -72,7 +72,7 @@ CONFIGS = {"fixed": fixed_config, "learned": learned_config}
 
 def trained_states(out, num_steps: int | None) -> dict:
     """Each model's config, final results and trained state, trained or resumed in
-    ``out/<config>_seed<seed>``."""
+    ``out/diffusion_<config>_seed<seed>``."""
     models = {}
     for name, get_config in CONFIGS.items():
         config = get_config()
@@ -80,7 +80,7 @@ def trained_states(out, num_steps: int | None) -> dict:
         config.train.eval_every = 0
         if num_steps is not None:
             config.train.num_steps = num_steps
-        workdir = out / f"{get_config.__module__.rsplit('.', 1)[-1]}_seed{config.seed}"
+        workdir = out / f"diffusion_{get_config.__module__.rsplit('.', 1)[-1]}_seed{config.seed}"
         results = train_and_evaluate(config, workdir)
         state, _ = restore_trained(config, workdir, build_experiment(config))
         models[name] = {"config": config, "results": results, "state": state}

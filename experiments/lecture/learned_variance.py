@@ -14,7 +14,7 @@ resumed) under ``--out``: ``configs/diffusion/digits.py`` (L_simple, fixed Σ) a
    digits (one draw on all 1000 steps, the slowest), the draws' keys shared by the three
    samplers;
 3. the learned interpolation u = (v + 1)/2 between log β̃_t (u = 0) and log β_t (u = 1),
-   averaged over held-out digits and pixels, against t.
+   averaged over 64 held-out digits and their pixels, against t.
 
 Writes ``learned_variance.png`` and ``learned_variance.json``.
 """
@@ -33,7 +33,7 @@ from experiments.configs.diffusion.digits import get_config as fixed_config  # n
 from experiments.configs.diffusion.digits_learned_variance import (  # noqa: E402
     get_config as learned_config,
 )
-from experiments.families.diffusion import BOUND_KEY  # noqa: E402
+from experiments.families.diffusion import bound_evaluation, make_sampler  # noqa: E402
 from experiments.families.evaluation import (  # noqa: E402
     digits_metrics,
     train_to_test_digits_distance,
@@ -47,31 +47,20 @@ from experiments.lecture.common import (  # noqa: E402
 from experiments.train import build_experiment, restore_trained, train_and_evaluate  # noqa: E402
 from jaxgen.core import compiler  # noqa: E402
 from jaxgen.data.digits import load_digits_arrays  # noqa: E402
-from jaxgen.diffusion import (  # noqa: E402
-    ReverseProcess,
-    ancestral_step,
-    denoiser_fn,
-    evenly_spaced,
-    make_schedule,
-    q_sample,
-    respace,
-    sample,
-    variational_bound,
-)
-from jaxgen.diffusion.bound import bits_per_dim  # noqa: E402
+from jaxgen.diffusion import ReverseProcess, denoiser_fn, make_schedule, q_sample  # noqa: E402
 from jaxgen.viz import image_grid  # noqa: E402
 
 SAMPLE_STEPS = (1000, 100, 50, 25, 10)
-SAMPLERS = {  # name: (model, its reverse process)
-    "fixed, σ² = β (Ho et al.)": ("fixed", ReverseProcess(variance="large")),
-    "fixed, σ² = β̃": ("fixed", ReverseProcess(variance="small")),
-    "learned Σ_θ (L_hybrid)": ("learned", ReverseProcess(variance="learned")),
+SAMPLERS = {  # name: (model, the variance its reverse process uses)
+    "fixed, σ² = β (Ho et al.)": ("fixed", "large"),
+    "fixed, σ² = β̃": ("fixed", "small"),
+    "learned Σ_θ (L_hybrid)": ("learned", "learned"),
 }
 CONFIGS = {"fixed": fixed_config, "learned": learned_config}
 
 
 def trained_states(out, num_steps: int | None) -> dict:
-    """Each model's config, final results and trained state, trained or resumed in
+    """Each model's config and trained state, trained or resumed in
     ``out/diffusion_<config>_seed<seed>``."""
     models = {}
     for name, get_config in CONFIGS.items():
@@ -81,55 +70,40 @@ def trained_states(out, num_steps: int | None) -> dict:
         if num_steps is not None:
             config.train.num_steps = num_steps
         workdir = out / f"diffusion_{get_config.__module__.rsplit('.', 1)[-1]}_seed{config.seed}"
-        results = train_and_evaluate(config, workdir)
+        train_and_evaluate(config, workdir)
         state, _ = restore_trained(config, workdir, build_experiment(config))
-        models[name] = {"config": config, "results": results, "state": state}
+        models[name] = {"config": config, "state": state}
     return models
 
 
-def bound_bits_per_dim(config, state, reverse: ReverseProcess, x: np.ndarray) -> float:
-    """The mean variational bound of the held-out digits ``x`` in bits/dim under ``reverse``
-    (the family's evaluation draws x_t with the same key)."""
+def with_variance(config, variance: str):
+    """A copy of ``config`` whose reverse process uses ``variance`` (the fixed model's
+    network serves σ² = β and β̃ alike)."""
+    copy = config.copy_and_resolve_references()
+    copy.model.variance = variance
+    return copy
+
+
+def bound_bits_per_dim(config, state) -> float:
+    """The family's evaluation of the variational bound (bits/dim, the first
+    ``eval.bound_examples`` held-out digits)."""
     schedule = make_schedule(config.model.schedule, config.model.num_timesteps)
-    bound = compiler.jit(
-        lambda state: (
-            variational_bound(
-                schedule,
-                denoiser_fn(state.denoiser),
-                x,
-                jax.random.key(BOUND_KEY),
-                levels=config.data.levels,
-                reverse=reverse,
-            ).total
-        )
-    )
-    return float(bits_per_dim(float(np.mean(bound(state))), int(np.prod(x.shape[1:]))))
-
-
-def sampler(config, reverse: ReverseProcess, steps: int, n: int):
-    """``draw(state, key)``: n ancestral samples on ``steps`` evenly respaced steps."""
-    schedule = make_schedule(config.model.schedule, config.model.num_timesteps)
-    if steps != schedule.num_steps:
-        schedule = respace(schedule, evenly_spaced(schedule.num_steps, steps))
-
-    def draw(state, key):
-        step = ancestral_step(schedule=schedule, net=denoiser_fn(state.denoiser), reverse=reverse)
-        return sample(step, schedule.num_steps, key, (n, 8, 8, 1))
-
-    return compiler.jit(draw)
+    return bound_evaluation(config, schedule)(state, None)["test_bound_bits_per_dim"]
 
 
 def frechet_against_steps(models, steps_grid, n: int, draws: int, seed: int = 1) -> dict:
-    """FD to the test digits (mean ± s.e. over ``draws``, one draw on the full schedule) per
-    sampler and step count, and 20 samples of each at each count."""
+    """FD to the test digits (mean ± s.e. over ``draws``, one draw on the full schedule) of
+    ancestral samples on each count of evenly respaced steps, per sampler, and 20 samples of
+    each at each count."""
     table = {}
-    for label, (model, reverse) in SAMPLERS.items():
-        state, config = models[model]["state"], models[model]["config"]
+    for label, (model, variance) in SAMPLERS.items():
+        state, config = models[model]["state"], with_variance(models[model]["config"], variance)
+        schedule = make_schedule(config.model.schedule, config.model.num_timesteps)
         rows = {}
         for steps in steps_grid:
-            draw = sampler(config, reverse, steps, n)
+            draw = make_sampler(config.model, schedule, (8, 8, 1), "ancestral", steps)
             count = 1 if steps == config.model.num_timesteps else draws
-            runs = [np.asarray(draw(state, jax.random.key(seed + d))) for d in range(count)]
+            runs = [np.asarray(draw(state, jax.random.key(seed + d), n)) for d in range(count)]
             fds = [digits_metrics(x)["frechet_distance_to_test"] for x in runs]
             mean, se = mean_and_standard_error(fds) if count > 1 else (fds[0], 0.0)
             rows[steps] = {"fd": fds, "mean": mean, "standard_error": se, "samples": runs[0][:20]}
@@ -184,15 +158,16 @@ def draw_figure(result: dict):
     return fig
 
 
-def run(out, num_steps=None, steps_grid=SAMPLE_STEPS, n=1000, draws=3, bound_examples=None):
+def run(out, num_steps=None, steps_grid=SAMPLE_STEPS, n=1000, draws=3) -> dict:
     models = trained_states(out, num_steps)
-    fixed, learned = models["fixed"], models["learned"]
-    examples = bound_examples or fixed["config"].eval.bound_examples
-    x = load_digits_arrays("test")["x"][:examples]
+    learned = models["learned"]
     bounds = {
-        label: bound_bits_per_dim(models[model]["config"], models[model]["state"], reverse, x)
-        for label, (model, reverse) in SAMPLERS.items()
+        label: bound_bits_per_dim(
+            with_variance(models[model]["config"], variance), models[model]["state"]
+        )
+        for label, (model, variance) in SAMPLERS.items()
     }
+    x = load_digits_arrays("test")["x"][:64]
     u_timesteps = np.linspace(0, learned["config"].model.num_timesteps - 1, 11).astype(int)
     return {
         "bound_bits_per_dim": bounds,
@@ -200,7 +175,7 @@ def run(out, num_steps=None, steps_grid=SAMPLE_STEPS, n=1000, draws=3, bound_exa
         "frechet_train_to_test": train_to_test_digits_distance(),
         "u_timesteps": u_timesteps.tolist(),
         "u": variance_interpolation(learned["config"], learned["state"], x, u_timesteps).tolist(),
-        "training_steps": int(fixed["config"].train.num_steps),
+        "training_steps": int(learned["config"].train.num_steps),
     }
 
 

@@ -13,7 +13,9 @@ conditional one is the network with its labels bound (:func:`class_conditional`)
 one is :func:`guided`; both work with the ancestral and the DDIM steps. Guidance is applied
 to the network's output whatever it predicts: for a fixed x_t and t, ε̂, x̂_0 and v̂ are
 affine functions of one another, and an affine combination with weights (1 + w, −w), which
-sum to 1, commutes with an affine map, so guiding x̂_0 or v̂ guides ε̂ identically.
+sum to 1, commutes with an affine map, so guiding x̂_0 or v̂ guides ε̂ identically. A network
+that also outputs a learned variance's v would have v extrapolated too; the diffusion family
+refuses guidance for such a model.
 """
 
 from __future__ import annotations

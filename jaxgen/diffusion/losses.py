@@ -17,7 +17,8 @@ from jaxgen.core.rng import split_by_purpose
 from jaxgen.diffusion.forward import q_sample, target
 from jaxgen.diffusion.schedules import Schedule
 
-# net(x_t, timesteps) -> output of x_t's shape; ``timesteps`` are the network's time inputs
+# net(x_t, timesteps) -> output of x_t's shape (with a learned variance, the prediction and v
+# on the last axis); ``timesteps`` are the network's time inputs
 Denoiser = Callable[[jax.Array, jax.Array], jax.Array]
 
 

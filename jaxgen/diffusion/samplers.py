@@ -107,7 +107,14 @@ class ReverseProcess:
 
     def _predict(self, schedule: Schedule, net: Denoiser, xt: jax.Array, i):
         t = jnp.full(xt.shape[:1], i)
-        output, v = self.split(net(xt, schedule.timesteps[t]))
+        output = net(xt, schedule.timesteps[t])
+        if output.shape[-1] != self.outputs * xt.shape[-1]:
+            raise JaxgenError(
+                f"the denoiser outputs {output.shape[-1]} channels for {xt.shape[-1]}; a "
+                f"reverse process with variance={self.variance!r} reads {self.outputs} per "
+                "channel (a learned variance: the prediction, then v; build the network so)"
+            )
+        output, v = self.split(output)
         x0, eps = to_x0_and_eps(self.prediction, output, xt, schedule, t)
         if self.clip is not None:
             x0 = jnp.clip(x0, -self.clip, self.clip)
@@ -119,8 +126,8 @@ class ReverseProcess:
 
 def interpolated_log_variance(schedule: Schedule, v: jax.Array, t: jax.Array) -> jax.Array:
     """log Σ_θ = u log β_t + (1 − u) log β̃_t with u = (v + 1)/2 (Nichol & Dhariwal 2021,
-    eq. 15), per dimension of ``v``, at step indices ``t`` (B,); β̃ at the first step is
-    the second step's (it is 0 there)."""
+    eq. 15), per dimension of ``v``, with β and β̃ of ``schedule`` at step indices ``t`` (B,);
+    β̃ at the first step is the second step's (it is 0 there)."""
     u = (v + 1) / 2
     return u * at(jnp.log(schedule.betas), t, v) + (1 - u) * at(
         schedule.posterior_log_variance_clipped, t, v

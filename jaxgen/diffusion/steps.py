@@ -36,7 +36,7 @@ def make_diffusion_step(
     num_classes: int = 0,
     p_uncond: float = 0.0,
     learned_variance: bool = False,
-    levels: int = 256,
+    levels: int | None = None,
     vlb_weight: float = VLB_WEIGHT,
 ) -> StepFn:
     """One optimiser update of the denoiser on L_simple (Algorithm 1) for a batch
@@ -63,10 +63,10 @@ def make_diffusion_step(
         raise JaxgenError(
             f"`p_uncond`={p_uncond} must be a probability, and needs `num_classes` > 0"
         )
-    if learned_variance and (levels < 2 or vlb_weight <= 0):
+    if learned_variance and (levels is None or levels < 2 or vlb_weight <= 0):
         raise JaxgenError(
-            f"a learned variance needs `levels` >= 2 (got {levels}) and `vlb_weight` > 0 "
-            f"(got {vlb_weight}; the paper's λ is 0.001)"
+            f"a learned variance needs the data's `levels` >= 2 (got {levels}) for L_vlb's "
+            f"decoder and `vlb_weight` > 0 (got {vlb_weight}; the paper's λ is 0.001)"
         )
 
     def diffusion_step(state: DiffusionState, batch: dict) -> tuple[DiffusionState, dict]:

@@ -17,7 +17,8 @@ from jaxgen.diffusion.samplers import (
     interpolated_log_variance,
     sample,
 )
-from jaxgen.diffusion.schedules import make_schedule, schedule_from_betas
+from jaxgen.diffusion.schedules import evenly_spaced, make_schedule, respace, schedule_from_betas
+from jaxgen.diffusion.steps import make_diffusion_step
 from jaxgen.errors import JaxgenError
 
 LEARNED = ReverseProcess(variance="learned", clip=None)
@@ -59,6 +60,41 @@ def test_v_at_minus_one_is_the_small_fixed_variance_for_the_bound_and_the_sample
     np.testing.assert_array_equal(*draws)
 
 
+def test_on_a_respaced_schedule_v_reaches_the_respaced_fixed_variances():
+    schedule = respace(make_schedule("linear", 1000), evenly_spaced(1000, 10))
+    xt = jnp.ones((2, 3))
+    for v, fixed in ((1.0, "large"), (-1.0, "small")):
+        for i in range(1, 10):
+            _, learned = LEARNED.mean_and_log_variance(schedule, toy_net(v), xt, i)
+            _, expected = ReverseProcess(variance=fixed, clip=None).mean_and_log_variance(
+                schedule, fixed_net(), xt, i
+            )
+            np.testing.assert_allclose(learned, jnp.broadcast_to(expected, xt.shape), rtol=1e-6)
+
+
+@pytest.mark.parametrize("prediction", ["eps", "x0", "v"])
+def test_every_prediction_splits_its_output_from_v_alike(prediction):
+    """The same x̂_0 and mean from a learned-variance network as from the fixed one whose
+    output is its first half, whatever the network predicts."""
+    schedule = make_schedule("linear", 50)
+    xt = jnp.linspace(-1, 1, 8).reshape(2, 4)
+    learned = ReverseProcess(prediction=prediction, variance="learned")
+    fixed = ReverseProcess(prediction=prediction, variance="small")
+    for i in (0, 10, 49):
+        np.testing.assert_array_equal(
+            learned.predict(schedule, toy_net(0.3), xt, i)[0],
+            fixed.predict(schedule, fixed_net(), xt, i)[0],
+        )
+
+
+def test_a_network_with_the_wrong_channels_for_its_variance_is_one_line():
+    schedule = make_schedule("linear", 50)
+    with pytest.raises(JaxgenError, match="outputs 4 channels for 2"):
+        ReverseProcess(variance="large").predict(schedule, toy_net(0.0), jnp.ones((1, 2)), 3)
+    with pytest.raises(JaxgenError, match="levels"):
+        make_diffusion_step(schedule=schedule, learned_variance=True)
+
+
 def test_l_vlb_trains_only_the_variance_and_l_simple_only_the_prediction():
     schedule = make_schedule("linear", 50)
     params = {"scale": jnp.asarray(0.5), "v": jnp.asarray(0.2)}
@@ -93,6 +129,8 @@ def test_l_vlb_is_an_unbiased_estimate_of_the_bound_without_its_prior():
 
 def test_the_learned_config_trains_a_step_and_samples():
     config = get_config()
+    config.model.channels, config.model.multipliers, config.model.groups = 8, (1,), 4
+    config.model.attention_at = ()
     config.model.sample_steps = 3
     experiment = build(config)
     state = experiment.task.init_state(0)

@@ -1,5 +1,5 @@
-"""``experiments.lecture.learned_variance`` on untrained models: its samplers, the learned
-interpolation, the figure and the JSON."""
+"""``experiments.lecture.learned_variance`` on untrained, narrowed models: its samplers, the
+family's bound under each variance, the learned interpolation, the figure and the JSON."""
 
 import json
 
@@ -12,9 +12,13 @@ from jaxgen.data.digits import load_digits_arrays
 
 
 def untrained_models() -> dict:
+    """Both configs with a narrow U-Net (the study's networks are the configs'), untrained."""
     models = {}
     for name, get_config in study.CONFIGS.items():
         config = get_config()
+        config.model.channels, config.model.multipliers, config.model.groups = 8, (1,), 4
+        config.model.attention_at = ()
+        config.eval.bound_examples = 4
         models[name] = {
             "config": config,
             "state": build_experiment(config).task.init_state(config.seed),
@@ -28,12 +32,20 @@ def test_the_study_compares_three_samplers_and_reads_the_learned_interpolation(t
     assert set(frechet) == set(study.SAMPLERS)
     for rows in frechet.values():
         assert np.isfinite(rows[2]["mean"]) and rows[2]["samples"].shape == (20, 8, 8, 1)
+    bounds = {
+        label: study.bound_bits_per_dim(
+            study.with_variance(models[model]["config"], variance), models[model]["state"]
+        )
+        for label, (model, variance) in study.SAMPLERS.items()
+    }
+    # the fixed model's two variances give two bounds; each finite and positive
+    assert len(set(bounds.values())) == 3 and all(0 < b < 100 for b in bounds.values())
     learned = models["learned"]
     x = load_digits_arrays("test")["x"][:8]
     u = study.variance_interpolation(learned["config"], learned["state"], x, [0, 500, 999])
     np.testing.assert_array_equal(u, 0.5)  # a zero-initialised output: v = 0, the midpoint
     result = {
-        "bound_bits_per_dim": {label: 3.0 + i for i, label in enumerate(study.SAMPLERS)},
+        "bound_bits_per_dim": bounds,
         "frechet": frechet,
         "frechet_train_to_test": 3.2,
         "u_timesteps": [0, 500, 999],
@@ -43,6 +55,7 @@ def test_the_study_compares_three_samplers_and_reads_the_learned_interpolation(t
     save_results(study.draw_figure(result), tmp_path, "learned_variance", study.numbers(result))
     numbers = json.loads((tmp_path / "learned_variance.json").read_text())
     assert (tmp_path / "learned_variance.png").stat().st_size > 0
+    assert numbers["bound_bits_per_dim"] == bounds
     assert set(numbers["frechet"][next(iter(study.SAMPLERS))]["2"]) == {
         "fd",
         "mean",

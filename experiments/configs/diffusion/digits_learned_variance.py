@@ -3,8 +3,8 @@ bundled 8x8 digits.
 
 The network, process, optimiser and run length are ``diffusion/digits``' (its docstring cites
 each), so the two models compare; the differences are the paper's §3.1:
-- Σ_θ(x_t, t) = exp(v log β_t + (1 − v) log β̃_t) per dimension, the U-Net outputting v
-  beside ε (eq. 15);
+- Σ_θ(x_t, t) = exp(u log β_t + (1 − u) log β̃_t) per dimension, u = (v + 1)/2 with v the
+  U-Net's second output beside ε (eq. 15; the paper's code maps v to u so);
 - the objective L_hybrid = L_simple + λ L_vlb with λ = 0.001 and a stop-gradient on μ_θ in
   L_vlb (eq. 16);
 - the linear schedule is kept (their §3.2's cosine schedule is a separate change; their

@@ -130,5 +130,5 @@ def test_mode_hopping_minimax_gan_rotates_through_the_modes_the_other_covers(tmp
     assert max(collapsed["modes_captured"][i] for i in late) <= 2
     assert np.median([collapsed["bulk_share"][i] for i in late]) > 0.8
     # ... which moves around the ring within a few hundred iterations
-    assert len({collapsed["bulk_mode"][i] for i in late}) >= 6
+    assert len({collapsed["bulk_mode"][i] for i in late}) >= 4
     assert max(covering["modes_captured"]) >= 7

@@ -34,6 +34,7 @@ import optax
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from experiments.configs.gan.ring8 import get_config as ring8_config  # noqa: E402
 from experiments.lecture.common import output_folder, save_results, study_arguments  # noqa: E402
 from jaxgen.core import compiler, scan_steps  # noqa: E402
 from jaxgen.data import get_dataset  # noqa: E402
@@ -78,33 +79,49 @@ class MetzDiscriminator(nn.Module):
         return nn.Dense(1, kernel_init=ORTHOGONAL)(h)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Setting:
-    """One GAN: its generator loss, latent size, networks and the learning rate of both
-    players' Adam (β1 = 0.5 for both, Metz et al. App. A and DCGAN §4)."""
+    """One GAN: its generator loss, latent size, networks, the learning rate of both players'
+    Adam (β1 = 0.5 for both, Metz et al. App. A and DCGAN §4) and the batch."""
 
     objective: str
     latent_dim: int
     generator: nn.Module
     discriminator: nn.Module
     lr: float
-    batch: int = 512  # Metz et al. 2017, App. A; jaxgen's ring8 config takes it too
+    batch: int
+
+
+def ring8_setting() -> Setting:
+    """jaxgen's ring8 config (``experiments/configs/gan/ring8.py``, which cites each value):
+    the non-saturating loss, a 2-D latent, MLPs of 128·2 in both networks, Adam 1e-3."""
+    config = ring8_config()
+    model, optim = config.model, config.optim
+    if optim.g_lr != optim.d_lr:
+        raise ValueError("the ring8 config's players now have two learning rates; give both")
+    return Setting(
+        objective=model.objective,
+        latent_dim=model.latent_dim,
+        generator=MLP(hidden=tuple(model.g_hidden), out_dim=2),
+        discriminator=MLP(hidden=tuple(model.d_hidden), out_dim=1),
+        lr=optim.g_lr,
+        batch=config.data.batch_size,
+    )
 
 
 SETTINGS = {
     # Metz et al. 2017, App. A: G descends the minimax loss log(1 − D(G(z))) (the value
     # function f of their eq. 1, which D ascends), z ~ N(0, I_256), Adam with learning rate
-    # 1e-4 for both
-    "collapsed": Setting("minimax", 256, MetzGenerator(), MetzDiscriminator(), 1e-4),
-    # experiments/configs/gan/ring8.py: the non-saturating loss (Goodfellow et al. 2014, §3),
-    # a 2-D latent, two hidden ReLU layers of 128 in both networks, Adam 1e-3
-    "covering": Setting(
-        "non_saturating",
-        2,
-        MLP(hidden=(128, 128), out_dim=2),
-        MLP(hidden=(128, 128), out_dim=1),
-        1e-3,
+    # 1e-4 for both, batch 512
+    "collapsed": Setting(
+        objective="minimax",
+        latent_dim=256,
+        generator=MetzGenerator(),
+        discriminator=MetzDiscriminator(),
+        lr=1e-4,
+        batch=512,
     ),
+    "covering": ring8_setting(),
 }
 
 

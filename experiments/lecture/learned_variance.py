@@ -53,7 +53,7 @@ from jaxgen.viz import image_grid  # noqa: E402
 SAMPLE_STEPS = (1000, 100, 50, 25, 10)
 SAMPLERS = {  # name: (model, the variance its reverse process uses)
     "fixed, σ² = β (Ho et al.)": ("fixed", "large"),
-    "fixed, σ² = β̃": ("fixed", "small"),
+    "fixed, σ² = β̃ (posterior)": ("fixed", "small"),
     "learned Σ_θ (L_hybrid)": ("learned", "learned"),
 }
 CONFIGS = {"fixed": fixed_config, "learned": learned_config}

@@ -70,7 +70,7 @@ TESTS = (
     "tests/metrics",
     "tests/cyclegan/test_cyclegan_library.py",
 )
-QUICK_TESTS = ("tests/core/test_combinators.py",)
+QUICK_TESTS = ("tests/core/test_state.py",)
 TEST_SECONDS = 240
 TEST_WORKERS = 4  # pytest-xdist processes sharing the accelerator (memory allocated as needed)
 ROUNDS = 3

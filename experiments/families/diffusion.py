@@ -2,13 +2,14 @@
 Models").
 
 Vectors (toy 2-D data) get the MLP denoiser, images the DDPM U-Net; both train on L_simple
-(Algorithm 1), or an image model with a learned variance (``model.variance = "learned"``) on
-L_hybrid (Nichol & Dhariwal 2021, §3.1; λ = ``model.vlb_weight``), with an EMA of the weights, and sample with the EMA weights by ancestral
-sampling (Algorithm 2) or DDIM on ``sample_steps`` evenly spaced steps. Evaluation: toy data
-as for GANs (modes, high-quality fraction, NLL of the samples under the data); digits by the
-project's classifier (classes, Fréchet distance) and the variational bound in bits/dim on
-held-out digits. Samplers chosen at sample time: ancestral, DDIM, and the probability-flow
-ODE solvers DPM-Solver++(2M) and EDM's Heun (``model.sampler``, ``model.sample_steps``).
+(Algorithm 1), or an image model with a learned variance (``model.variance = "learned"``)
+on L_hybrid (Nichol & Dhariwal 2021, §3.1; λ = ``model.vlb_weight``), with an EMA of the
+weights, and sample with the EMA weights by ancestral sampling (Algorithm 2) or DDIM on
+``sample_steps`` evenly spaced steps. Evaluation: toy data as for GANs (modes, high-quality
+fraction, NLL of the samples under the data); digits by the project's classifier (classes,
+Fréchet distance) and the variational bound in bits/dim on held-out digits. Samplers chosen
+at sample time: ancestral, DDIM, and the probability-flow ODE solvers DPM-Solver++(2M) and
+EDM's Heun (``model.sampler``, ``model.sample_steps``).
 
 A class-conditional model (``model.num_classes`` > 0) trains with classifier-free guidance's
 label dropout (``model.p_uncond``) and samples sample i for class i mod ``num_classes`` with

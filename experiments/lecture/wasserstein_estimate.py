@@ -17,7 +17,7 @@ mean f(x) − mean f(G(z)) averaged over the last 100 iterations, and the ground
 between 5000 generator and 5000 data samples: the exact W1 in 1-D, the sliced W1 in 2-D
 (a lower bound on W1, so the estimate may lie above it). In 2-D also the exact W1, the
 lecture's earth mover's distance, between the first 1000 of each by optimal assignment
-(``exact_w1``; O(n³): 0.4 s a snapshot at 1000 points, 6 s at 2000), with its sampling floor
+(``exact_w1``; O(n³) in the points), with its sampling floor
 ``exact_w1_floor``, the exact W1 between two independent sets of 1000 data samples: what a
 perfect generator would score.
 Writes ``wasserstein_estimate.png`` and ``.json`` with the correlation of each pair of curves.

@@ -21,6 +21,8 @@ Writes ``learned_variance.png`` and ``learned_variance.json``.
 
 from __future__ import annotations
 
+import json
+
 import jax
 import jax.numpy as jnp
 import matplotlib
@@ -61,7 +63,8 @@ CONFIGS = {"fixed": fixed_config, "learned": learned_config}
 
 def trained_states(out, num_steps: int | None) -> dict:
     """Each model's config and trained state, trained or resumed in
-    ``out/diffusion_<config>_seed<seed>``."""
+    ``out/diffusion_<config>_seed<seed>`` (a run that already ended with this many steps is
+    restored, not evaluated again: the study draws its own samples)."""
     models = {}
     for name, get_config in CONFIGS.items():
         config = get_config()
@@ -70,10 +73,20 @@ def trained_states(out, num_steps: int | None) -> dict:
         if num_steps is not None:
             config.train.num_steps = num_steps
         workdir = out / f"diffusion_{get_config.__module__.rsplit('.', 1)[-1]}_seed{config.seed}"
-        train_and_evaluate(config, workdir)
+        if not finished(workdir, config.train.num_steps):
+            train_and_evaluate(config, workdir)
         state, _ = restore_trained(config, workdir, build_experiment(config))
         models[name] = {"config": config, "state": state}
     return models
+
+
+def finished(workdir, num_steps: int) -> bool:
+    """Whether ``workdir`` holds a run that ended (its ``results.json`` written) after
+    ``num_steps`` steps."""
+    record = workdir / "config.json"
+    return (workdir / "results.json").exists() and (
+        record.exists() and json.loads(record.read_text())["train"]["num_steps"] == num_steps
+    )
 
 
 def with_variance(config, variance: str):
